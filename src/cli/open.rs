@@ -1,0 +1,30 @@
+//! `tracetui [PATH]...`: open the UI.
+
+use super::{EXIT_USAGE, OpenArgs, check_paths};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+pub const DEFAULT_PATH: &str = "pomlruns";
+
+pub fn run(args: OpenArgs) -> color_eyre::Result<ExitCode> {
+    let paths = if args.paths.is_empty() {
+        let default = PathBuf::from(DEFAULT_PATH);
+        if !default.is_dir() {
+            eprintln!(
+                "usage: tracetui [PATH]...\n\
+                 No ./{DEFAULT_PATH} here. Point tracetui at a trace folder, for example:\n  \
+                 tracetui pomlruns/\n  tracetui dump pomlruns/ --format json\n\
+                 See tracetui --help for more."
+            );
+            return Ok(ExitCode::from(EXIT_USAGE));
+        }
+        vec![default]
+    } else {
+        args.paths
+    };
+    if let Err(code) = check_paths(&paths) {
+        return Ok(code);
+    }
+    crate::tui::run(paths)?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,99 @@
+//! What the prompt pane shows for a selection, as a UI-free `Doc`: built on demand from a
+//! span's payload, so bodies are read only when someone looks at them.
+
+pub mod doc;
+pub mod file_text;
+pub mod image;
+pub mod json_text;
+pub mod poml;
+pub mod session;
+
+pub use doc::{Doc, Speaker, Tone};
+
+use crate::model::time::Zone;
+use crate::model::{Payload, SessionId, SpanId, Store};
+
+/// The prompt pane's tabs; keys 1-6 pick them in this order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Tab {
+    Messages,
+    Context,
+    Source,
+    Stylesheet,
+    Result,
+    Files,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 6] = [
+        Tab::Messages,
+        Tab::Context,
+        Tab::Source,
+        Tab::Stylesheet,
+        Tab::Result,
+        Tab::Files,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Tab::Messages => "Messages",
+            Tab::Context => "Context",
+            Tab::Source => "Source",
+            Tab::Stylesheet => "Stylesheet",
+            Tab::Result => "Result",
+            Tab::Files => "Env & files",
+        }
+    }
+
+    pub fn number(self) -> usize {
+        Tab::ALL.iter().position(|t| *t == self).unwrap_or(0) + 1
+    }
+}
+
+/// What is selected, as far as the prompt pane cares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Subject {
+    Session(SessionId),
+    Span(SessionId, SpanId),
+}
+
+/// A document and where its parts begin, so a tree row can scroll the pane to them.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Rendered {
+    pub doc: Doc,
+    /// First line of each message (Messages tab) or each file (Files tab).
+    pub anchors: Vec<usize>,
+}
+
+pub fn render(store: &Store, subject: Subject, tab: Tab, zone: Zone) -> Rendered {
+    match subject {
+        Subject::Session(sid) => match store.session(sid) {
+            Some(session) => Rendered {
+                doc: session::overview(session, zone),
+                anchors: Vec::new(),
+            },
+            None => Rendered::default(),
+        },
+        Subject::Span(sid, span_id) => {
+            let Some(span) = store.session(sid).and_then(|s| s.get(span_id)) else {
+                return Rendered::default();
+            };
+            let mut doc = Doc::new();
+            for problem in &span.problems {
+                doc.line(&[("⚠ ", Tone::Error), (&problem.to_string(), Tone::Error)]);
+            }
+            if !span.problems.is_empty() {
+                doc.blank();
+            }
+            let offset = doc.lines.len();
+            let mut rendered = match &span.payload {
+                Payload::Poml(call) => poml::render(call, tab, zone),
+                Payload::None => Rendered::default(),
+            };
+            rendered.anchors.iter_mut().for_each(|a| *a += offset);
+            doc.append(rendered.doc);
+            rendered.doc = doc;
+            rendered
+        }
+    }
+}

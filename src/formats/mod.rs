@@ -1,0 +1,5 @@
+//! Input formats: each turns what it reads into model `Update`s and knows how to show a
+//! span's payload. No terminal, watcher or UI code lives here.
+
+pub mod json;
+pub mod poml;

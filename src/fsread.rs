@@ -1,0 +1,117 @@
+//! Reading trace files: read-only, bounded, and never blocked by a FIFO or a device node.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read as _};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
+
+/// Bytes read from the start of a file, and how long the file is.
+#[derive(Debug)]
+pub struct Prefix {
+    pub bytes: Vec<u8>,
+    pub len: u64,
+}
+
+impl Prefix {
+    pub fn truncated(&self) -> bool {
+        (self.bytes.len() as u64) < self.len
+    }
+}
+
+/// Open a regular file for reading only; anything else is refused before it can block.
+pub fn open_regular(path: &Path) -> io::Result<File> {
+    if !fs::metadata(path)?.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ));
+    }
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)?;
+    // The path may have been swapped between the check and the open.
+    if !file.metadata()?.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ));
+    }
+    Ok(file)
+}
+
+/// Read at most `limit` bytes from the start of a regular file.
+pub fn read_prefix(path: &Path, limit: u64) -> io::Result<Prefix> {
+    let file = open_regular(path)?;
+    let len = file.metadata()?.len();
+    let mut bytes = Vec::with_capacity(len.min(limit) as usize);
+    file.take(limit).read_to_end(&mut bytes)?;
+    let len = len.max(bytes.len() as u64);
+    Ok(Prefix { bytes, len })
+}
+
+/// An I/O error as a short phrase for a problem message.
+pub fn describe(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::NotFound => "vanished before it could be read".into(),
+        io::ErrorKind::PermissionDenied => "permission denied".into(),
+        io::ErrorKind::InvalidInput => e.to_string(),
+        _ if e.raw_os_error() == Some(libc::ELOOP) => "symlink loop".into(),
+        _ if e.raw_os_error() == Some(libc::EISDIR) => "is a directory".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// `1.5 MB`, for sizes in messages.
+pub fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1000.0 && unit + 1 < UNITS.len() {
+        value /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_a_bounded_prefix() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("f");
+        fs::write(&path, b"0123456789").expect("write");
+        let p = read_prefix(&path, 4).expect("read");
+        assert_eq!(p.bytes, b"0123");
+        assert!(p.truncated());
+        assert_eq!(p.len, 10);
+        assert!(!read_prefix(&path, 100).expect("read").truncated());
+    }
+
+    #[test]
+    fn refuses_fifos_and_directories_without_blocking() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let fifo = dir.path().join("fifo");
+        let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).expect("no nul");
+        // SAFETY: `c` is a valid NUL-terminated path for the duration of the call.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let err = read_prefix(&fifo, 10).unwrap_err();
+        assert_eq!(describe(&err), "not a regular file");
+        assert!(read_prefix(dir.path(), 10).is_err());
+        let gone = read_prefix(&dir.path().join("missing"), 10).unwrap_err();
+        assert_eq!(describe(&gone), "vanished before it could be read");
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(human_size(999), "999 B");
+        assert_eq!(human_size(1_500_000), "1.5 MB");
+        assert_eq!(human_size(1_000_000_000), "1.0 GB");
+    }
+}

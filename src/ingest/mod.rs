@@ -1,0 +1,9 @@
+//! Turning opened paths into model updates: discovering trace roots, listing and re-reading
+//! what changed. The same code serves the startup scan, live events and rescans, so
+//! "loaded at once" and "arrived bit by bit" give the same store.
+
+pub mod discover;
+pub mod ingestor;
+pub mod poml_dir;
+
+pub use ingestor::{Ingestor, Options, load};

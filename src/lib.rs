@@ -1,0 +1,13 @@
+//! tracetui: a terminal UI for the traces of LLM prompt programs and agents.
+//!
+//! The crate is a library so tests and benches reach every layer; `main.rs` is the CLI.
+
+pub mod cli;
+pub mod detail;
+pub mod dump;
+pub mod formats;
+pub mod fsread;
+pub mod ingest;
+pub mod model;
+pub mod sanitize;
+pub mod tui;

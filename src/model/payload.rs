@@ -1,0 +1,77 @@
+//! What a span points at to show its content: file lists, byte ranges, small summaries.
+//! Bodies are read and parsed only when a pane shows them (see `crate::detail`).
+
+use super::time::Nanos;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+#[derive(Clone, Debug, PartialEq, Default)]
+pub enum Payload {
+    #[default]
+    None,
+    Poml(Box<PomlCall>),
+}
+
+/// The files of one POML call and what the tree needs without opening them again.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PomlCall {
+    pub dir: Arc<Path>,
+    /// `0003.planner`: the file-name prefix every file of the call starts with.
+    pub prefix: OsString,
+    /// Standard files first in poml's write order, then artifacts by suffix.
+    pub files: Vec<CallFile>,
+    /// `SOURCE_PATH` from the `.env` file.
+    pub source_path: Option<Box<str>>,
+    /// From `.result.json`, when it parsed.
+    pub prompt: Option<PromptSummary>,
+}
+
+impl PomlCall {
+    pub fn path_of(&self, file: &CallFile) -> PathBuf {
+        self.dir.join(&file.name)
+    }
+
+    pub fn file(&self, suffix: &str) -> Option<&CallFile> {
+        self.files.iter().find(|f| &*f.suffix == suffix)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct CallFile {
+    /// The full file name, as on disk (it need not be UTF-8).
+    pub name: OsString,
+    /// `.result.json`, `.response.json`, ... (lossy UTF-8).
+    pub suffix: Box<str>,
+    pub size: u64,
+    /// lstat time: a symlink's own time, not its target's.
+    pub mtime_ns: Nanos,
+    pub link: Option<LinkInfo>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct LinkInfo {
+    pub target: PathBuf,
+    pub dangling: bool,
+}
+
+/// The shape of a rendered prompt, enough for tree rows, counts and the timeline.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct PromptSummary {
+    /// False when poml ran with chat off: `messages` in result.json is the content itself.
+    pub chat: bool,
+    pub messages: Vec<MessageSummary>,
+    pub images: u32,
+    pub tool_names: Vec<Box<str>>,
+    pub has_schema: bool,
+    pub has_runtime: bool,
+    /// Characters of message text the model was sent (images and tool parts count as JSON).
+    pub chars: u64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct MessageSummary {
+    pub speaker: Box<str>,
+    /// The first non-empty line, cut for display.
+    pub first_line: Box<str>,
+}

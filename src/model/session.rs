@@ -1,0 +1,365 @@
+//! A session: the spans of one run, their tree, and children still waiting for a parent.
+
+use super::ids::SpanId;
+use super::intern::Sym;
+use super::problem::Problem;
+use super::span::{Source, Span, SpanRecord};
+use super::time::Nanos;
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+#[derive(Debug)]
+pub struct Session {
+    pub key: Box<str>,
+    pub id: Box<str>,
+    pub source: Source,
+    pub path: PathBuf,
+    pub named_start_ns: Option<Nanos>,
+    spans: Vec<Span>,
+    by_key: HashMap<Box<str>, SpanId>,
+    children: Vec<Vec<SpanId>>,
+    roots: Vec<SpanId>,
+    /// Spans whose parent has not arrived (or never will), in sibling order.
+    orphans: Vec<SpanId>,
+    /// Parent key -> the spans waiting for it.
+    waiting: HashMap<Box<str>, Vec<SpanId>>,
+    problems: BTreeMap<Box<str>, Vec<Problem>>,
+    live: usize,
+    span_problems: usize,
+    min_start: Option<Nanos>,
+    max_end: Option<Nanos>,
+    bounds_dirty: bool,
+    /// Bumped on every change, so views can cache what they derive from the session.
+    pub generation: u64,
+}
+
+impl Session {
+    pub fn new(
+        key: Box<str>,
+        id: Box<str>,
+        source: Source,
+        path: PathBuf,
+        start: Option<Nanos>,
+    ) -> Self {
+        Self {
+            key,
+            id,
+            source,
+            path,
+            named_start_ns: start,
+            spans: Vec::new(),
+            by_key: HashMap::new(),
+            children: Vec::new(),
+            roots: Vec::new(),
+            orphans: Vec::new(),
+            waiting: HashMap::new(),
+            problems: BTreeMap::new(),
+            live: 0,
+            span_problems: 0,
+            min_start: None,
+            max_end: None,
+            bounds_dirty: false,
+            generation: 0,
+        }
+    }
+
+    pub fn span(&self, id: SpanId) -> &Span {
+        &self.spans[id.index()]
+    }
+
+    pub fn get(&self, id: SpanId) -> Option<&Span> {
+        self.spans.get(id.index()).filter(|s| !s.removed)
+    }
+
+    pub fn find(&self, key: &str) -> Option<SpanId> {
+        self.by_key.get(key).copied()
+    }
+
+    pub fn roots(&self) -> &[SpanId] {
+        &self.roots
+    }
+
+    pub fn children(&self, id: SpanId) -> &[SpanId] {
+        self.children.get(id.index()).map_or(&[], Vec::as_slice)
+    }
+
+    /// Spans whose parent is not (yet) in the session.
+    pub fn orphans(&self) -> &[SpanId] {
+        &self.orphans
+    }
+
+    /// Live spans, parents before children, siblings in order, orphans (and their subtrees) last.
+    pub fn spans_in_order(&self) -> Vec<SpanId> {
+        let mut out = Vec::with_capacity(self.live);
+        let mut stack: Vec<SpanId> = Vec::new();
+        for top in [&self.roots, &self.orphans] {
+            stack.extend(top.iter().rev());
+            while let Some(id) = stack.pop() {
+                out.push(id);
+                stack.extend(self.children(id).iter().rev());
+            }
+        }
+        out
+    }
+
+    pub fn span_count(&self) -> usize {
+        self.live
+    }
+
+    pub fn problems(&self) -> impl Iterator<Item = &Problem> {
+        self.problems.values().flatten()
+    }
+
+    /// Problems of the session itself and of all its spans.
+    pub fn problem_count(&self) -> usize {
+        self.problems.values().map(Vec::len).sum::<usize>() + self.span_problems
+    }
+
+    pub fn start_ns(&self) -> Option<Nanos> {
+        match (self.named_start_ns, self.min_start) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// The latest end (or start, for spans still running) of any span.
+    pub fn end_ns(&self) -> Option<Nanos> {
+        self.max_end.or(self.start_ns())
+    }
+
+    pub fn duration_ns(&self) -> Option<Nanos> {
+        Some(self.end_ns()? - self.start_ns()?)
+    }
+
+    pub fn any_running(&self) -> bool {
+        self.spans.iter().any(|s| !s.removed && s.in_flight())
+    }
+
+    pub(super) fn set_problems(&mut self, origin: Box<str>, problems: Vec<Problem>) {
+        if problems.is_empty() {
+            self.problems.remove(&origin);
+        } else {
+            self.problems.insert(origin, problems);
+        }
+        self.generation += 1;
+    }
+
+    pub(super) fn upsert(&mut self, record: SpanRecord, name: Sym) -> SpanId {
+        self.generation += 1;
+        if let Some(id) = self.find(&record.key) {
+            self.replace(id, record, name);
+            return id;
+        }
+        let id = SpanId(u32::try_from(self.spans.len()).unwrap_or(u32::MAX));
+        let SpanRecord {
+            key,
+            parent,
+            kind,
+            name: _,
+            index,
+            start_ns,
+            end_ns,
+            status,
+            problems,
+            payload,
+        } = record;
+        self.span_problems += problems.len();
+        self.spans.push(Span {
+            key: key.clone(),
+            parent_key: parent,
+            parent: None,
+            kind,
+            name,
+            index,
+            start_ns,
+            end_ns,
+            status,
+            problems,
+            payload,
+            seq: id.0,
+            removed: false,
+        });
+        self.children.push(Vec::new());
+        self.by_key.insert(key.clone(), id);
+        self.live += 1;
+        self.widen_bounds(id);
+        self.attach(id);
+        if let Some(waiting) = self.waiting.remove(&key) {
+            for child in waiting {
+                self.remove_from(Placement::Orphans, child);
+                self.attach(child);
+            }
+        }
+        id
+    }
+
+    fn replace(&mut self, id: SpanId, record: SpanRecord, name: Sym) {
+        let span = &self.spans[id.index()];
+        let moved = span.parent_key != record.parent;
+        let reordered = span.index != record.index || span.start_ns != record.start_ns;
+        let shrinks = span.start_ns != record.start_ns || span.end_ns != record.end_ns;
+        if moved || reordered {
+            self.detach(id);
+        }
+        self.span_problems -= self.spans[id.index()].problems.len();
+        self.span_problems += record.problems.len();
+        let span = &mut self.spans[id.index()];
+        span.parent_key = record.parent;
+        span.kind = record.kind;
+        span.name = name;
+        span.index = record.index;
+        span.start_ns = record.start_ns;
+        span.end_ns = record.end_ns;
+        span.status = record.status;
+        span.problems = record.problems;
+        span.payload = record.payload;
+        if moved || reordered {
+            self.attach(id);
+        }
+        if shrinks {
+            self.bounds_dirty = true;
+        }
+        self.widen_bounds(id);
+    }
+
+    pub(super) fn remove(&mut self, key: &str) -> bool {
+        let Some(id) = self.by_key.remove(key) else {
+            return false;
+        };
+        self.generation += 1;
+        self.detach(id);
+        // Its children wait again: the parent may come back (a rewritten file).
+        for child in std::mem::take(&mut self.children[id.index()]) {
+            self.spans[child.index()].parent = None;
+            self.wait_for_parent(child, key.into());
+        }
+        let span = &mut self.spans[id.index()];
+        self.span_problems -= span.problems.len();
+        span.problems = Vec::new();
+        span.payload = Default::default();
+        span.removed = true;
+        self.live -= 1;
+        self.bounds_dirty = true;
+        true
+    }
+
+    /// Put a span where its parent key says: under its parent, among the roots, or waiting.
+    fn attach(&mut self, id: SpanId) {
+        let parent_key = self.spans[id.index()].parent_key.clone();
+        let Some(parent_key) = parent_key else {
+            self.insert_into(Placement::Roots, id);
+            return;
+        };
+        match self.find(&parent_key) {
+            Some(parent) if !self.is_ancestor_or_self(id, parent) => {
+                self.spans[id.index()].parent = Some(parent);
+                self.insert_into(Placement::Children(parent), id);
+            }
+            // A missing parent, or one that would close a cycle: keep it visible as an orphan.
+            _ => self.wait_for_parent(id, parent_key),
+        }
+    }
+
+    fn wait_for_parent(&mut self, id: SpanId, parent_key: Box<str>) {
+        self.waiting.entry(parent_key).or_default().push(id);
+        self.insert_into(Placement::Orphans, id);
+    }
+
+    fn detach(&mut self, id: SpanId) {
+        let span = &self.spans[id.index()];
+        match (span.parent, &span.parent_key) {
+            (Some(parent), _) => self.remove_from(Placement::Children(parent), id),
+            (None, None) => self.remove_from(Placement::Roots, id),
+            (None, Some(parent_key)) => {
+                let parent_key = parent_key.clone();
+                if let Some(list) = self.waiting.get_mut(&parent_key) {
+                    list.retain(|&c| c != id);
+                    if list.is_empty() {
+                        self.waiting.remove(&parent_key);
+                    }
+                }
+                self.remove_from(Placement::Orphans, id);
+            }
+        }
+        self.spans[id.index()].parent = None;
+    }
+
+    /// True when `candidate` is `id` itself or lies below it, so making it `id`'s parent
+    /// would make a cycle.
+    fn is_ancestor_or_self(&self, id: SpanId, candidate: SpanId) -> bool {
+        let mut at = Some(candidate);
+        let mut steps = 0usize;
+        while let Some(cur) = at {
+            if cur == id || steps > self.spans.len() {
+                return true;
+            }
+            at = self.spans[cur.index()].parent;
+            steps += 1;
+        }
+        false
+    }
+
+    fn list_mut(&mut self, placement: Placement) -> &mut Vec<SpanId> {
+        match placement {
+            Placement::Roots => &mut self.roots,
+            Placement::Orphans => &mut self.orphans,
+            Placement::Children(parent) => &mut self.children[parent.index()],
+        }
+    }
+
+    fn insert_into(&mut self, placement: Placement, id: SpanId) {
+        let key = self.spans[id.index()].order_key();
+        let spans = std::mem::take(&mut self.spans);
+        let list = self.list_mut(placement);
+        // Appends are the common case (calls and events mostly arrive in order).
+        let at = if list
+            .last()
+            .is_none_or(|last| spans[last.index()].order_key() <= key)
+        {
+            list.len()
+        } else {
+            list.partition_point(|s| spans[s.index()].order_key() <= key)
+        };
+        list.insert(at, id);
+        self.spans = spans;
+    }
+
+    fn remove_from(&mut self, placement: Placement, id: SpanId) {
+        let list = self.list_mut(placement);
+        if let Some(pos) = list.iter().rposition(|&s| s == id) {
+            list.remove(pos);
+        }
+    }
+
+    fn widen_bounds(&mut self, id: SpanId) {
+        let span = &self.spans[id.index()];
+        if let Some(start) = span.start_ns {
+            self.min_start = Some(self.min_start.map_or(start, |m| m.min(start)));
+        }
+        if let Some(end) = span.end_ns.or(span.start_ns) {
+            self.max_end = Some(self.max_end.map_or(end, |m| m.max(end)));
+        }
+    }
+
+    /// Recompute time bounds after spans were removed or moved earlier.
+    pub(super) fn refresh_bounds(&mut self) {
+        if !self.bounds_dirty {
+            return;
+        }
+        self.bounds_dirty = false;
+        self.min_start = None;
+        self.max_end = None;
+        for i in 0..self.spans.len() {
+            if !self.spans[i].removed {
+                self.widen_bounds(SpanId(i as u32));
+            }
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Placement {
+    Roots,
+    Orphans,
+    Children(SpanId),
+}

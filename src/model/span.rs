@@ -1,0 +1,162 @@
+//! Spans: one timed unit of work (a POML call, a tool call, an LLM call, ...).
+
+use super::intern::Sym;
+use super::payload::Payload;
+use super::problem::Problem;
+use super::time::Nanos;
+
+/// Which input format a session came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Source {
+    Poml,
+    Pml,
+    Mlflow,
+    Otlp,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Poml => "poml",
+            Source::Pml => "pml",
+            Source::Mlflow => "mlflow",
+            Source::Otlp => "otlp",
+        }
+    }
+}
+
+/// What a span stands for; `as_str` is the `kind` in `dump --format json`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SpanKind {
+    PomlCall,
+    Execution,
+    Capability,
+    ToolCall,
+    Task,
+    Llm,
+    ChatModel,
+    Chain,
+    Agent,
+    Tool,
+    Retriever,
+    Embedding,
+    Span,
+}
+
+impl SpanKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SpanKind::PomlCall => "poml_call",
+            SpanKind::Execution => "execution",
+            SpanKind::Capability => "capability",
+            SpanKind::ToolCall => "tool_call",
+            SpanKind::Task => "task",
+            SpanKind::Llm => "llm",
+            SpanKind::ChatModel => "chat_model",
+            SpanKind::Chain => "chain",
+            SpanKind::Agent => "agent",
+            SpanKind::Tool => "tool",
+            SpanKind::Retriever => "retriever",
+            SpanKind::Embedding => "embedding",
+            SpanKind::Span => "span",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum Status {
+    #[default]
+    Ok,
+    Error,
+    /// It stopped without finishing (no result, no end) and nothing is writing it any more.
+    Incomplete,
+    /// Started and not finished yet: drawn in flight.
+    Running,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Error => "error",
+            Status::Incomplete => "incomplete",
+            Status::Running => "running",
+        }
+    }
+}
+
+/// A span as a format reports it; the store turns it into a `Span`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SpanRecord {
+    /// The source's own id, unique within the session (`0003.planner`, an event id, a span id).
+    pub key: Box<str>,
+    /// The source's id of the parent, which may not have arrived yet.
+    pub parent: Option<Box<str>>,
+    pub kind: SpanKind,
+    pub name: Box<str>,
+    /// The POML call index; orders siblings before time does.
+    pub index: Option<u64>,
+    pub start_ns: Option<Nanos>,
+    pub end_ns: Option<Nanos>,
+    pub status: Status,
+    pub problems: Vec<Problem>,
+    pub payload: Payload,
+}
+
+impl SpanRecord {
+    pub fn new(key: impl Into<Box<str>>, kind: SpanKind, name: impl Into<Box<str>>) -> Self {
+        Self {
+            key: key.into(),
+            parent: None,
+            kind,
+            name: name.into(),
+            index: None,
+            start_ns: None,
+            end_ns: None,
+            status: Status::Ok,
+            problems: Vec::new(),
+            payload: Payload::None,
+        }
+    }
+}
+
+/// A span in a session.
+#[derive(Debug)]
+pub struct Span {
+    pub key: Box<str>,
+    pub parent_key: Option<Box<str>>,
+    /// The parent once it has arrived; `None` for roots and for children still waiting.
+    pub parent: Option<super::SpanId>,
+    pub kind: SpanKind,
+    pub name: Sym,
+    pub index: Option<u64>,
+    pub start_ns: Option<Nanos>,
+    pub end_ns: Option<Nanos>,
+    pub status: Status,
+    pub problems: Vec<Problem>,
+    pub payload: Payload,
+    /// Arrival order; the last tie-breaker when ordering siblings.
+    pub seq: u32,
+    /// Set when the source deleted it; its slot stays so ids remain stable.
+    pub removed: bool,
+}
+
+impl Span {
+    pub fn duration_ns(&self) -> Option<Nanos> {
+        Some(self.end_ns? - self.start_ns?)
+    }
+
+    /// Still being written or still running: its bar grows with the clock.
+    pub fn in_flight(&self) -> bool {
+        self.status == Status::Running
+    }
+
+    /// Sibling order: POML index first, then start time, then arrival.
+    pub fn order_key(&self) -> (u64, Nanos, u32) {
+        (
+            self.index.unwrap_or(u64::MAX),
+            self.start_ns.unwrap_or(Nanos::MAX),
+            self.seq,
+        )
+    }
+}

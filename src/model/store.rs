@@ -1,0 +1,214 @@
+//! The store: every session, in start order, built only by applying updates.
+
+use super::ids::SessionId;
+use super::intern::{Interner, Sym};
+use super::problem::Problem;
+use super::session::Session;
+use super::span::Source;
+use super::update::{SessionRecord, Update};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::PathBuf;
+
+#[derive(Debug, Default)]
+pub struct Store {
+    sessions: Vec<Option<Session>>,
+    by_key: HashMap<Box<str>, SessionId>,
+    /// Live sessions by start time, then key.
+    order: Vec<SessionId>,
+    names: Interner,
+    problems: BTreeMap<Box<str>, Vec<Problem>>,
+    touched: HashSet<SessionId>,
+    order_dirty: bool,
+    /// Bumped on every applied batch that changed something.
+    pub generation: u64,
+}
+
+impl Store {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Apply a batch, then settle derived state (time bounds, session order) once.
+    pub fn apply_all(&mut self, updates: impl IntoIterator<Item = Update>) {
+        let mut changed = false;
+        for update in updates {
+            self.apply_one(update);
+            changed = true;
+        }
+        if changed {
+            self.finish();
+        }
+    }
+
+    pub fn apply(&mut self, update: Update) {
+        self.apply_one(update);
+        self.finish();
+    }
+
+    fn apply_one(&mut self, update: Update) {
+        match update {
+            Update::Session(record) => {
+                self.upsert_session(record);
+            }
+            Update::RemoveSession { key } => {
+                if let Some(id) = self.by_key.remove(&key) {
+                    self.sessions[id.index()] = None;
+                    self.order.retain(|&s| s != id);
+                    self.touched.remove(&id);
+                }
+            }
+            Update::Span { session, span } => {
+                let id = self.session_or_placeholder(session);
+                let name = self.names.intern(&span.name);
+                if let Some(s) = self.sessions[id.index()].as_mut() {
+                    s.upsert(span, name);
+                }
+                self.touched.insert(id);
+            }
+            Update::RemoveSpan { session, key } => {
+                if let Some(&id) = self.by_key.get(&session) {
+                    if let Some(s) = self.sessions[id.index()].as_mut() {
+                        s.remove(&key);
+                    }
+                    self.touched.insert(id);
+                }
+            }
+            Update::Problems {
+                session: Some(session),
+                origin,
+                problems,
+            } => {
+                let id = self.session_or_placeholder(session);
+                if let Some(s) = self.sessions[id.index()].as_mut() {
+                    s.set_problems(origin, problems);
+                }
+            }
+            Update::Problems {
+                session: None,
+                origin,
+                problems,
+            } => {
+                if problems.is_empty() {
+                    self.problems.remove(&origin);
+                } else {
+                    self.problems.insert(origin, problems);
+                }
+            }
+        }
+    }
+
+    fn finish(&mut self) {
+        for id in self.touched.drain() {
+            if let Some(session) = self.sessions[id.index()].as_mut() {
+                let before = session.start_ns();
+                session.refresh_bounds();
+                if session.start_ns() != before || before.is_none() {
+                    self.order_dirty = true;
+                }
+            }
+        }
+        if self.order_dirty {
+            self.order_dirty = false;
+            let sessions = &self.sessions;
+            self.order.sort_by(|a, b| {
+                let (a, b) = (&sessions[a.index()], &sessions[b.index()]);
+                let key = |s: &Option<Session>| {
+                    s.as_ref()
+                        .map(|s| (s.start_ns().unwrap_or(i64::MAX), s.key.clone()))
+                };
+                key(a).cmp(&key(b))
+            });
+        }
+        self.generation += 1;
+    }
+
+    fn upsert_session(&mut self, record: SessionRecord) -> SessionId {
+        if let Some(&id) = self.by_key.get(&record.key) {
+            if let Some(s) = self.sessions[id.index()].as_mut() {
+                s.id = record.id;
+                s.source = record.source;
+                s.path = record.path;
+                if s.named_start_ns != record.start_ns {
+                    s.named_start_ns = record.start_ns;
+                    self.order_dirty = true;
+                }
+                s.generation += 1;
+            }
+            return id;
+        }
+        let id = SessionId(u32::try_from(self.sessions.len()).unwrap_or(u32::MAX));
+        self.sessions.push(Some(Session::new(
+            record.key.clone(),
+            record.id,
+            record.source,
+            record.path,
+            record.start_ns,
+        )));
+        self.by_key.insert(record.key, id);
+        self.order.push(id);
+        self.order_dirty = true;
+        id
+    }
+
+    /// Spans may name a session that was never announced; keep them rather than drop them.
+    fn session_or_placeholder(&mut self, key: Box<str>) -> SessionId {
+        if let Some(&id) = self.by_key.get(&key) {
+            return id;
+        }
+        self.upsert_session(SessionRecord {
+            id: key.clone(),
+            key,
+            source: Source::Poml,
+            path: PathBuf::new(),
+            start_ns: None,
+        })
+    }
+
+    /// Live sessions in start order.
+    pub fn sessions(&self) -> impl DoubleEndedIterator<Item = (SessionId, &Session)> + '_ {
+        self.order
+            .iter()
+            .filter_map(|&id| Some((id, self.session(id)?)))
+    }
+
+    pub fn session_ids(&self) -> &[SessionId] {
+        &self.order
+    }
+
+    pub fn session(&self, id: SessionId) -> Option<&Session> {
+        self.sessions.get(id.index())?.as_ref()
+    }
+
+    pub fn find_session(&self, key: &str) -> Option<SessionId> {
+        self.by_key.get(key).copied()
+    }
+
+    pub fn name(&self, sym: Sym) -> &str {
+        self.names.resolve(sym)
+    }
+
+    pub fn names(&self) -> &Interner {
+        &self.names
+    }
+
+    pub fn session_count(&self) -> usize {
+        self.order.len()
+    }
+
+    pub fn span_count(&self) -> usize {
+        self.sessions().map(|(_, s)| s.span_count()).sum()
+    }
+
+    /// Problems that belong to no session (an unreadable path, say).
+    pub fn problems(&self) -> impl Iterator<Item = &Problem> {
+        self.problems.values().flatten()
+    }
+
+    pub fn problem_count(&self) -> usize {
+        self.problems().count()
+            + self
+                .sessions()
+                .map(|(_, s)| s.problem_count())
+                .sum::<usize>()
+    }
+}

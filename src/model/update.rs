@@ -1,0 +1,43 @@
+//! The one way the model changes: formats emit `Update`s, the store applies them.
+
+use super::problem::Problem;
+use super::span::{Source, SpanRecord};
+use super::time::Nanos;
+use std::path::PathBuf;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SessionRecord {
+    /// Unique across the store: the format and what identifies the session in it.
+    pub key: Box<str>,
+    /// What people and `dump` call it: a folder name, a root id, a trace id.
+    pub id: Box<str>,
+    pub source: Source,
+    pub path: PathBuf,
+    /// A start time the session states itself (a POML session folder's name).
+    pub start_ns: Option<Nanos>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Update {
+    /// Create a session or update its header; its spans are kept.
+    Session(SessionRecord),
+    RemoveSession {
+        key: Box<str>,
+    },
+    /// Create or replace a span, matched by its key within the session.
+    Span {
+        session: Box<str>,
+        span: SpanRecord,
+    },
+    RemoveSpan {
+        session: Box<str>,
+        key: Box<str>,
+    },
+    /// Replace every problem that one origin (a file, a folder listing) reported; attached to
+    /// a session, or to the whole store when `session` is `None`.
+    Problems {
+        session: Option<Box<str>>,
+        origin: Box<str>,
+        problems: Vec<Problem>,
+    },
+}

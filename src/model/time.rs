@@ -82,7 +82,7 @@ pub fn format_duration(ns: Nanos) -> String {
     let ns = ns.unsigned_abs();
     let ms = ns as f64 / NS_PER_MS as f64;
     let body = if ns < 10 * NS_PER_MS as u64 {
-        if ns % NS_PER_MS as u64 == 0 {
+        if ns.is_multiple_of(NS_PER_MS as u64) {
             format!("{}ms", ns / NS_PER_MS as u64)
         } else {
             format!("{ms:.1}ms")

@@ -2,12 +2,16 @@
 //!
 //! The crate is a library so tests and benches reach every layer; `main.rs` is the CLI.
 
+pub mod app;
 pub mod cli;
 pub mod detail;
 pub mod dump;
+pub mod event;
 pub mod formats;
 pub mod fsread;
 pub mod ingest;
 pub mod model;
 pub mod sanitize;
+pub mod terminal;
 pub mod tui;
+pub mod ui;

@@ -1,4 +1,179 @@
-//! Placeholder.
-pub fn run(_paths: Vec<std::path::PathBuf>) -> color_eyre::Result<()> {
+//! The interactive run loop: wait for events, apply them, draw at most once per frame.
+//! Generic over the ratatui backend so tests drive the real loop into a `TestBackend`.
+
+use crate::app::App;
+use crate::event::AppEvent;
+use crate::ingest::{Ingestor, Options};
+use crate::model::time::now_ns;
+use crate::terminal::TerminalGuard;
+use crate::ui::{self, Theme};
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use ratatui::crossterm::event::{self, Event};
+use std::path::PathBuf;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// At most this often (about 60 frames a second).
+const FRAME: Duration = Duration::from_millis(16);
+
+pub fn run(paths: Vec<PathBuf>) -> color_eyre::Result<()> {
+    let options = Options::default();
+    let (tx, rx) = mpsc::channel();
+    spawn_ingest(paths.clone(), options, tx.clone());
+    let mut guard = TerminalGuard::enter()?;
+    // Only now: setting up the terminal may query it (cursor position), and that reply must
+    // not be swallowed by an input thread already blocked in `event::read`.
+    spawn_input(tx);
+    let mut app = App::new(paths, options.zone);
+    run_loop(
+        &mut guard.terminal,
+        &mut app,
+        &rx,
+        &Theme::from_env(),
+        now_ns,
+    )?;
+    drop(guard);
+    Ok(())
+}
+
+/// Terminal input on its own thread, so the loop waits on one channel.
+fn spawn_input(tx: Sender<AppEvent>) {
+    thread::Builder::new()
+        .name("input".into())
+        .spawn(move || {
+            loop {
+                let sent = match event::read() {
+                    Ok(Event::Key(key)) => tx.send(AppEvent::Key(key)),
+                    Ok(Event::Mouse(mouse)) => tx.send(AppEvent::Mouse(mouse)),
+                    Ok(Event::Resize(..)) => tx.send(AppEvent::Resize),
+                    Ok(_) => Ok(()),
+                    Err(_) => {
+                        let _ = tx.send(AppEvent::InputClosed);
+                        return;
+                    }
+                };
+                if sent.is_err() {
+                    return;
+                }
+            }
+        })
+        .ok();
+}
+
+fn spawn_ingest(paths: Vec<PathBuf>, options: Options, tx: Sender<AppEvent>) {
+    thread::Builder::new()
+        .name("ingest".into())
+        .spawn(move || {
+            let mut ingestor = Ingestor::new(paths, options);
+            let _ = tx.send(AppEvent::Ingested(ingestor.scan(now_ns())));
+        })
+        .ok();
+}
+
+/// Run until the app quits or input ends. `clock` gives the time in-flight bars grow to.
+pub fn run_loop<B: Backend>(
+    terminal: &mut Terminal<B>,
+    app: &mut App,
+    events: &Receiver<AppEvent>,
+    theme: &Theme,
+    clock: fn() -> i64,
+) -> color_eyre::Result<()>
+where
+    B::Error: Send + Sync + 'static,
+{
+    let mut dirty = true;
+    let mut last_draw: Option<Instant> = None;
+    loop {
+        if dirty {
+            // Hold the frame until the cap allows it, still taking events meanwhile.
+            let wait = last_draw.map_or(Duration::ZERO, |t| FRAME.saturating_sub(t.elapsed()));
+            if wait.is_zero() {
+                draw(terminal, app, theme, clock())?;
+                last_draw = Some(Instant::now());
+                dirty = false;
+            } else {
+                match events.recv_timeout(wait) {
+                    Ok(event) => dirty |= handle(app, event)?,
+                    Err(RecvTimeoutError::Timeout) => {}
+                    Err(RecvTimeoutError::Disconnected) => return Ok(()),
+                }
+            }
+        } else {
+            let timeout = if app.store.sessions().any(|(_, s)| s.any_running()) {
+                FRAME
+            } else {
+                Duration::from_secs(1)
+            };
+            match events.recv_timeout(timeout) {
+                Ok(event) => dirty |= handle(app, event)?,
+                // In-flight bars grow with the clock.
+                Err(RecvTimeoutError::Timeout) => {
+                    dirty = app.store.sessions().any(|(_, s)| s.any_running());
+                }
+                Err(RecvTimeoutError::Disconnected) => return Ok(()),
+            }
+        }
+        // Drain whatever else is queued before drawing once.
+        while let Ok(event) = events.try_recv() {
+            dirty |= handle(app, event)?;
+        }
+        if app.should_quit {
+            return Ok(());
+        }
+    }
+}
+
+fn handle(app: &mut App, event: AppEvent) -> color_eyre::Result<bool> {
+    Ok(match event {
+        AppEvent::Key(key) => {
+            debug_trigger(&key)?;
+            app.handle_key(key)
+        }
+        AppEvent::Mouse(mouse) => app.handle_mouse(mouse),
+        AppEvent::Resize => true,
+        AppEvent::Ingested(updates) => {
+            let changed = !updates.is_empty();
+            app.ingest(updates);
+            changed
+        }
+        AppEvent::InputClosed => {
+            app.should_quit = true;
+            true
+        }
+    })
+}
+
+/// Debug builds only: `TRACETUI_DEBUG_TRIGGER=panic` (or `error`) makes the key `!` panic (or
+/// fail), so tests can prove the terminal is restored on both paths.
+fn debug_trigger(key: &ratatui::crossterm::event::KeyEvent) -> color_eyre::Result<()> {
+    if !cfg!(debug_assertions) || key.code != ratatui::crossterm::event::KeyCode::Char('!') {
+        return Ok(());
+    }
+    match std::env::var("TRACETUI_DEBUG_TRIGGER").as_deref() {
+        Ok("panic") => panic!("debug trigger: a panic on request"),
+        Ok("error") => Err(color_eyre::eyre::eyre!(
+            "debug trigger: an error on request"
+        )),
+        _ => Ok(()),
+    }
+}
+
+pub fn draw<B: Backend>(
+    terminal: &mut Terminal<B>,
+    app: &mut App,
+    theme: &Theme,
+    now: i64,
+) -> color_eyre::Result<()>
+where
+    B::Error: Send + Sync + 'static,
+{
+    let size = terminal.size()?;
+    app.prepare(
+        ratatui::layout::Rect::new(0, 0, size.width, size.height),
+        now,
+    );
+    terminal.draw(|frame| ui::draw(frame, app, theme))?;
     Ok(())
 }

@@ -69,10 +69,13 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
 pub fn check_paths(paths: &[PathBuf]) -> Result<(), ExitCode> {
     for path in paths {
         if let Err(e) = crate::ingest::discover::check_path(path) {
+            let why = match e.kind() {
+                std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+                _ => crate::fsread::describe(&e),
+            };
             eprintln!(
-                "tracetui: cannot open {}: {}",
+                "tracetui: cannot open {}: {why}",
                 crate::sanitize::label(&path.display().to_string()),
-                crate::fsread::describe(&e)
             );
             return Err(ExitCode::from(EXIT_USAGE));
         }

@@ -41,7 +41,19 @@ impl Tab {
             Tab::Source => "Source",
             Tab::Stylesheet => "Stylesheet",
             Tab::Result => "Result",
-            Tab::Files => "Env & files",
+            Tab::Files => "Files",
+        }
+    }
+
+    /// For narrow panes.
+    pub fn short_title(self) -> &'static str {
+        match self {
+            Tab::Messages => "Msg",
+            Tab::Context => "Ctx",
+            Tab::Source => "Src",
+            Tab::Stylesheet => "Sty",
+            Tab::Result => "Txt",
+            Tab::Files => "Env",
         }
     }
 

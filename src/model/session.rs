@@ -178,6 +178,7 @@ impl Session {
             payload,
             seq: id.0,
             removed: false,
+            version: 0,
         });
         self.children.push(Vec::new());
         self.by_key.insert(key.clone(), id);
@@ -213,6 +214,7 @@ impl Session {
         span.status = record.status;
         span.problems = record.problems;
         span.payload = record.payload;
+        span.version = span.version.wrapping_add(1);
         if moved || reordered {
             self.attach(id);
         }

@@ -139,6 +139,8 @@ pub struct Span {
     pub seq: u32,
     /// Set when the source deleted it; its slot stays so ids remain stable.
     pub removed: bool,
+    /// Bumped whenever the span is replaced, so views know to render it again.
+    pub version: u32,
 }
 
 impl Span {

@@ -70,9 +70,9 @@ impl Zone {
         self.format(ns, "%H:%M:%S%.3f")
     }
 
-    /// `11-21 12:39:00`, short enough for a tree row.
-    pub fn short(self, ns: Nanos) -> String {
-        self.format(ns, "%m-%d %H:%M:%S")
+    /// `12:39:00`, short enough for a tree row.
+    pub fn clock(self, ns: Nanos) -> String {
+        self.format(ns, "%H:%M:%S")
     }
 }
 

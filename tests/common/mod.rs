@@ -2,6 +2,8 @@
 //! running the real binary.
 #![allow(dead_code)]
 
+pub mod tmux;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
@@ -58,4 +60,92 @@ pub fn dump_json(paths: &[&Path]) -> serde_json::Value {
 pub fn manifest() -> serde_json::Value {
     let text = std::fs::read(corpus().join("manifest.json")).expect("manifest");
     serde_json::from_slice(&text).expect("manifest is JSON")
+}
+
+/// A fixed "now" after every trace in the corpus, so nothing draws as in flight.
+pub const NOW_NS: i64 = 1_795_300_000_000_000_000;
+
+/// The real app, fed the real ingest output, drawn into a `TestBackend`.
+pub struct Harness {
+    pub app: tracetui::app::App,
+    pub terminal: ratatui::Terminal<ratatui::backend::TestBackend>,
+    pub theme: tracetui::ui::Theme,
+}
+
+impl Harness {
+    /// Open `paths`; the status bar shows `shown_as` instead of the temporary location.
+    pub fn open(paths: &[PathBuf], shown_as: &str, width: u16, height: u16) -> Self {
+        use tracetui::ingest::{Ingestor, Options};
+        use tracetui::model::time::Zone;
+        let options = Options {
+            zone: Zone::Utc,
+            ..Options::default()
+        };
+        let mut ingestor = Ingestor::new(paths.to_vec(), options);
+        let mut app = tracetui::app::App::new(vec![PathBuf::from(shown_as)], Zone::Utc);
+        app.ingest(ingestor.scan(NOW_NS));
+        let terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height))
+            .expect("test terminal");
+        let mut harness = Self {
+            app,
+            terminal,
+            theme: tracetui::ui::Theme::colored(),
+        };
+        harness.draw();
+        harness
+    }
+
+    pub fn draw(&mut self) {
+        tracetui::tui::draw(&mut self.terminal, &mut self.app, &self.theme, NOW_NS).expect("draw");
+    }
+
+    /// Press keys as a person would: `j`, `<Tab>`, `<Enter>`, `<Esc>`, `<PgDn>`...
+    pub fn press(&mut self, keys: &str) {
+        use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+        let mut rest = keys;
+        while let Some(c) = rest.chars().next() {
+            let (code, len) = if c == '<' {
+                let end = rest.find('>').expect("closed key name");
+                let code = match &rest[1..end] {
+                    "Tab" => KeyCode::Tab,
+                    "Enter" => KeyCode::Enter,
+                    "Esc" => KeyCode::Esc,
+                    "PgDn" => KeyCode::PageDown,
+                    "PgUp" => KeyCode::PageUp,
+                    "Left" => KeyCode::Left,
+                    "Right" => KeyCode::Right,
+                    "Up" => KeyCode::Up,
+                    "Down" => KeyCode::Down,
+                    other => panic!("unknown key {other}"),
+                };
+                (code, end + 1)
+            } else {
+                (KeyCode::Char(c), c.len_utf8())
+            };
+            self.app.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
+            self.draw();
+            rest = &rest[len..];
+        }
+    }
+
+    pub fn resize(&mut self, width: u16, height: u16) {
+        self.terminal.backend_mut().resize(width, height);
+        self.draw();
+    }
+
+    /// The screen as text, one line per row.
+    pub fn screen(&self) -> String {
+        let buffer = self.terminal.backend().buffer();
+        let area = buffer.area;
+        (0..area.height)
+            .map(|y| {
+                (0..area.width)
+                    .map(|x| buffer[(x, y)].symbol())
+                    .collect::<String>()
+                    .trim_end()
+                    .to_string()
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
 }

@@ -1,0 +1,31 @@
+//! Everything a person can ask the app to do; keys and the mouse map onto these.
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Action {
+    Quit,
+    Help,
+    /// Close the help overlay or the topmost thing open.
+    Back,
+    Up,
+    Down,
+    Collapse,
+    Expand,
+    Toggle,
+    FocusNext,
+    FocusPrev,
+    PrevSession,
+    NextSession,
+    First,
+    Last,
+    PageUp,
+    PageDown,
+    /// Pick a prompt tab by its number (1-based; 0 only in the keymap table, for "the digit").
+    Tab(u8),
+    NextTab,
+    PrevTab,
+    ZoomIn,
+    ZoomOut,
+    ZoomFit,
+    PanLeft,
+    PanRight,
+}

@@ -1,0 +1,139 @@
+//! Turning terminal input into actions: keys through the keymap, the mouse by position.
+
+use super::keymap;
+use super::{App, Focus};
+use crate::detail::Tab;
+use ratatui::crossterm::event::{KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
+
+const WHEEL_ROWS: isize = 3;
+
+impl App {
+    /// Returns whether anything may have changed on screen.
+    pub fn handle_key(&mut self, key: KeyEvent) -> bool {
+        if key.kind == KeyEventKind::Release {
+            return false;
+        }
+        match keymap::lookup(key, self.focus) {
+            Some(action) => {
+                self.update(action);
+                true
+            }
+            // An unbound key still closes the help overlay.
+            None if self.show_help => {
+                self.show_help = false;
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub fn handle_mouse(&mut self, event: MouseEvent) -> bool {
+        let Some(pane) = self.panes.hit(event.column, event.row) else {
+            return false;
+        };
+        match event.kind {
+            MouseEventKind::ScrollUp | MouseEventKind::ScrollDown => {
+                let delta = if event.kind == MouseEventKind::ScrollUp {
+                    -WHEEL_ROWS
+                } else {
+                    WHEEL_ROWS
+                };
+                self.scroll_pane(pane, delta);
+                true
+            }
+            MouseEventKind::Down(MouseButton::Left) => {
+                self.focus = pane;
+                self.click(pane, event.column, event.row);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The wheel scrolls the pane under the pointer without moving the selection.
+    fn scroll_pane(&mut self, pane: Focus, delta: isize) {
+        match pane {
+            Focus::Tree => {
+                let h = self.panes.tree_body().height as usize;
+                self.tree.scroll(delta, h);
+            }
+            Focus::Prompt => {
+                let h = self.panes.prompt_body().height as usize;
+                self.prompt.scroll_by(delta, h);
+            }
+            Focus::Timeline => {
+                if let Some(sid) = self.selected_session() {
+                    let rows = self.timeline_rows().len();
+                    let h = self.panes.timeline_rows().height as usize;
+                    let view = self.timelines.entry(sid).or_default();
+                    let max = rows.saturating_sub(h.max(1)) as isize;
+                    view.row_offset =
+                        (view.row_offset as isize + delta).clamp(0, max.max(0)) as usize;
+                }
+            }
+        }
+    }
+
+    fn click(&mut self, pane: Focus, column: u16, row: u16) {
+        let before = self.selected();
+        match pane {
+            Focus::Tree => {
+                let body = self.panes.tree_body();
+                if row >= body.y && row < body.y + body.height {
+                    let target = self.tree.offset + usize::from(row - body.y);
+                    // A click on the selected row toggles it, like Enter.
+                    if !self.tree.select_row(target) {
+                        self.tree.toggle();
+                    }
+                }
+            }
+            Focus::Prompt => {
+                let tabs = self.panes.prompt_tabs();
+                if row == tabs.y {
+                    let mut x = tabs.x;
+                    let short = tabs_are_short(tabs.width);
+                    for tab in Tab::ALL {
+                        let w = tab_label(tab, short).chars().count() as u16;
+                        if column >= x && column < x + w {
+                            self.prompt.tab = tab;
+                        }
+                        x += w;
+                    }
+                }
+            }
+            Focus::Timeline => {
+                let rows = self.panes.timeline_rows();
+                if row >= rows.y && row < rows.y + rows.height {
+                    let view = self.timeline_view();
+                    let target = view.row_offset + usize::from(row - rows.y);
+                    if let Some(node) = self.timeline_rows().get(target).map(|r| r.node) {
+                        self.tree.select_node(&self.store, node);
+                    }
+                }
+            }
+        }
+        self.tree.refresh(&self.store);
+        if self.selected() != before {
+            self.selection_changed();
+        }
+    }
+}
+
+/// How a tab is labelled in the tab bar (` 1 Messages `, or ` 1 Msgs ` when narrow).
+pub fn tab_label(tab: Tab, short: bool) -> String {
+    let title = if short {
+        tab.short_title()
+    } else {
+        tab.title()
+    };
+    format!(" {} {title} ", tab.number())
+}
+
+/// Whether the full tab labels would not fit in `width` columns.
+pub fn tabs_are_short(width: u16) -> bool {
+    let full: usize = Tab::ALL
+        .iter()
+        .map(|&t| tab_label(t, false).chars().count())
+        .sum();
+    full > usize::from(width)
+}

@@ -1,0 +1,191 @@
+//! App state: the store, each pane's view state, focus, and the one `update` that applies an
+//! action. Nothing here draws; `crate::ui` reads this state and draws it.
+
+pub mod action;
+pub mod input;
+pub mod keymap;
+pub mod layout;
+pub mod node;
+pub mod prompt;
+pub mod timeline;
+pub mod tree;
+pub mod update;
+pub mod wrap;
+
+pub use action::Action;
+pub use layout::Panes;
+pub use node::Node;
+
+use crate::detail::Subject;
+use crate::model::time::{Nanos, Zone};
+use crate::model::{SessionId, SpanId, Store, Update};
+use prompt::PromptView;
+use ratatui::layout::Rect;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use timeline::TimelineView;
+use tree::{Row, TreeView};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Focus {
+    Tree,
+    Timeline,
+    Prompt,
+}
+
+impl Focus {
+    pub const ORDER: [Focus; 3] = [Focus::Tree, Focus::Prompt, Focus::Timeline];
+}
+
+#[derive(Debug)]
+pub struct App {
+    pub store: Store,
+    pub tree: TreeView,
+    pub timelines: HashMap<SessionId, TimelineView>,
+    pub prompt: PromptView,
+    pub focus: Focus,
+    pub show_help: bool,
+    pub help_scroll: usize,
+    pub zone: Zone,
+    pub paths: Vec<PathBuf>,
+    /// Where the panes were last laid out.
+    pub panes: Panes,
+    /// The clock in-flight spans are drawn against; passed in so tests are deterministic.
+    pub now_ns: Nanos,
+    pub should_quit: bool,
+    timeline_rows: Option<((SessionId, u64, u64), Vec<Row>)>,
+}
+
+impl App {
+    pub fn new(paths: Vec<PathBuf>, zone: Zone) -> Self {
+        Self {
+            store: Store::new(),
+            tree: TreeView::default(),
+            timelines: HashMap::new(),
+            prompt: PromptView::default(),
+            focus: Focus::Tree,
+            show_help: false,
+            help_scroll: 0,
+            zone,
+            paths,
+            panes: Panes::default(),
+            now_ns: 0,
+            should_quit: false,
+            timeline_rows: None,
+        }
+    }
+
+    /// Apply a batch from the ingestor.
+    pub fn ingest(&mut self, updates: Vec<Update>) {
+        if updates.is_empty() {
+            return;
+        }
+        self.store.apply_all(updates);
+        self.tree.refresh(&self.store);
+    }
+
+    /// Lay out the panes for `area` and bring every cache and scroll position up to date.
+    /// Call before drawing; drawing then only reads.
+    pub fn prepare(&mut self, area: Rect, now_ns: Nanos) {
+        self.now_ns = now_ns;
+        self.panes = Panes::new(area);
+        self.tree.refresh(&self.store);
+        self.tree
+            .scroll_into_view(self.panes.tree_body().height as usize);
+        let subject = self.subject();
+        let version = self.subject_version(subject);
+        let body = self.panes.prompt_body();
+        self.prompt.prepare(
+            &self.store,
+            subject,
+            version,
+            body.width as usize,
+            self.zone,
+        );
+        self.prompt.clamp(body.height as usize);
+        self.refresh_timeline_rows();
+        let rows_h = self.panes.timeline_rows().height as usize;
+        if let Some(sid) = self.selected_session() {
+            let selected = self.timeline_selected_row();
+            let count = self.timeline_rows().len();
+            self.timelines
+                .entry(sid)
+                .or_default()
+                .scroll_rows_into_view(selected, count, rows_h);
+        }
+    }
+
+    pub fn selected(&self) -> Option<Node> {
+        self.tree.selected()
+    }
+
+    pub fn selected_session(&self) -> Option<SessionId> {
+        self.selected()?.session()
+    }
+
+    pub fn selected_span(&self) -> Option<(SessionId, SpanId)> {
+        self.selected()?.span()
+    }
+
+    /// What the prompt pane shows.
+    pub fn subject(&self) -> Option<Subject> {
+        match self.selected()? {
+            Node::Session(s) | Node::Orphans(s) => Some(Subject::Session(s)),
+            node => node.span().map(|(s, id)| Subject::Span(s, id)),
+        }
+    }
+
+    fn subject_version(&self, subject: Option<Subject>) -> u64 {
+        match subject {
+            Some(Subject::Session(s)) => self.store.session(s).map_or(0, |s| s.generation),
+            Some(Subject::Span(s, id)) => self
+                .store
+                .session(s)
+                .and_then(|s| s.get(id))
+                .map_or(0, |span| u64::from(span.version)),
+            None => 0,
+        }
+    }
+
+    /// The selected session's spans as the timeline lists them (tree order, open nodes).
+    pub fn timeline_rows(&self) -> &[Row] {
+        self.timeline_rows.as_ref().map_or(&[], |(_, rows)| rows)
+    }
+
+    fn refresh_timeline_rows(&mut self) {
+        let Some(sid) = self.selected_session() else {
+            self.timeline_rows = None;
+            return;
+        };
+        let key = (sid, self.store.generation, self.tree.open_generation());
+        if self.timeline_rows.as_ref().is_some_and(|(k, _)| *k == key) {
+            return;
+        }
+        let rows = self.tree.span_rows(&self.store, sid);
+        self.timeline_rows = Some((key, rows));
+    }
+
+    pub fn timeline_selected_row(&self) -> Option<usize> {
+        let (sid, id) = self.selected_span()?;
+        self.timeline_rows()
+            .iter()
+            .position(|r| r.node == Node::Span(sid, id))
+    }
+
+    /// The selected session's time origin and extent; spans still running reach the clock.
+    pub fn timeline_extent(&self) -> Option<(Nanos, Nanos)> {
+        let session = self.store.session(self.selected_session()?)?;
+        let start = session.start_ns()?;
+        let mut end = session.end_ns().unwrap_or(start);
+        if session.any_running() {
+            end = end.max(self.now_ns);
+        }
+        Some((start, end - start))
+    }
+
+    pub fn timeline_view(&self) -> TimelineView {
+        self.selected_session()
+            .and_then(|s| self.timelines.get(&s).cloned())
+            .unwrap_or_default()
+    }
+}

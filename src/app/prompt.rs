@@ -1,0 +1,127 @@
+//! The prompt pane's view state: the tab, where each subject was scrolled to, and the
+//! rendered and wrapped document for what is shown now.
+
+use super::wrap::{Wrapped, wrap};
+use crate::detail::{self, Rendered, Subject, Tab};
+use crate::model::Store;
+use crate::model::time::Zone;
+use std::collections::HashMap;
+
+#[derive(Debug)]
+pub struct PromptView {
+    pub tab: Tab,
+    scroll: HashMap<(Subject, Tab), usize>,
+    shown: Option<Shown>,
+}
+
+/// What is on screen, and the key it was built for.
+#[derive(Debug)]
+struct Shown {
+    key: (Subject, Tab, u64),
+    width: usize,
+    rendered: Rendered,
+    wrapped: Wrapped,
+}
+
+impl Default for PromptView {
+    fn default() -> Self {
+        Self {
+            tab: Tab::Messages,
+            scroll: HashMap::new(),
+            shown: None,
+        }
+    }
+}
+
+impl PromptView {
+    /// Build (or reuse) the document for `subject` at `width`; `version` changes whenever
+    /// what the subject shows may have changed.
+    pub fn prepare(
+        &mut self,
+        store: &Store,
+        subject: Option<Subject>,
+        version: u64,
+        width: usize,
+        zone: Zone,
+    ) {
+        let Some(subject) = subject else {
+            self.shown = None;
+            return;
+        };
+        let key = (subject, self.tab, version);
+        match &mut self.shown {
+            Some(shown) if shown.key == key && shown.width == width => {}
+            Some(shown) if shown.key == key => {
+                shown.wrapped = wrap(&shown.rendered.doc.lines, width);
+                shown.width = width;
+            }
+            _ => {
+                let rendered = detail::render(store, subject, self.tab, zone);
+                let wrapped = wrap(&rendered.doc.lines, width);
+                self.shown = Some(Shown {
+                    key,
+                    width,
+                    rendered,
+                    wrapped,
+                });
+            }
+        }
+    }
+
+    pub fn rows(&self) -> &[crate::detail::doc::Line] {
+        self.shown.as_ref().map_or(&[], |s| &s.wrapped.rows)
+    }
+
+    pub fn subject(&self) -> Option<Subject> {
+        self.shown.as_ref().map(|s| s.key.0)
+    }
+
+    pub fn scroll(&self) -> usize {
+        self.subject()
+            .and_then(|s| self.scroll.get(&(s, self.tab)).copied())
+            .unwrap_or(0)
+    }
+
+    pub fn set_scroll(&mut self, value: usize, height: usize) {
+        let Some(subject) = self.subject() else {
+            return;
+        };
+        let max = self.rows().len().saturating_sub(height.max(1));
+        self.scroll.insert((subject, self.tab), value.min(max));
+    }
+
+    pub fn scroll_by(&mut self, delta: isize, height: usize) {
+        let value = (self.scroll() as isize + delta).max(0) as usize;
+        self.set_scroll(value, height);
+    }
+
+    /// Scroll so the n-th anchor (a message, a file) is at the top.
+    pub fn scroll_to_anchor(&mut self, n: usize, height: usize) {
+        let Some(shown) = &self.shown else {
+            return;
+        };
+        if let Some(row) = shown
+            .rendered
+            .anchors
+            .get(n)
+            .and_then(|&line| shown.wrapped.starts.get(line))
+        {
+            self.set_scroll(*row, height);
+        }
+    }
+
+    /// Keep the scroll valid after the content or the height changed.
+    pub fn clamp(&mut self, height: usize) {
+        let value = self.scroll();
+        self.set_scroll(value, height);
+    }
+
+    /// The plain text of everything shown (for tests and copying).
+    pub fn text(&self) -> String {
+        self.rows()
+            .iter()
+            .map(|l| l.plain_text())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}

@@ -1,0 +1,343 @@
+//! The call tree's view state: which nodes are open, the selection, and the flattened
+//! visible rows (rebuilt only when the store or the open set changes).
+
+use super::node::Node;
+use crate::model::{Payload, Session, SessionId, SpanId, Store};
+use std::collections::HashMap;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Row {
+    pub node: Node,
+    pub depth: u16,
+    /// The row of the parent node, for drawing a window without walking back.
+    pub parent_row: Option<u32>,
+    pub expandable: bool,
+    pub open: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct TreeView {
+    /// Open or closed by the user; everything else follows `Node::open_by_default`.
+    overrides: HashMap<Node, bool>,
+    selected: Option<Node>,
+    /// Where the selection was last seen, to land nearby if it disappears.
+    selected_row: usize,
+    /// The first row drawn.
+    pub offset: usize,
+    rows: Vec<Row>,
+    built_for: Option<(u64, u64)>,
+    open_generation: u64,
+}
+
+impl TreeView {
+    pub fn rows(&self) -> &[Row] {
+        &self.rows
+    }
+
+    pub fn selected(&self) -> Option<Node> {
+        self.selected
+    }
+
+    pub fn selected_row(&self) -> Option<usize> {
+        self.selected.map(|_| self.selected_row)
+    }
+
+    pub fn open_generation(&self) -> u64 {
+        self.open_generation
+    }
+
+    /// One session's span rows as if the session itself were open (for the timeline).
+    pub fn span_rows(&self, store: &Store, sid: SessionId) -> Vec<Row> {
+        let mut rows = Vec::new();
+        if let Some(session) = store.session(sid) {
+            let is_open = |n| self.is_open(n);
+            push_spans(&mut rows, session, sid, session.roots(), 0, 0, &is_open);
+            push_spans(&mut rows, session, sid, session.orphans(), 0, 0, &is_open);
+        }
+        rows.retain(|r| matches!(r.node, Node::Span(..)));
+        rows
+    }
+
+    pub fn is_open(&self, node: Node) -> bool {
+        self.overrides
+            .get(&node)
+            .copied()
+            .unwrap_or_else(|| node.open_by_default())
+    }
+
+    pub fn set_open(&mut self, node: Node, open: bool) {
+        if self.is_open(node) != open {
+            self.overrides.insert(node, open);
+            self.open_generation += 1;
+        }
+    }
+
+    /// Rebuild the rows if the store or the open set changed, and keep the selection valid.
+    pub fn refresh(&mut self, store: &Store) {
+        let key = (store.generation, self.open_generation);
+        if self.built_for == Some(key) {
+            return;
+        }
+        self.built_for = Some(key);
+        self.rows = build_rows(store, |n| self.is_open(n));
+        self.relocate_selection();
+    }
+
+    fn relocate_selection(&mut self) {
+        if self.rows.is_empty() {
+            self.selected = None;
+            self.selected_row = 0;
+            return;
+        }
+        let found = self.selected.and_then(|sel| {
+            // Usually still where it was; search only when it moved.
+            if self.rows.get(self.selected_row).map(|r| r.node) == Some(sel) {
+                Some(self.selected_row)
+            } else {
+                self.rows.iter().position(|r| r.node == sel)
+            }
+        });
+        match found {
+            Some(row) => self.selected_row = row,
+            None => {
+                let row = self.selected_row.min(self.rows.len() - 1);
+                self.selected = Some(self.rows[row].node);
+                self.selected_row = row;
+            }
+        }
+    }
+
+    pub fn select_row(&mut self, row: usize) -> bool {
+        let Some(r) = self.rows.get(row) else {
+            return false;
+        };
+        let changed = self.selected != Some(r.node);
+        self.selected = Some(r.node);
+        self.selected_row = row;
+        changed
+    }
+
+    /// Select a node, opening its ancestors so it has a row. Needs a `refresh` after.
+    pub fn select_node(&mut self, store: &Store, node: Node) {
+        let mut up = parent_of(store, node);
+        while let Some(p) = up {
+            self.set_open(p, true);
+            up = parent_of(store, p);
+        }
+        self.selected = Some(node);
+        self.built_for = None;
+        self.refresh(store);
+    }
+
+    pub fn move_by(&mut self, delta: isize) -> bool {
+        if self.rows.is_empty() {
+            return false;
+        }
+        let current = self.selected_row().unwrap_or(0) as isize;
+        let row = (current + delta).clamp(0, self.rows.len() as isize - 1) as usize;
+        self.select_row(row)
+    }
+
+    /// Left: close an open node, else go to its parent.
+    pub fn collapse(&mut self) -> bool {
+        let Some(row) = self.selected_row().and_then(|r| self.rows.get(r).copied()) else {
+            return false;
+        };
+        if row.expandable && row.open {
+            self.set_open(row.node, false);
+            return true;
+        }
+        match row.parent_row {
+            Some(parent) => self.select_row(parent as usize),
+            None => false,
+        }
+    }
+
+    /// Right: open a closed node, else step to its first child.
+    pub fn expand(&mut self) -> bool {
+        let Some(row) = self.selected_row().and_then(|r| self.rows.get(r).copied()) else {
+            return false;
+        };
+        if !row.expandable {
+            return false;
+        }
+        if !row.open {
+            self.set_open(row.node, true);
+            return true;
+        }
+        self.move_by(1)
+    }
+
+    pub fn toggle(&mut self) -> bool {
+        let Some(row) = self.selected_row().and_then(|r| self.rows.get(r).copied()) else {
+            return false;
+        };
+        if row.expandable {
+            self.set_open(row.node, !row.open);
+        }
+        row.expandable
+    }
+
+    /// The header row of the next session, or of the previous one (`forward == false`).
+    pub fn session_row(&self, forward: bool) -> Option<usize> {
+        let at = self.selected_row()?.min(self.rows.len().checked_sub(1)?);
+        let is_session = |r: &Row| matches!(r.node, Node::Session(_));
+        if forward {
+            let next = self.rows[at + 1..].iter().position(is_session)?;
+            return Some(at + 1 + next);
+        }
+        let current = self.rows[..=at].iter().rposition(is_session)?;
+        self.rows[..current]
+            .iter()
+            .rposition(is_session)
+            .or(Some(current))
+    }
+
+    /// Keep the selection between `offset` and `offset + height`.
+    pub fn scroll_into_view(&mut self, height: usize) {
+        let max_offset = self.rows.len().saturating_sub(height.max(1));
+        if let Some(row) = self.selected_row() {
+            if row < self.offset {
+                self.offset = row;
+            } else if height > 0 && row >= self.offset + height {
+                self.offset = row + 1 - height;
+            }
+        }
+        self.offset = self.offset.min(max_offset);
+    }
+
+    pub fn scroll(&mut self, delta: isize, height: usize) {
+        let max_offset = self.rows.len().saturating_sub(height.max(1)) as isize;
+        self.offset = (self.offset as isize + delta).clamp(0, max_offset.max(0)) as usize;
+    }
+}
+
+/// The node above `node` in the tree.
+pub fn parent_of(store: &Store, node: Node) -> Option<Node> {
+    match node {
+        Node::Session(_) | Node::Placeholder => None,
+        Node::Orphans(s) => Some(Node::Session(s)),
+        Node::Message(s, id, _) | Node::File(s, id, _) => Some(Node::Span(s, id)),
+        Node::Span(s, id) => {
+            let session = store.session(s)?;
+            let span = session.get(id)?;
+            Some(match span.parent {
+                Some(p) => Node::Span(s, p),
+                None if span.parent_key.is_some() => Node::Orphans(s),
+                None => Node::Session(s),
+            })
+        }
+    }
+}
+
+fn build_rows(store: &Store, is_open: impl Fn(Node) -> bool) -> Vec<Row> {
+    let mut rows = Vec::new();
+    for (sid, session) in store.sessions() {
+        let node = Node::Session(sid);
+        let expandable = session.span_count() > 0;
+        let open = expandable && is_open(node);
+        rows.push(Row {
+            node,
+            depth: 0,
+            parent_row: None,
+            expandable,
+            open,
+        });
+        if !open {
+            continue;
+        }
+        let session_row = (rows.len() - 1) as u32;
+        push_spans(
+            &mut rows,
+            session,
+            sid,
+            session.roots(),
+            1,
+            session_row,
+            &is_open,
+        );
+        if !session.orphans().is_empty() {
+            let node = Node::Orphans(sid);
+            let open = is_open(node);
+            rows.push(Row {
+                node,
+                depth: 1,
+                parent_row: Some(session_row),
+                expandable: true,
+                open,
+            });
+            if open {
+                let orphans_row = (rows.len() - 1) as u32;
+                push_spans(
+                    &mut rows,
+                    session,
+                    sid,
+                    session.orphans(),
+                    2,
+                    orphans_row,
+                    &is_open,
+                );
+            }
+        }
+    }
+    rows
+}
+
+/// Push `spans` and their open descendants, depth first, without recursion.
+fn push_spans(
+    rows: &mut Vec<Row>,
+    session: &Session,
+    sid: SessionId,
+    spans: &[SpanId],
+    depth: u16,
+    parent_row: u32,
+    is_open: &impl Fn(Node) -> bool,
+) {
+    let mut stack: Vec<(SpanId, u16, u32)> = spans
+        .iter()
+        .rev()
+        .map(|&id| (id, depth, parent_row))
+        .collect();
+    while let Some((id, depth, parent_row)) = stack.pop() {
+        let node = Node::Span(sid, id);
+        let children = session.children(id);
+        let extras = extra_rows(session, sid, id);
+        let expandable = !children.is_empty() || !extras.is_empty();
+        let open = expandable && is_open(node);
+        rows.push(Row {
+            node,
+            depth,
+            parent_row: Some(parent_row),
+            expandable,
+            open,
+        });
+        if !open {
+            continue;
+        }
+        let me = (rows.len() - 1) as u32;
+        for extra in extras {
+            rows.push(Row {
+                node: extra,
+                depth: depth + 1,
+                parent_row: Some(me),
+                expandable: false,
+                open: false,
+            });
+        }
+        stack.extend(children.iter().rev().map(|&c| (c, depth + 1, me)));
+    }
+}
+
+/// A POML call's messages and files, shown under it when opened.
+fn extra_rows(session: &Session, sid: SessionId, id: SpanId) -> Vec<Node> {
+    match &session.span(id).payload {
+        Payload::Poml(call) => {
+            let messages = call.prompt.as_ref().map_or(0, |p| p.messages.len()) as u32;
+            (0..messages)
+                .map(|i| Node::Message(sid, id, i))
+                .chain((0..call.files.len() as u32).map(|i| Node::File(sid, id, i)))
+                .collect()
+        }
+        Payload::None => Vec::new(),
+    }
+}

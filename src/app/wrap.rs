@@ -1,0 +1,115 @@
+//! Wrapping document lines to a width, by words where possible, keeping each chunk's tone.
+
+use crate::detail::doc::{Chunk, Line, Tone};
+use unicode_width::UnicodeWidthChar;
+
+/// Wrapped rows, and for each document line the first row it starts on.
+#[derive(Debug, Default, PartialEq)]
+pub struct Wrapped {
+    pub rows: Vec<Line>,
+    pub starts: Vec<usize>,
+}
+
+pub fn wrap(lines: &[Line], width: usize) -> Wrapped {
+    let width = width.max(1);
+    let mut out = Wrapped {
+        rows: Vec::with_capacity(lines.len()),
+        starts: Vec::with_capacity(lines.len()),
+    };
+    for line in lines {
+        out.starts.push(out.rows.len());
+        wrap_line(line, width, &mut out.rows);
+    }
+    out
+}
+
+fn wrap_line(line: &Line, width: usize, rows: &mut Vec<Line>) {
+    let chars: Vec<(char, Tone)> = line
+        .chunks
+        .iter()
+        .flat_map(|c| c.text.chars().map(move |ch| (ch, c.tone)))
+        .collect();
+    if chars.is_empty() {
+        rows.push(Line::default());
+        return;
+    }
+    let mut start = 0;
+    while start < chars.len() {
+        let mut used = 0;
+        let mut end = start;
+        let mut last_break = None;
+        while end < chars.len() {
+            let w = chars[end].0.width().unwrap_or(0);
+            if used + w > width && end > start {
+                break;
+            }
+            used += w;
+            if chars[end].0 == ' ' {
+                last_break = Some(end + 1);
+            }
+            end += 1;
+        }
+        if end < chars.len()
+            && let Some(b) = last_break.filter(|&b| b > start && b < end)
+        {
+            end = b;
+        }
+        rows.push(to_line(&chars[start..end]));
+        start = end;
+    }
+}
+
+fn to_line(chars: &[(char, Tone)]) -> Line {
+    let mut chunks: Vec<Chunk> = Vec::new();
+    for &(ch, tone) in chars {
+        match chunks.last_mut() {
+            Some(last) if last.tone == tone => last.text.push(ch),
+            _ => chunks.push(Chunk {
+                text: ch.to_string(),
+                tone,
+            }),
+        }
+    }
+    Line { chunks }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detail::Doc;
+
+    fn texts(w: &Wrapped) -> Vec<String> {
+        w.rows.iter().map(Line::plain_text).collect()
+    }
+
+    #[test]
+    fn wraps_at_words_and_breaks_long_words() {
+        let mut doc = Doc::new();
+        doc.text("the quick brown fox", Tone::Plain);
+        doc.text("abcdefghij", Tone::Plain);
+        doc.text("", Tone::Plain);
+        let w = wrap(&doc.lines, 8);
+        assert_eq!(
+            texts(&w),
+            vec!["the ", "quick ", "brown ", "fox", "abcdefgh", "ij", ""]
+        );
+        assert_eq!(w.starts, vec![0, 4, 6]);
+    }
+
+    #[test]
+    fn wide_characters_count_double_and_tones_survive() {
+        let mut doc = Doc::new();
+        doc.line(&[("界界", Tone::Key), ("界", Tone::Plain)]);
+        let w = wrap(&doc.lines, 4);
+        assert_eq!(texts(&w), vec!["界界", "界"]);
+        assert_eq!(w.rows[0].chunks[0].tone, Tone::Key);
+        assert_eq!(w.rows[1].chunks[0].tone, Tone::Plain);
+    }
+
+    #[test]
+    fn zero_width_is_safe() {
+        let mut doc = Doc::new();
+        doc.text("abc", Tone::Plain);
+        assert_eq!(texts(&wrap(&doc.lines, 0)), vec!["a", "b", "c"]);
+    }
+}

@@ -1,0 +1,76 @@
+//! The help overlay, listing every key from the one keymap table.
+
+use super::Theme;
+use crate::app::Focus;
+use crate::app::keymap::{KEYMAP, Scope};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph};
+
+const SECTIONS: [(Scope, &str); 4] = [
+    (Scope::Global, "Everywhere"),
+    (Scope::Pane(Focus::Tree), "In the call tree"),
+    (Scope::Pane(Focus::Timeline), "In the timeline"),
+    (Scope::Pane(Focus::Prompt), "In the prompt pane"),
+];
+
+pub fn lines(theme: &Theme) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    for (scope, title) in SECTIONS {
+        if !lines.is_empty() {
+            lines.push(Line::raw(""));
+        }
+        lines.push(Line::styled(
+            title,
+            theme.tone(crate::detail::Tone::Heading),
+        ));
+        for b in KEYMAP
+            .iter()
+            .filter(|b| b.scope == scope && !b.help.is_empty())
+        {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {:<12}", b.label), theme.key()),
+                Span::raw(b.help),
+            ]));
+        }
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        "Mouse: wheel scrolls the pane under it; click selects.",
+        theme.dim(),
+    ));
+    lines.push(Line::styled(
+        "j/k scroll this help; any other key closes it.",
+        theme.dim(),
+    ));
+    lines
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, scroll: usize, theme: &Theme) {
+    let lines = lines(theme);
+    let w = 76.min(area.width);
+    let h = (lines.len() as u16 + 2).min(area.height);
+    let popup = Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    );
+    frame.render_widget(Clear, popup);
+    let visible = h.saturating_sub(2) as usize;
+    let scroll = scroll.min(lines.len().saturating_sub(visible));
+    let more = if lines.len() > visible + scroll {
+        " ↓ more "
+    } else {
+        ""
+    };
+    let block = Block::bordered()
+        .title(" tracetui keys ")
+        .title_bottom(more)
+        .border_style(theme.border(true));
+    let paragraph = Paragraph::new(lines)
+        .block(block)
+        .scroll((u16::try_from(scroll).unwrap_or(u16::MAX), 0));
+    frame.render_widget(paragraph, popup);
+}

@@ -1,0 +1,91 @@
+//! The prompt pane: tabs for the selected call, and the document for the current tab.
+
+use super::{Theme, fit, focused, pane_block};
+use crate::app::input::{tab_label, tabs_are_short};
+use crate::app::{App, Focus};
+use crate::detail::{Subject, Tab};
+use crate::model::time::format_duration;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let mut title = vec![Span::raw(" Prompt ")];
+    match app.subject() {
+        Some(Subject::Span(sid, id)) => {
+            if let Some(span) = app.store.session(sid).and_then(|s| s.get(id)) {
+                let mut text = format!("· {} ", crate::sanitize::label(&span.key));
+                if let Some(d) = span.duration_ns() {
+                    text.push_str(&format!("· {} ", format_duration(d)));
+                }
+                title.push(Span::raw(text));
+                title.push(Span::styled(
+                    format!("{} ", span.status.as_str()),
+                    theme.status(span.status),
+                ));
+            }
+        }
+        Some(Subject::Session(sid)) => {
+            if let Some(s) = app.store.session(sid) {
+                title.push(Span::raw(format!(
+                    "· session {} ",
+                    crate::sanitize::label(&s.id)
+                )));
+            }
+        }
+        None => {}
+    }
+    let rows = app.prompt.rows();
+    let body = app.panes.prompt_body();
+    let scroll = app.prompt.scroll();
+    if rows.len() > body.height as usize && body.height > 0 {
+        let last = (scroll + body.height as usize).min(rows.len());
+        title.push(Span::styled(
+            format!("[{}-{}/{}] ", scroll + 1, last, rows.len()),
+            theme.dim(),
+        ));
+    }
+    let block = pane_block(title, focused(app, Focus::Prompt), theme);
+    frame.render_widget(block, area);
+
+    let tabs = app.panes.prompt_tabs();
+    if tabs.area() > 0 && matches!(app.subject(), Some(Subject::Span(..))) {
+        let mut spans = Vec::new();
+        let short = tabs_are_short(tabs.width);
+        for tab in Tab::ALL {
+            let style = if tab == app.prompt.tab {
+                theme.active_tab()
+            } else {
+                theme.dim()
+            };
+            spans.push(Span::styled(tab_label(tab, short), style));
+        }
+        frame.render_widget(Line::from(spans), tabs);
+    }
+    for (i, row) in rows
+        .iter()
+        .skip(scroll)
+        .take(body.height as usize)
+        .enumerate()
+    {
+        let line = Line::from(
+            row.chunks
+                .iter()
+                .map(|c| Span::styled(c.text.clone(), theme.tone(c.tone)))
+                .collect::<Vec<_>>(),
+        );
+        let y = body.y + i as u16;
+        frame.render_widget(line, Rect::new(body.x, y, body.width, 1));
+    }
+    if rows.is_empty() && body.area() > 0 {
+        let note = if app.subject().is_none() {
+            "Select a call to see its prompt."
+        } else {
+            "(nothing to show)"
+        };
+        frame.render_widget(
+            Line::styled(fit(note, body.width as usize), theme.dim()),
+            body,
+        );
+    }
+}

@@ -1,0 +1,314 @@
+//! The call tree pane. Rows come from `TreeView` (flattened once per change); only the rows
+//! on screen, plus their ancestors, are handed to tui-tree-widget, so a frame costs the same
+//! with ten spans or a million.
+
+use super::{Theme, fit, focused, pane_block, width};
+use crate::app::tree::Row;
+use crate::app::{App, Focus, Node};
+use crate::detail::doc::Speaker;
+use crate::fsread::human_size;
+use crate::model::time::format_duration;
+use crate::model::{Payload, Session, Status, Store};
+use crate::sanitize;
+use ratatui::Frame;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::StatefulWidget;
+use tui_tree_widget::{Tree, TreeItem, TreeState};
+
+/// Columns taken by tui-tree-widget before a row's text: 2 per depth plus the ▶/▼ marker.
+const INDENT: usize = 2;
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let rows = app.tree.rows();
+    let title = vec![Span::raw(format!(
+        " Calls · {} sessions · {} calls ",
+        app.store.session_count(),
+        app.store.span_count()
+    ))];
+    let block = pane_block(title, focused(app, Focus::Tree), theme);
+    let body = block.inner(area);
+    frame.render_widget(block, area);
+    if body.area() == 0 {
+        return;
+    }
+    if rows.is_empty() {
+        let note = if app.paths.is_empty() {
+            "nothing opened".to_string()
+        } else {
+            "no traces found (yet)".to_string()
+        };
+        frame.render_widget(
+            Line::styled(fit(&note, body.width as usize), theme.dim()),
+            body,
+        );
+        return;
+    }
+    let start = app.tree.offset.min(rows.len() - 1);
+    let end = (start + body.height as usize).min(rows.len());
+    render_window(frame.buffer_mut(), body, app, rows, start..end, theme);
+}
+
+/// Draw rows `window` into `area` through tui-tree-widget: it is given the window's rows and
+/// the chain of ancestors above the first one, drawn into a scratch buffer whose top rows
+/// (the ancestors) are then dropped.
+fn render_window(
+    buf: &mut Buffer,
+    area: Rect,
+    app: &App,
+    rows: &[Row],
+    window: std::ops::Range<usize>,
+    theme: &Theme,
+) {
+    let mut chain = Vec::new();
+    let mut up = rows[window.start].parent_row;
+    while let Some(p) = up {
+        chain.push(p as usize);
+        up = rows[p as usize].parent_row;
+    }
+    chain.reverse();
+    let hidden = chain.len();
+    let shown: Vec<usize> = chain.into_iter().chain(window.clone()).collect();
+
+    let mut state = TreeState::default();
+    let mut path: Vec<Node> = Vec::new();
+    for &i in &shown {
+        let row = rows[i];
+        path.truncate(usize::from(row.depth));
+        path.push(row.node);
+        if row.open {
+            state.open(path.clone());
+        }
+        if app.tree.selected() == Some(row.node) && i >= window.start {
+            state.select(path.clone());
+        }
+    }
+    let items = nest(&shown, rows, app, area.width as usize, theme);
+    let Ok(tree) = Tree::new(&items) else {
+        return;
+    };
+    let tree = tree
+        .highlight_style(theme.selected())
+        .node_closed_symbol("▸ ")
+        .node_open_symbol("▾ ")
+        .node_no_children_symbol("  ");
+    let scratch_area = Rect::new(0, 0, area.width, (hidden + window.len()) as u16);
+    let mut scratch = Buffer::empty(scratch_area);
+    StatefulWidget::render(tree, scratch_area, &mut scratch, &mut state);
+    for y in 0..window.len() as u16 {
+        for x in 0..area.width {
+            if let (Some(src), Some(dst)) = (
+                scratch.cell((x, y + hidden as u16)),
+                buf.cell_mut((area.x + x, area.y + y)),
+            ) {
+                *dst = src.clone();
+            }
+        }
+    }
+}
+
+type Item = TreeItem<'static, Node>;
+
+/// An item whose children are still being collected.
+struct Pending {
+    depth: u16,
+    item: Item,
+    children: Vec<Item>,
+}
+
+/// Turn a depth-annotated list of rows into nested tree items.
+fn nest(shown: &[usize], rows: &[Row], app: &App, width: usize, theme: &Theme) -> Vec<Item> {
+    let mut stack: Vec<Pending> = Vec::new();
+    let mut roots = Vec::new();
+    for &i in shown {
+        let row = rows[i];
+        while stack.last().is_some_and(|p| p.depth >= row.depth) {
+            close(&mut stack, &mut roots);
+        }
+        let text_width = width.saturating_sub(usize::from(row.depth) * INDENT + 2);
+        let item = TreeItem::new_leaf(row.node, row_line(app, row, text_width, theme));
+        let mut children = Vec::new();
+        if row.expandable {
+            // Keeps the ▸/▾ marker; never drawn (closed, or below the window).
+            children.push(TreeItem::new_leaf(Node::Placeholder, ""));
+        }
+        stack.push(Pending {
+            depth: row.depth,
+            item,
+            children,
+        });
+    }
+    while !stack.is_empty() {
+        close(&mut stack, &mut roots);
+    }
+    roots
+}
+
+/// Finish the innermost pending item and hand it to its parent (or the roots).
+fn close(stack: &mut Vec<Pending>, roots: &mut Vec<Item>) {
+    let Some(Pending {
+        mut item,
+        mut children,
+        ..
+    }) = stack.pop()
+    else {
+        return;
+    };
+    if children.len() > 1 {
+        // Real children arrived: the placeholder is no longer needed.
+        children.retain(|c| *c.identifier() != Node::Placeholder);
+    }
+    for child in children {
+        // Identifiers are unique among siblings by construction.
+        let _ = item.add_child(child);
+    }
+    match stack.last_mut() {
+        Some(parent) => parent.children.push(item),
+        None => roots.push(item),
+    }
+}
+
+/// One row's text, `width` columns wide at most.
+pub fn row_line(app: &App, row: Row, width: usize, theme: &Theme) -> Line<'static> {
+    let store = &app.store;
+    match row.node {
+        Node::Session(sid) => match store.session(sid) {
+            Some(session) => session_line(app, session, width, theme),
+            None => Line::raw(""),
+        },
+        Node::Span(sid, id) => {
+            let Some(span) = store.session(sid).and_then(|s| s.get(id)) else {
+                return Line::raw("");
+            };
+            let label = span_label(store, span);
+            let mut right = match (span.status, span.duration_ns()) {
+                (Status::Running, _) => "writing…".to_string(),
+                (_, Some(d)) => format_duration(d),
+                (_, None) => String::new(),
+            };
+            if !span.problems.is_empty() {
+                right = format!("!{} {right}", span.problems.len());
+            }
+            let marker = match span.status {
+                Status::Ok => "",
+                Status::Error => "✗ ",
+                Status::Incomplete => "◌ ",
+                Status::Running => "⟳ ",
+            };
+            let left_w = width.saturating_sub(width_of(&right) + 1 + width_of(marker));
+            let left = fit(&label, left_w);
+            let pad = width.saturating_sub(width_of(marker) + width_of(&left) + width_of(&right));
+            Line::from(vec![
+                Span::styled(marker.to_string(), theme.status(span.status)),
+                Span::raw(left),
+                Span::raw(" ".repeat(pad)),
+                Span::styled(
+                    right,
+                    if span.problems.is_empty() && span.status == Status::Ok {
+                        theme.dim()
+                    } else {
+                        theme.status(if span.status == Status::Ok {
+                            Status::Error
+                        } else {
+                            span.status
+                        })
+                    },
+                ),
+            ])
+        }
+        Node::Message(sid, id, i) => {
+            let message =
+                store
+                    .session(sid)
+                    .and_then(|s| s.get(id))
+                    .and_then(|span| match &span.payload {
+                        Payload::Poml(call) => call.prompt.as_ref()?.messages.get(i as usize),
+                        Payload::None => None,
+                    });
+            match message {
+                Some(m) => {
+                    let speaker = sanitize::label(&m.speaker).into_owned();
+                    let rest = width.saturating_sub(width_of(&speaker) + 2);
+                    Line::from(vec![
+                        Span::styled(speaker, theme.speaker(Speaker::of(&m.speaker))),
+                        Span::raw(": "),
+                        Span::raw(fit(&sanitize::label(&m.first_line), rest)),
+                    ])
+                }
+                None => Line::raw(""),
+            }
+        }
+        Node::File(sid, id, i) => {
+            let file =
+                store
+                    .session(sid)
+                    .and_then(|s| s.get(id))
+                    .and_then(|span| match &span.payload {
+                        Payload::Poml(call) => call.files.get(i as usize),
+                        Payload::None => None,
+                    });
+            match file {
+                Some(f) => {
+                    let dangling = f.link.as_ref().is_some_and(|l| l.dangling);
+                    let text = format!(
+                        "{}  {}{}",
+                        sanitize::label(&f.suffix),
+                        human_size(f.size),
+                        if dangling { "  (dangling link)" } else { "" }
+                    );
+                    Line::styled(fit(&text, width), theme.dim())
+                }
+                None => Line::raw(""),
+            }
+        }
+        Node::Orphans(sid) => {
+            let n = store.session(sid).map_or(0, |s| s.orphans().len());
+            Line::styled(
+                fit(&format!("orphans ({n}): parent not found"), width),
+                theme.status(Status::Incomplete),
+            )
+        }
+        Node::Placeholder => Line::raw(""),
+    }
+}
+
+fn width_of(text: &str) -> usize {
+    width(text)
+}
+
+pub fn span_label(store: &Store, span: &crate::model::Span) -> String {
+    let name = sanitize::label(store.name(span.name)).into_owned();
+    match span.index {
+        Some(i) if name.is_empty() => format!("{i:04} (no name)"),
+        Some(i) => format!("{i:04} {name}"),
+        None => name,
+    }
+}
+
+fn session_line(app: &App, session: &Session, width: usize, theme: &Theme) -> Line<'static> {
+    let label = match session.named_start_ns {
+        Some(start) => app.zone.clock(start),
+        None => sanitize::label(&session.id).into_owned(),
+    };
+    let mut info = format!(" {} calls", session.span_count());
+    if let Some(d) = session.duration_ns() {
+        info.push_str(&format!(" · {}", format_duration(d)));
+    }
+    let problems = session.problem_count();
+    let warn = if problems > 0 {
+        format!(" !{problems}")
+    } else {
+        String::new()
+    };
+    let label_w = width.saturating_sub(width_of(&info) + width_of(&warn));
+    Line::from(vec![
+        Span::styled(
+            fit(&label, label_w.max(1)),
+            Style::new().add_modifier(ratatui::style::Modifier::BOLD),
+        ),
+        Span::styled(info, theme.dim()),
+        Span::styled(warn, theme.error()),
+    ])
+}

@@ -1,0 +1,126 @@
+//! Driving the real binary in a real terminal: tmux with a private socket, send-keys and
+//! capture-pane, polling for what a person would wait to see (never sleeping blindly).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+pub struct Tmux {
+    socket: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+/// tmux must be installed (CI installs it); say so plainly instead of skipping silently.
+pub fn require_tmux() {
+    let found = Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        found,
+        "these tests need tmux (apt-get install tmux); .ci/run installs it"
+    );
+}
+
+impl Tmux {
+    /// A shell in a detached `width` x `height` terminal, in `cwd`.
+    pub fn start(width: u16, height: u16, cwd: &Path) -> Self {
+        require_tmux();
+        let dir = tempfile::tempdir().expect("tempdir");
+        let socket = dir.path().join("tmux.sock");
+        let tmux = Self { socket, _dir: dir };
+        tmux.run(&[
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-x",
+            &width.to_string(),
+            "-y",
+            &height.to_string(),
+            "-c",
+            &cwd.display().to_string(),
+            "env",
+            "-i",
+            &format!("PATH={}", std::env::var("PATH").unwrap_or_default()),
+            "HOME=/tmp",
+            "TERM=xterm-256color",
+            "TZ=UTC",
+            "PS1=$ ",
+            "bash",
+            "--norc",
+            "--noprofile",
+        ]);
+        tmux.wait_for("shell prompt", |s| s.contains('$'));
+        tmux
+    }
+
+    fn run(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .arg("-S")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("run tmux");
+        assert!(
+            out.status.success(),
+            "tmux {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Type a line into the shell and press Enter.
+    pub fn type_line(&self, line: &str) {
+        self.run(&["send-keys", "-t", "0", "-l", line]);
+        self.run(&["send-keys", "-t", "0", "Enter"]);
+    }
+
+    /// Send tmux key names (`j`, `Enter`, `Tab`, `C-c`).
+    pub fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "0"];
+        args.extend_from_slice(keys);
+        self.run(&args);
+    }
+
+    pub fn screen(&self) -> String {
+        self.run(&["capture-pane", "-p", "-t", "0"])
+    }
+
+    /// Poll the screen until `done` holds; panics with the last screen after a generous wait.
+    pub fn wait_for(&self, what: &str, done: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let screen = self.screen();
+            if done(&screen) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}; screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(30));
+        }
+    }
+
+    /// The terminal title tmux saw set by the program in the pane.
+    pub fn title(&self) -> String {
+        self.run(&["display-message", "-p", "-t", "0", "#{pane_title}"])
+            .trim()
+            .to_string()
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .arg("-S")
+            .arg(&self.socket)
+            .arg("kill-server")
+            .output();
+    }
+}
+
+pub fn binary() -> &'static str {
+    env!("CARGO_BIN_EXE_tracetui")
+}

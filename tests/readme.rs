@@ -1,0 +1,37 @@
+//! The README stays true: its key table is the keymap's, its commands exist.
+
+#[test]
+fn readme_key_table_matches_the_keymap() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    let start = readme
+        .find("<!-- keys:start -->\n")
+        .expect("keys start marker")
+        + 20;
+    let end = readme.find("<!-- keys:end -->").expect("keys end marker");
+    assert_eq!(
+        &readme[start..end],
+        tracetui::app::keymap::markdown_table(),
+        "regenerate with: cargo run -q --example keys_table"
+    );
+}
+
+#[test]
+fn readme_commands_are_the_ones_ci_runs() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    let ci =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/.ci/run")).expect(".ci/run");
+    let test_command = readme
+        .lines()
+        .skip_while(|l| !l.starts_with("# Run the whole test suite"))
+        .nth(1)
+        .expect("the test command");
+    assert!(ci.contains(test_command), "CI runs `{test_command}`");
+    assert!(readme.contains(
+        "tar -xzf assets/demo.tar.gz -C assets && cargo run --release -- assets/demo/pomlruns"
+    ));
+    assert!(
+        std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo.tar.gz")).exists()
+    );
+}

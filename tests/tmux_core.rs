@@ -1,0 +1,153 @@
+//! The real binary in a real terminal: open the demo, navigate to a call in the second
+//! session, read its message on screen, quit, and find the shell back in cooked mode.
+
+mod common;
+
+use common::tmux::{Tmux, binary};
+
+fn demo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    common::unpack(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo.tar.gz"),
+        dir.path(),
+    );
+    dir
+}
+
+/// `stty -a` says `icanon` and `echo` (not `-icanon`, `-echo`) in a cooked terminal.
+fn assert_cooked(tmux: &Tmux) {
+    tmux.type_line("clear; stty -a | tr ' ;' '\\n\\n' | grep -E -x -- '-?(icanon|echo)' | tr '\\n' ' ' | sed 's/^/STTY: /'; echo");
+    // The typed command starts with the prompt, so only the output starts with `STTY: `.
+    let screen = tmux.wait_for("stty output", |s| {
+        s.lines().any(|l| l.starts_with("STTY: "))
+    });
+    let line = screen
+        .lines()
+        .find(|l| l.starts_with("STTY: "))
+        .unwrap_or_default();
+    assert!(
+        line.contains("icanon echo") && !line.contains("-icanon") && !line.contains("-echo"),
+        "terminal not restored: {line:?}"
+    );
+}
+
+/// The shell printed `EXIT=<code>` (not just echoed the typed command).
+fn exited(screen: &str) -> bool {
+    screen.lines().any(|l| l.starts_with("EXIT="))
+}
+
+#[test]
+fn open_navigate_read_and_quit() {
+    let demo = demo();
+    let tmux = Tmux::start(100, 30, demo.path());
+    tmux.type_line(&format!("{} demo/pomlruns", binary()));
+    tmux.wait_for("the tree", |s| s.contains("Calls · 4 sessions · 40 calls"));
+    // To the second session, then its first call.
+    tmux.keys(&["]", "j"]);
+    let screen = tmux.wait_for("the second session's call", |s| {
+        s.contains("Prompt · 0001.tmp7pe1ooq3")
+    });
+    assert!(
+        screen.contains("You convert currencies using the given rate only."),
+        "{screen}"
+    );
+    assert!(screen.contains("── human ──"), "{screen}");
+    // Another tab, then the help, then quit.
+    tmux.keys(&["5"]);
+    tmux.wait_for("the result text", |s| s.contains("===== system ====="));
+    tmux.keys(&["?"]);
+    tmux.wait_for("help", |s| s.contains("tracetui keys"));
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("help closed", |s| !s.contains("tracetui keys"));
+    tmux.keys(&["q"]);
+    tmux.wait_for("the shell again", |s| {
+        !s.contains("Calls ·") && s.contains('$')
+    });
+    assert_cooked(&tmux);
+}
+
+#[test]
+fn ctrl_c_quits_and_restores() {
+    let demo = demo();
+    let tmux = Tmux::start(80, 24, demo.path());
+    tmux.type_line(&format!("{} demo/pomlruns; echo EXIT=$?", binary()));
+    tmux.wait_for("the tree", |s| s.contains("Calls ·"));
+    tmux.keys(&["C-c"]);
+    let screen = tmux.wait_for("exit", exited);
+    assert!(screen.contains("EXIT=0"), "{screen}");
+    assert!(
+        !screen.contains("Calls ·"),
+        "left the alternate screen:\n{screen}"
+    );
+    assert_cooked(&tmux);
+}
+
+#[test]
+fn bad_path_and_no_argument_are_usage_errors() {
+    let demo = demo();
+    let tmux = Tmux::start(100, 20, demo.path());
+    tmux.type_line(&format!("{} missing/; echo EXIT=$?", binary()));
+    let screen = tmux.wait_for("exit", exited);
+    assert!(
+        screen.contains("cannot open missing/: no such file or directory"),
+        "{screen}"
+    );
+    assert!(screen.contains("EXIT=2"), "{screen}");
+    tmux.type_line(&format!("clear; {}; echo EXIT=$?", binary()));
+    let screen = tmux.wait_for("exit", exited);
+    assert!(screen.contains("usage: tracetui"), "{screen}");
+    assert!(
+        screen.contains("tracetui pomlruns/"),
+        "an example: {screen}"
+    );
+    assert!(screen.contains("EXIT=2"), "{screen}");
+    // With ./pomlruns present, no argument opens it.
+    tmux.type_line(&format!("clear; cd demo && {}", binary()));
+    tmux.wait_for("the tree", |s| s.contains("Calls · 4 sessions"));
+    tmux.keys(&["q"]);
+    tmux.wait_for("the shell", |s| !s.contains("Calls ·"));
+}
+
+#[test]
+fn a_panic_restores_the_terminal_and_reports() {
+    let demo = demo();
+    let tmux = Tmux::start(100, 30, demo.path());
+    tmux.type_line(&format!(
+        "TRACETUI_DEBUG_TRIGGER=panic {} demo/pomlruns 2>panic.txt; echo EXIT=$?",
+        binary()
+    ));
+    tmux.wait_for("the tree", |s| s.contains("Calls ·"));
+    tmux.keys(&["!"]);
+    let screen = tmux.wait_for("exit", exited);
+    assert!(
+        !screen.contains("Calls ·"),
+        "left the alternate screen:\n{screen}"
+    );
+    assert!(!screen.contains("EXIT=0"), "a panic is a failure: {screen}");
+    let report = std::fs::read_to_string(demo.path().join("panic.txt")).expect("report");
+    assert!(
+        report.contains("debug trigger: a panic on request"),
+        "{report}"
+    );
+    assert!(
+        report.contains("The application panicked"),
+        "color-eyre's report: {report}"
+    );
+    assert_cooked(&tmux);
+}
+
+#[test]
+fn an_error_restores_the_terminal_and_reports() {
+    let demo = demo();
+    let tmux = Tmux::start(100, 30, demo.path());
+    tmux.type_line(&format!(
+        "TRACETUI_DEBUG_TRIGGER=error {} demo/pomlruns; echo EXIT=$?",
+        binary()
+    ));
+    tmux.wait_for("the tree", |s| s.contains("Calls ·"));
+    tmux.keys(&["!"]);
+    let screen = tmux.wait_for("exit", exited);
+    assert!(screen.contains("an error on request"), "{screen}");
+    assert!(screen.contains("EXIT=1"), "{screen}");
+    assert_cooked(&tmux);
+}

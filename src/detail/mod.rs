@@ -10,7 +10,8 @@ pub mod session;
 
 pub use doc::{Doc, Speaker, Tone};
 
-use crate::model::time::Zone;
+use crate::model::time::{Zone, format_duration};
+use crate::model::Session;
 use crate::model::{Payload, SessionId, SpanId, Store};
 
 /// The prompt pane's tabs; keys 1-6 pick them in this order.
@@ -91,6 +92,9 @@ pub fn render(store: &Store, subject: Subject, tab: Tab, zone: Zone) -> Rendered
                 return Rendered::default();
             };
             let mut doc = Doc::new();
+            if let Some(session) = store.session(sid) {
+                doc.line(&[(&timing(session, span_id, zone), Tone::Dim)]);
+            }
             for problem in &span.problems {
                 doc.line(&[("⚠ ", Tone::Error), (&problem.to_string(), Tone::Error)]);
             }
@@ -108,4 +112,39 @@ pub fn render(store: &Store, subject: Subject, tab: Tab, zone: Zone) -> Rendered
             rendered
         }
     }
+}
+
+/// `12:39:05.070 · +4.21s into the session · took 41ms · 1.12s after the previous call`
+fn timing(session: &Session, id: SpanId, zone: Zone) -> String {
+    let span = session.span(id);
+    let Some(start) = span.start_ns else {
+        return "no start time".into();
+    };
+    let mut parts = vec![zone.clock_ms(start)];
+    if let Some(origin) = session.start_ns() {
+        parts.push(format!("+{} into the session", format_duration(start - origin)));
+    }
+    match span.duration_ns() {
+        Some(d) if !span.in_flight() => parts.push(format!("took {}", format_duration(d))),
+        _ => parts.push("still running".into()),
+    }
+    let siblings = match span.parent {
+        Some(parent) => session.children(parent),
+        None if span.parent_key.is_some() => session.orphans(),
+        None => session.roots(),
+    };
+    let previous = siblings
+        .iter()
+        .position(|&s| s == id)
+        .and_then(|i| i.checked_sub(1))
+        .map(|i| session.span(siblings[i]));
+    if let Some(prev_end) = previous.and_then(|p| p.end_ns.or(p.start_ns)) {
+        let gap = start - prev_end;
+        parts.push(if gap >= 0 {
+            format!("{} after the previous call", format_duration(gap))
+        } else {
+            format!("overlaps the previous call by {}", format_duration(-gap))
+        });
+    }
+    parts.join(" · ")
 }

@@ -16,11 +16,9 @@ fn demo() -> tempfile::TempDir {
 
 /// `stty -a` says `icanon` and `echo` (not `-icanon`, `-echo`) in a cooked terminal.
 fn assert_cooked(tmux: &Tmux) {
-    tmux.type_line("clear; stty -a | tr ' ;' '\\n\\n' | grep -E -x -- '-?(icanon|echo)' | tr '\\n' ' ' | sed 's/^/STTY: /'; echo");
-    // The typed command starts with the prompt, so only the output starts with `STTY: `.
-    let screen = tmux.wait_for("stty output", |s| {
-        s.lines().any(|l| l.starts_with("STTY: "))
-    });
+    let (screen, _) = tmux.shell(
+        "stty -a | tr ' ;' '\\n\\n' | grep -E -x -- '-?(icanon|echo)' | tr '\\n' ' ' | sed 's/^/STTY: /'; echo",
+    );
     let line = screen
         .lines()
         .find(|l| l.starts_with("STTY: "))
@@ -31,16 +29,11 @@ fn assert_cooked(tmux: &Tmux) {
     );
 }
 
-/// The shell printed `EXIT=<code>` (not just echoed the typed command).
-fn exited(screen: &str) -> bool {
-    screen.lines().any(|l| l.starts_with("EXIT="))
-}
-
 #[test]
 fn open_navigate_read_and_quit() {
     let demo = demo();
     let tmux = Tmux::start(100, 30, demo.path());
-    tmux.type_line(&format!("{} demo/pomlruns", binary()));
+    let done = tmux.launch(&format!("{} demo/pomlruns", binary()));
     tmux.wait_for("the tree", |s| s.contains("Calls · 4 sessions · 40 calls"));
     // To the second session, then its first call.
     tmux.keys(&["]", "j"]);
@@ -60,9 +53,12 @@ fn open_navigate_read_and_quit() {
     tmux.keys(&["Escape"]);
     tmux.wait_for("help closed", |s| !s.contains("tracetui keys"));
     tmux.keys(&["q"]);
-    tmux.wait_for("the shell again", |s| {
-        !s.contains("Calls ·") && s.contains('$')
-    });
+    let (screen, code) = tmux.wait_exit(&done);
+    assert_eq!(code, 0);
+    assert!(
+        !screen.contains("Calls ·"),
+        "left the alternate screen:\n{screen}"
+    );
     assert_cooked(&tmux);
 }
 
@@ -70,11 +66,11 @@ fn open_navigate_read_and_quit() {
 fn ctrl_c_quits_and_restores() {
     let demo = demo();
     let tmux = Tmux::start(80, 24, demo.path());
-    tmux.type_line(&format!("{} demo/pomlruns; echo EXIT=$?", binary()));
+    let done = tmux.launch(&format!("{} demo/pomlruns", binary()));
     tmux.wait_for("the tree", |s| s.contains("Calls ·"));
     tmux.keys(&["C-c"]);
-    let screen = tmux.wait_for("exit", exited);
-    assert!(screen.contains("EXIT=0"), "{screen}");
+    let (screen, code) = tmux.wait_exit(&done);
+    assert_eq!(code, 0, "{screen}");
     assert!(
         !screen.contains("Calls ·"),
         "left the alternate screen:\n{screen}"
@@ -86,44 +82,42 @@ fn ctrl_c_quits_and_restores() {
 fn bad_path_and_no_argument_are_usage_errors() {
     let demo = demo();
     let tmux = Tmux::start(100, 20, demo.path());
-    tmux.type_line(&format!("{} missing/; echo EXIT=$?", binary()));
-    let screen = tmux.wait_for("exit", exited);
+    let (screen, code) = tmux.shell(&format!("{} missing/", binary()));
     assert!(
         screen.contains("cannot open missing/: no such file or directory"),
         "{screen}"
     );
-    assert!(screen.contains("EXIT=2"), "{screen}");
-    tmux.type_line(&format!("clear; {}; echo EXIT=$?", binary()));
-    let screen = tmux.wait_for("exit", exited);
+    assert_eq!(code, 2, "{screen}");
+    let (screen, code) = tmux.shell(binary());
     assert!(screen.contains("usage: tracetui"), "{screen}");
     assert!(
         screen.contains("tracetui pomlruns/"),
         "an example: {screen}"
     );
-    assert!(screen.contains("EXIT=2"), "{screen}");
+    assert_eq!(code, 2, "{screen}");
     // With ./pomlruns present, no argument opens it.
-    tmux.type_line(&format!("clear; cd demo && {}", binary()));
+    let done = tmux.launch(&format!("cd demo && {}", binary()));
     tmux.wait_for("the tree", |s| s.contains("Calls · 4 sessions"));
     tmux.keys(&["q"]);
-    tmux.wait_for("the shell", |s| !s.contains("Calls ·"));
+    assert_eq!(tmux.wait_exit(&done).1, 0);
 }
 
 #[test]
 fn a_panic_restores_the_terminal_and_reports() {
     let demo = demo();
     let tmux = Tmux::start(100, 30, demo.path());
-    tmux.type_line(&format!(
-        "TRACETUI_DEBUG_TRIGGER=panic {} demo/pomlruns 2>panic.txt; echo EXIT=$?",
+    let done = tmux.launch(&format!(
+        "TRACETUI_DEBUG_TRIGGER=panic {} demo/pomlruns 2>panic.txt",
         binary()
     ));
     tmux.wait_for("the tree", |s| s.contains("Calls ·"));
     tmux.keys(&["!"]);
-    let screen = tmux.wait_for("exit", exited);
+    let (screen, code) = tmux.wait_exit(&done);
     assert!(
         !screen.contains("Calls ·"),
         "left the alternate screen:\n{screen}"
     );
-    assert!(!screen.contains("EXIT=0"), "a panic is a failure: {screen}");
+    assert_ne!(code, 0, "a panic is a failure: {screen}");
     let report = std::fs::read_to_string(demo.path().join("panic.txt")).expect("report");
     assert!(
         report.contains("debug trigger: a panic on request"),
@@ -140,14 +134,14 @@ fn a_panic_restores_the_terminal_and_reports() {
 fn an_error_restores_the_terminal_and_reports() {
     let demo = demo();
     let tmux = Tmux::start(100, 30, demo.path());
-    tmux.type_line(&format!(
-        "TRACETUI_DEBUG_TRIGGER=error {} demo/pomlruns; echo EXIT=$?",
+    let done = tmux.launch(&format!(
+        "TRACETUI_DEBUG_TRIGGER=error {} demo/pomlruns",
         binary()
     ));
     tmux.wait_for("the tree", |s| s.contains("Calls ·"));
     tmux.keys(&["!"]);
-    let screen = tmux.wait_for("exit", exited);
+    let (screen, code) = tmux.wait_exit(&done);
     assert!(screen.contains("an error on request"), "{screen}");
-    assert!(screen.contains("EXIT=1"), "{screen}");
+    assert_eq!(code, 1, "{screen}");
     assert_cooked(&tmux);
 }

@@ -10,8 +10,8 @@ pub mod session;
 
 pub use doc::{Doc, Speaker, Tone};
 
-use crate::model::time::{Zone, format_duration};
 use crate::model::Session;
+use crate::model::time::{Zone, format_duration};
 use crate::model::{Payload, SessionId, SpanId, Store};
 
 /// The prompt pane's tabs; keys 1-6 pick them in this order.
@@ -122,7 +122,10 @@ fn timing(session: &Session, id: SpanId, zone: Zone) -> String {
     };
     let mut parts = vec![zone.clock_ms(start)];
     if let Some(origin) = session.start_ns() {
-        parts.push(format!("+{} into the session", format_duration(start - origin)));
+        parts.push(format!(
+            "+{} into the session",
+            format_duration(start - origin)
+        ));
     }
     match span.duration_ns() {
         Some(d) if !span.in_flight() => parts.push(format!("took {}", format_duration(d))),

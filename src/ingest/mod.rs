@@ -5,5 +5,6 @@
 pub mod discover;
 pub mod ingestor;
 pub mod poml_dir;
+pub mod tail;
 
 pub use ingestor::{Ingestor, Options, load};

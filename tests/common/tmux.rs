@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 pub struct Tmux {
     socket: PathBuf,
     _dir: tempfile::TempDir,
+    commands: std::cell::Cell<u32>,
 }
 
 /// tmux must be installed (CI installs it); say so plainly instead of skipping silently.
@@ -28,7 +29,11 @@ impl Tmux {
         require_tmux();
         let dir = tempfile::tempdir().expect("tempdir");
         let socket = dir.path().join("tmux.sock");
-        let tmux = Self { socket, _dir: dir };
+        let tmux = Self {
+            socket,
+            _dir: dir,
+            commands: std::cell::Cell::new(0),
+        };
         tmux.run(&[
             "-f",
             "/dev/null",
@@ -74,6 +79,34 @@ impl Tmux {
     pub fn type_line(&self, line: &str) {
         self.run(&["send-keys", "-t", "0", "-l", line]);
         self.run(&["send-keys", "-t", "0", "Enter"]);
+    }
+
+    /// Run a shell command to completion on a cleared screen; returns the screen and the
+    /// exit code. Each command gets its own marker, so an earlier one's output never matches.
+    pub fn shell(&self, command: &str) -> (String, i32) {
+        let marker = self.launch(command);
+        self.wait_exit(&marker)
+    }
+
+    /// Start a command (a full-screen program, say) and return its completion marker.
+    pub fn launch(&self, command: &str) -> String {
+        let n = self.commands.get() + 1;
+        self.commands.set(n);
+        let marker = format!("DONE{n}=");
+        self.type_line(&format!("clear; {command}; echo {marker}$?"));
+        marker
+    }
+
+    /// Wait for a `launch`ed command to exit; returns the screen and its exit code. The typed
+    /// line starts with the prompt, so only the output line starts with the marker.
+    pub fn wait_exit(&self, marker: &str) -> (String, i32) {
+        let screen = self.wait_for(marker, |s| s.lines().any(|l| l.starts_with(marker)));
+        let code = screen
+            .lines()
+            .find_map(|l| l.strip_prefix(marker))
+            .and_then(|c| c.trim().parse().ok())
+            .unwrap_or(-1);
+        (screen, code)
     }
 
     /// Send tmux key names (`j`, `Enter`, `Tab`, `C-c`).

@@ -10,6 +10,17 @@ pub enum AppEvent {
     Resize,
     /// A batch of model updates from the ingest thread.
     Ingested(Vec<Update>),
+    /// The watcher's state changed (which backend, paths still awaited, an error).
+    Watch(WatchStatus),
     /// The input source is gone (stdin closed): nothing more can be asked of us.
     InputClosed,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WatchStatus {
+    /// `native` or `poll`; `None` when nothing is watched.
+    pub backend: Option<&'static str>,
+    /// Opened paths that do not exist yet.
+    pub waiting: Vec<std::path::PathBuf>,
+    pub error: Option<String>,
 }

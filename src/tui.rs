@@ -3,7 +3,8 @@
 
 use crate::app::App;
 use crate::event::AppEvent;
-use crate::ingest::{Ingestor, Options};
+use crate::ingest::Options;
+use crate::live::LiveOptions;
 use crate::model::time::now_ns;
 use crate::terminal::TerminalGuard;
 use crate::ui::{self, Theme};
@@ -18,10 +19,10 @@ use std::time::{Duration, Instant};
 /// At most this often (about 60 frames a second).
 const FRAME: Duration = Duration::from_millis(16);
 
-pub fn run(paths: Vec<PathBuf>) -> color_eyre::Result<()> {
+pub fn run(paths: Vec<PathBuf>, live: LiveOptions) -> color_eyre::Result<()> {
     let options = Options::default();
     let (tx, rx) = mpsc::channel();
-    spawn_ingest(paths.clone(), options, tx.clone());
+    crate::live::spawn(paths.clone(), options, live, tx.clone())?;
     let mut guard = TerminalGuard::enter()?;
     // Only now: setting up the terminal may query it (cursor position), and that reply must
     // not be swallowed by an input thread already blocked in `event::read`.
@@ -62,16 +63,6 @@ fn spawn_input(tx: Sender<AppEvent>) {
         .ok();
 }
 
-fn spawn_ingest(paths: Vec<PathBuf>, options: Options, tx: Sender<AppEvent>) {
-    thread::Builder::new()
-        .name("ingest".into())
-        .spawn(move || {
-            let mut ingestor = Ingestor::new(paths, options);
-            let _ = tx.send(AppEvent::Ingested(ingestor.scan(now_ns())));
-        })
-        .ok();
-}
-
 /// Run until the app quits or input ends. `clock` gives the time in-flight bars grow to.
 pub fn run_loop<B: Backend>(
     terminal: &mut Terminal<B>,
@@ -101,16 +92,16 @@ where
                 }
             }
         } else {
-            let timeout = if app.store.sessions().any(|(_, s)| s.any_running()) {
+            let timeout = if app.store.any_running() {
                 FRAME
             } else {
                 Duration::from_secs(1)
             };
             match events.recv_timeout(timeout) {
                 Ok(event) => dirty |= handle(app, event)?,
-                // In-flight bars grow with the clock.
+                // In-flight bars grow with the clock; "updated 3s ago" counts up.
                 Err(RecvTimeoutError::Timeout) => {
-                    dirty = app.store.sessions().any(|(_, s)| s.any_running());
+                    dirty = app.store.any_running() || app.watch.is_some();
                 }
                 Err(RecvTimeoutError::Disconnected) => return Ok(()),
             }
@@ -137,6 +128,10 @@ fn handle(app: &mut App, event: AppEvent) -> color_eyre::Result<bool> {
             let changed = !updates.is_empty();
             app.ingest(updates);
             changed
+        }
+        AppEvent::Watch(status) => {
+            app.watch = Some(status);
+            true
         }
         AppEvent::InputClosed => {
             app.should_quit = true;

@@ -12,7 +12,7 @@ fn readme_key_table_matches_the_keymap() {
     assert_eq!(
         &readme[start..end],
         tracetui::app::keymap::markdown_table(),
-        "regenerate with: cargo run -q --example keys_table"
+        "regenerate with: scripts/update-readme-keys"
     );
 }
 

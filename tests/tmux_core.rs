@@ -35,8 +35,8 @@ fn open_navigate_read_and_quit() {
     let tmux = Tmux::start(100, 30, demo.path());
     let done = tmux.launch(&format!("{} demo/pomlruns", binary()));
     tmux.wait_for("the tree", |s| s.contains("Calls · 4 sessions · 40 calls"));
-    // To the second session, then its first call.
-    tmux.keys(&["]", "j"]);
+    // Follow mode starts on the newest call; go to the top, the second session, its call.
+    tmux.keys(&["g", "]", "j"]);
     let screen = tmux.wait_for("the second session's call", |s| {
         s.contains("Prompt · 0001.tmp7pe1ooq3")
     });
@@ -82,7 +82,7 @@ fn ctrl_c_quits_and_restores() {
 fn bad_path_and_no_argument_are_usage_errors() {
     let demo = demo();
     let tmux = Tmux::start(100, 20, demo.path());
-    let (screen, code) = tmux.shell(&format!("{} missing/", binary()));
+    let (screen, code) = tmux.shell(&format!("{} dump missing/", binary()));
     assert!(
         screen.contains("cannot open missing/: no such file or directory"),
         "{screen}"

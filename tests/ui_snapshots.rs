@@ -210,6 +210,7 @@ fn the_run_loop_drives_the_app_from_events() {
         tx.send(AppEvent::Key(key)).expect("send");
     }
     let mut app = tracetui::app::App::new(vec!["pomlruns".into()], Zone::Utc);
+    app.follow = false;
     let mut terminal =
         ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 30)).expect("terminal");
     let theme = tracetui::ui::Theme::colored();

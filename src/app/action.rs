@@ -28,4 +28,26 @@ pub enum Action {
     ZoomFit,
     PanLeft,
     PanRight,
+    /// Follow mode on or off.
+    ToggleFollow,
+}
+
+impl Action {
+    /// Moving the selection by hand pauses follow mode.
+    pub fn moves_selection(self, focus: super::Focus) -> bool {
+        match self {
+            Action::Up
+            | Action::Down
+            | Action::PageUp
+            | Action::PageDown
+            | Action::First
+            | Action::Last => focus != super::Focus::Prompt,
+            Action::Collapse
+            | Action::Expand
+            | Action::Toggle
+            | Action::PrevSession
+            | Action::NextSession => true,
+            _ => false,
+        }
+    }
 }

@@ -43,6 +43,9 @@ impl App {
             }
             MouseEventKind::Down(MouseButton::Left) => {
                 self.focus = pane;
+                if pane != Focus::Prompt {
+                    self.follow = false;
+                }
                 self.click(pane, event.column, event.row);
                 true
             }

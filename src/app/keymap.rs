@@ -212,6 +212,13 @@ pub const KEYMAP: &[Binding] = &[
         Action::PanRight,
         "pan the timeline later"
     ),
+    bind!(
+        "f",
+        [key('f')],
+        GLOBAL,
+        Action::ToggleFollow,
+        "follow the newest call (live) on or off"
+    ),
     bind!("?", [key('?')], GLOBAL, Action::Help, "this help"),
     bind!(
         "Esc",

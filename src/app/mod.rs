@@ -17,6 +17,7 @@ pub use layout::Panes;
 pub use node::Node;
 
 use crate::detail::Subject;
+use crate::event::WatchStatus;
 use crate::model::time::{Nanos, Zone};
 use crate::model::{SessionId, SpanId, Store, Update};
 use prompt::PromptView;
@@ -53,6 +54,12 @@ pub struct App {
     /// The clock in-flight spans are drawn against; passed in so tests are deterministic.
     pub now_ns: Nanos,
     pub should_quit: bool,
+    /// Follow mode: the selection jumps to the newest call as it arrives.
+    pub follow: bool,
+    /// What the watcher last reported; `None` when nothing is watched (tests, dump).
+    pub watch: Option<WatchStatus>,
+    /// When the model last changed (the clock passed to `ingest`).
+    pub last_change_ns: Option<Nanos>,
     timeline_rows: Option<((SessionId, u64, u64), Vec<Row>)>,
 }
 
@@ -71,17 +78,43 @@ impl App {
             panes: Panes::default(),
             now_ns: 0,
             should_quit: false,
+            follow: true,
+            watch: None,
+            last_change_ns: None,
             timeline_rows: None,
         }
     }
 
-    /// Apply a batch from the ingestor.
+    /// Apply a batch from the ingestor; in follow mode, select the newest call.
     pub fn ingest(&mut self, updates: Vec<Update>) {
         if updates.is_empty() {
             return;
         }
         self.store.apply_all(updates);
+        self.last_change_ns = Some(self.now_ns.max(crate::model::time::now_ns()));
         self.tree.refresh(&self.store);
+        if self.follow {
+            self.jump_to_newest();
+        }
+    }
+
+    /// The newest call of the newest session (or that session, when it has none yet).
+    pub fn newest(&self) -> Option<Node> {
+        let (sid, session) = self.store.sessions().next_back()?;
+        Some(match session.latest_span() {
+            Some(id) => Node::Span(sid, id),
+            None => Node::Session(sid),
+        })
+    }
+
+    pub fn jump_to_newest(&mut self) {
+        let Some(target) = self.newest() else {
+            return;
+        };
+        if self.selected() != Some(target) {
+            self.tree.select_node(&self.store, target);
+            self.selection_changed();
+        }
     }
 
     /// Lay out the panes for `area` and bring every cache and scroll position up to date.

@@ -19,8 +19,17 @@ impl App {
             return;
         }
         let before = self.selected();
+        if action.moves_selection(self.focus) {
+            self.follow = false;
+        }
         match action {
             Action::Quit => self.should_quit = true,
+            Action::ToggleFollow => {
+                self.follow = !self.follow;
+                if self.follow {
+                    self.jump_to_newest();
+                }
+            }
             Action::Help => {
                 self.show_help = true;
                 self.help_scroll = 0;

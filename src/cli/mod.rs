@@ -30,8 +30,13 @@ pub struct Cli {
 
 #[derive(Debug, Args)]
 pub struct OpenArgs {
-    /// Trace folders to open; without one, ./pomlruns.
+    /// Trace folders to open and watch; without one, ./pomlruns. Paths that do not exist yet
+    /// are waited for.
     pub paths: Vec<PathBuf>,
+    /// Poll for changes instead of using the system's file events (network file systems,
+    /// containers with a full inotify table).
+    #[arg(long)]
+    pub poll: bool,
 }
 
 #[derive(Debug, Subcommand)]

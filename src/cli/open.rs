@@ -1,12 +1,13 @@
 //! `tracetui [PATH]...`: open the UI.
 
-use super::{EXIT_USAGE, OpenArgs, check_paths};
+use super::{EXIT_USAGE, OpenArgs};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 pub const DEFAULT_PATH: &str = "pomlruns";
 
 pub fn run(args: OpenArgs) -> color_eyre::Result<ExitCode> {
+    // Unlike `dump`, the UI waits for a path that does not exist yet (an agent about to start).
     let paths = if args.paths.is_empty() {
         let default = PathBuf::from(DEFAULT_PATH);
         if !default.is_dir() {
@@ -20,11 +21,12 @@ pub fn run(args: OpenArgs) -> color_eyre::Result<ExitCode> {
         }
         vec![default]
     } else {
-        args.paths
+        args.paths.clone()
     };
-    if let Err(code) = check_paths(&paths) {
-        return Ok(code);
-    }
-    crate::tui::run(paths)?;
+    let live = crate::live::LiveOptions {
+        poll: args.poll,
+        ..Default::default()
+    };
+    crate::tui::run(paths, live)?;
     Ok(ExitCode::SUCCESS)
 }

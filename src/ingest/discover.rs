@@ -17,12 +17,17 @@ pub struct Found {
 /// A folder is a POML session when it holds call files or is named like one
 /// (`YYYYMMDDHHMMSSffffff`, possibly still empty); other folders are searched below.
 pub fn discover(path: &Path) -> Found {
+    discover_within(path, MAX_DEPTH)
+}
+
+/// `discover`, looking at most `depth` folders further down.
+pub fn discover_within(path: &Path, depth: usize) -> Found {
     let mut found = Found::default();
-    walk(path, 0, &mut found);
+    walk(path, depth, &mut found);
     found
 }
 
-fn walk(dir: &Path, depth: usize, found: &mut Found) {
+fn walk(dir: &Path, depth_left: usize, found: &mut Found) {
     let entries = match poml::list_dir(dir) {
         Ok(entries) => entries,
         Err(e) => {
@@ -44,8 +49,8 @@ fn walk(dir: &Path, depth: usize, found: &mut Found) {
         if session_name::is_session_name(&name) {
             // Listed (and any listing problem reported) by the session itself.
             found.poml_sessions.push(sub);
-        } else if depth < MAX_DEPTH {
-            walk(&sub, depth + 1, found);
+        } else if depth_left > 0 {
+            walk(&sub, depth_left - 1, found);
         }
     }
 }

@@ -6,8 +6,8 @@ use super::poml_dir::PomlDir;
 use crate::formats::poml::call::BuildContext;
 use crate::model::time::{NS_PER_SEC, Nanos, Zone};
 use crate::model::{Problem, Store, Update};
-use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
 
 #[derive(Clone, Copy, Debug)]
 pub struct Options {
@@ -59,6 +59,15 @@ impl Ingestor {
         let ctx = self.ctx(now_ns);
         let mut sessions = Vec::new();
         for root in &self.roots {
+            if !root.exists() {
+                // Not there yet: the watcher waits for it; that is not a problem.
+                out.push(Update::Problems {
+                    session: None,
+                    origin: root.display().to_string().into(),
+                    problems: Vec::new(),
+                });
+                continue;
+            }
             let found = discover::discover(root);
             let problems = found
                 .unreadable
@@ -90,6 +99,84 @@ impl Ingestor {
                 dir
             });
             dir.rescan(ctx, &mut out);
+        }
+        out
+    }
+
+    /// Some paths changed on disk (created, written, removed, renamed): update just what they
+    /// touch. Files in a known session are re-read by their call; a session folder that went
+    /// away is removed; anything new under an opened path is discovered.
+    pub fn changed(&mut self, paths: &[PathBuf], now_ns: Nanos) -> Vec<Update> {
+        let ctx = self.ctx(now_ns);
+        let mut out = Vec::new();
+        let mut per_dir: BTreeMap<PathBuf, Vec<std::ffi::OsString>> = BTreeMap::new();
+        let mut gone: BTreeSet<PathBuf> = BTreeSet::new();
+        let mut discover_at: BTreeSet<PathBuf> = BTreeSet::new();
+        for path in paths {
+            let exists = std::fs::symlink_metadata(path).is_ok();
+            if self.poml.contains_key(path) {
+                if exists {
+                    per_dir.entry(path.clone()).or_default();
+                } else {
+                    gone.insert(path.clone());
+                }
+                continue;
+            }
+            if let (Some(parent), Some(name)) = (path.parent(), path.file_name())
+                && self.poml.contains_key(parent)
+            {
+                per_dir
+                    .entry(parent.to_path_buf())
+                    .or_default()
+                    .push(name.to_os_string());
+                continue;
+            }
+            if !exists {
+                // A folder above sessions went away: so did they.
+                gone.extend(self.poml.keys().filter(|k| k.starts_with(path)).cloned());
+                continue;
+            }
+            if self.roots.iter().any(|r| path.starts_with(r)) {
+                let dir = if path.is_dir() {
+                    path.clone()
+                } else {
+                    path.parent()
+                        .map_or_else(|| path.clone(), Path::to_path_buf)
+                };
+                discover_at.insert(dir);
+            }
+        }
+        for path in gone {
+            if let Some(dir) = self.poml.remove(&path) {
+                out.push(Update::RemoveSession { key: dir.key });
+            }
+            per_dir.remove(&path);
+        }
+        for dir in discover_at {
+            let depth_left = self
+                .roots
+                .iter()
+                .filter_map(|r| dir.strip_prefix(r).ok())
+                .map(|rel| discover::MAX_DEPTH.saturating_sub(rel.components().count()))
+                .max()
+                .unwrap_or(0);
+            for session in discover::discover_within(&dir, depth_left).poml_sessions {
+                if !self.poml.contains_key(&session) {
+                    let mut poml_dir = PomlDir::new(&session);
+                    out.push(Update::Session(poml_dir.session_record(self.options.zone)));
+                    poml_dir.rescan(ctx, &mut out);
+                    self.poml.insert(session, poml_dir);
+                }
+            }
+        }
+        for (path, names) in per_dir {
+            if let Some(dir) = self.poml.get_mut(&path) {
+                if names.is_empty() {
+                    dir.rescan(ctx, &mut out);
+                } else {
+                    dir.changed(&names, ctx, &mut out);
+                }
+            }
         }
         out
     }

@@ -3,7 +3,7 @@
 use super::ids::SpanId;
 use super::intern::Sym;
 use super::problem::Problem;
-use super::span::{Source, Span, SpanRecord};
+use super::span::{Source, Span, SpanRecord, Status};
 use super::time::Nanos;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -25,9 +25,13 @@ pub struct Session {
     waiting: HashMap<Box<str>, Vec<SpanId>>,
     problems: BTreeMap<Box<str>, Vec<Problem>>,
     live: usize,
+    /// Live spans whose status is `Running`.
+    running: usize,
     span_problems: usize,
     min_start: Option<Nanos>,
     max_end: Option<Nanos>,
+    /// The span that started last (ties: arrived last).
+    latest: Option<SpanId>,
     bounds_dirty: bool,
     /// Bumped on every change, so views can cache what they derive from the session.
     pub generation: u64,
@@ -55,9 +59,11 @@ impl Session {
             waiting: HashMap::new(),
             problems: BTreeMap::new(),
             live: 0,
+            running: 0,
             span_problems: 0,
             min_start: None,
             max_end: None,
+            latest: None,
             bounds_dirty: false,
             generation: 0,
         }
@@ -131,8 +137,13 @@ impl Session {
         Some(self.end_ns()? - self.start_ns()?)
     }
 
+    /// The span that started last: what follow mode selects.
+    pub fn latest_span(&self) -> Option<SpanId> {
+        self.latest
+    }
+
     pub fn any_running(&self) -> bool {
-        self.spans.iter().any(|s| !s.removed && s.in_flight())
+        self.running > 0
     }
 
     pub(super) fn set_problems(&mut self, origin: Box<str>, problems: Vec<Problem>) {
@@ -164,6 +175,7 @@ impl Session {
             payload,
         } = record;
         self.span_problems += problems.len();
+        self.running += usize::from(status == Status::Running);
         self.spans.push(Span {
             key: key.clone(),
             parent_key: parent,
@@ -204,6 +216,8 @@ impl Session {
         }
         self.span_problems -= self.spans[id.index()].problems.len();
         self.span_problems += record.problems.len();
+        self.running -= usize::from(self.spans[id.index()].status == Status::Running);
+        self.running += usize::from(record.status == Status::Running);
         let span = &mut self.spans[id.index()];
         span.parent_key = record.parent;
         span.kind = record.kind;
@@ -237,6 +251,7 @@ impl Session {
         }
         let span = &mut self.spans[id.index()];
         self.span_problems -= span.problems.len();
+        self.running -= usize::from(span.status == Status::Running);
         span.problems = Vec::new();
         span.payload = Default::default();
         span.removed = true;
@@ -335,6 +350,13 @@ impl Session {
 
     fn widen_bounds(&mut self, id: SpanId) {
         let span = &self.spans[id.index()];
+        let key = |s: &Span| (s.start_ns.unwrap_or(Nanos::MIN), s.seq);
+        if self
+            .latest
+            .is_none_or(|l| key(&self.spans[l.index()]) <= key(span))
+        {
+            self.latest = Some(id);
+        }
         if let Some(start) = span.start_ns {
             self.min_start = Some(self.min_start.map_or(start, |m| m.min(start)));
         }
@@ -351,6 +373,7 @@ impl Session {
         self.bounds_dirty = false;
         self.min_start = None;
         self.max_end = None;
+        self.latest = None;
         for i in 0..self.spans.len() {
             if !self.spans[i].removed {
                 self.widen_bounds(SpanId(i as u32));

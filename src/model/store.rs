@@ -195,6 +195,11 @@ impl Store {
         self.order.len()
     }
 
+    /// Whether any span anywhere is still running (its bar must keep growing).
+    pub fn any_running(&self) -> bool {
+        self.sessions().any(|(_, s)| s.any_running())
+    }
+
     pub fn span_count(&self) -> usize {
         self.sessions().map(|(_, s)| s.span_count()).sum()
     }

@@ -1,19 +1,65 @@
-//! The status bar: what is open, counts, and the keys that matter most.
+//! The status bar: LIVE or PAUSED and how long since the last change, what is open, counts,
+//! and the keys that matter most.
 
 use super::{Theme, fit, width};
 use crate::app::App;
+use crate::model::time::format_duration;
+use crate::sanitize;
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     if area.area() == 0 {
         return;
     }
+    let mut left: Vec<Span> = Vec::new();
+    if let Some(watch) = &app.watch {
+        let (text, color) = if app.follow {
+            (" LIVE ", Color::Green)
+        } else {
+            (" PAUSED ", Color::Yellow)
+        };
+        let style = if theme.color {
+            Style::new()
+                .fg(Color::Black)
+                .bg(color)
+                .add_modifier(Modifier::BOLD)
+        } else {
+            Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
+        };
+        left.push(Span::styled(text, style));
+        if let Some(changed) = app.last_change_ns {
+            let ago = (app.now_ns - changed).max(0);
+            left.push(Span::styled(
+                format!(" {} ago", format_duration(ago - ago % 1_000_000_000)),
+                theme.dim(),
+            ));
+        }
+        if watch.backend == Some("poll") {
+            left.push(Span::styled(" (polling)", theme.dim()));
+        }
+        for path in &watch.waiting {
+            left.push(Span::styled(
+                format!(
+                    " waiting for {}",
+                    sanitize::label(&path.display().to_string())
+                ),
+                theme.status(crate::model::Status::Incomplete),
+            ));
+        }
+        if let Some(e) = &watch.error {
+            left.push(Span::styled(
+                format!(" {}", sanitize::label(e)),
+                theme.error(),
+            ));
+        }
+    }
     let paths: Vec<String> = app
         .paths
         .iter()
-        .map(|p| crate::sanitize::label(&p.display().to_string()).into_owned())
+        .map(|p| sanitize::label(&p.display().to_string()).into_owned())
         .collect();
     let problems = app.store.problem_count();
     let counts = format!(
@@ -22,29 +68,29 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         app.store.span_count()
     );
     let problem_text = format!("{problems} problems");
-    let hints = if area.width >= 100 {
-        " Tab pane  1-6 tabs  ? help  q quit "
+    let hints = if area.width >= 110 {
+        " Tab pane  1-6 tabs  f follow  ? help  q quit "
     } else {
         " ? help  q quit "
     };
+    let used: usize = left.iter().map(|s| width(&s.content)).sum();
     let room = (area.width as usize)
-        .saturating_sub(width(&counts) + width(&problem_text) + width(hints) + 1);
-    let left = fit(&format!(" {}", paths.join(" ")), room);
-    let pad = (area.width as usize)
-        .saturating_sub(width(&left) + width(&counts) + width(&problem_text) + width(hints));
-    let line = Line::from(vec![
-        Span::styled(left, theme.key()),
-        Span::raw(counts),
-        Span::styled(
-            problem_text,
-            if problems > 0 {
-                theme.error()
-            } else {
-                theme.dim()
-            },
-        ),
-        Span::raw(" ".repeat(pad)),
-        Span::styled(hints, theme.dim()),
-    ]);
-    frame.render_widget(line, area);
+        .saturating_sub(used + width(&counts) + width(&problem_text) + width(hints) + 1);
+    let path_text = fit(&format!(" {}", paths.join(" ")), room);
+    let pad = (area.width as usize).saturating_sub(
+        used + width(&path_text) + width(&counts) + width(&problem_text) + width(hints),
+    );
+    left.push(Span::styled(path_text, theme.key()));
+    left.push(Span::raw(counts));
+    left.push(Span::styled(
+        problem_text,
+        if problems > 0 {
+            theme.error()
+        } else {
+            theme.dim()
+        },
+    ));
+    left.push(Span::raw(" ".repeat(pad)));
+    left.push(Span::styled(hints, theme.dim()));
+    frame.render_widget(Line::from(left), area);
 }

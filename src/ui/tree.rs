@@ -35,11 +35,17 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         return;
     }
     if rows.is_empty() {
-        let note = if app.paths.is_empty() {
-            "nothing opened".to_string()
-        } else {
-            "no traces found (yet)".to_string()
+        let waiting = app
+            .watch
+            .as_ref()
+            .map(|w| w.waiting.as_slice())
+            .unwrap_or(&[]);
+        let note = match (waiting.first(), &app.watch) {
+            (Some(path), _) => format!("waiting for {} …", path.display()),
+            (None, Some(_)) => "no traces yet; watching for new ones …".to_string(),
+            (None, None) => "no traces found".to_string(),
         };
+        let note = crate::sanitize::label(&note).into_owned();
         frame.render_widget(
             Line::styled(fit(&note, body.width as usize), theme.dim()),
             body,

@@ -83,6 +83,8 @@ impl Harness {
         };
         let mut ingestor = Ingestor::new(paths.to_vec(), options);
         let mut app = tracetui::app::App::new(vec![PathBuf::from(shown_as)], Zone::Utc);
+        // Snapshots start from the top, as after `g`; follow mode has its own tests.
+        app.follow = false;
         app.ingest(ingestor.scan(NOW_NS));
         let terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height))
             .expect("test terminal");

@@ -1,0 +1,104 @@
+//! The real watcher and ingest thread: files written into a watched folder reach the app.
+//! Waits are on the channel with a generous deadline, never sleeps used as synchronisation.
+
+use std::fs;
+use std::path::Path;
+use std::sync::mpsc::{self, Receiver};
+use std::time::{Duration, Instant};
+use tracetui::app::{App, Node};
+use tracetui::event::AppEvent;
+use tracetui::ingest::Options;
+use tracetui::live::{self, LiveOptions};
+use tracetui::model::Status;
+use tracetui::model::time::Zone;
+
+const RESULT: &str = r#"{"messages":[{"speaker":"human","content":"hello from call NAME"}]}"#;
+
+/// Feed events into the app until `done` holds or 20 s pass.
+fn pump(app: &mut App, rx: &Receiver<AppEvent>, what: &str, done: impl Fn(&App) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !done(app) {
+        let left = deadline.saturating_duration_since(Instant::now());
+        assert!(!left.is_zero(), "timed out waiting for {what}");
+        match rx.recv_timeout(left) {
+            Ok(AppEvent::Ingested(updates)) => app.ingest(updates),
+            Ok(AppEvent::Watch(status)) => app.watch = Some(status),
+            Ok(_) => {}
+            Err(_) => panic!("timed out waiting for {what}"),
+        }
+    }
+}
+
+fn write_call(session: &Path, index: u32, name: &str) {
+    let file = |suffix: &str| session.join(format!("{index:04}.{name}{suffix}"));
+    fs::write(file(".poml"), b"<poml><p>hi</p></poml>").expect("poml");
+    fs::write(file(".result.json"), RESULT.replace("NAME", name)).expect("result");
+}
+
+fn status_of(app: &App, name: &str) -> Option<Status> {
+    app.store.sessions().find_map(|(_, s)| {
+        s.spans_in_order()
+            .into_iter()
+            .map(|id| s.span(id))
+            .find(|span| app.store.name(span.name) == name)
+            .map(|span| span.status)
+    })
+}
+
+fn run(poll: bool) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("pomlruns");
+    let (tx, rx) = mpsc::channel();
+    let options = Options {
+        zone: Zone::Utc,
+        ..Options::default()
+    };
+    let live_options = LiveOptions {
+        poll,
+        poll_interval: Duration::from_millis(50),
+        ..LiveOptions::default()
+    };
+    live::spawn(vec![root.clone()], options, live_options, tx).expect("spawn");
+    let mut app = App::new(vec![root.clone()], Zone::Utc);
+
+    // The root does not exist yet: it is waited for.
+    pump(&mut app, &rx, "waiting status", |a| {
+        a.watch
+            .as_ref()
+            .is_some_and(|w| w.waiting == vec![root.clone()])
+    });
+    let session = root.join("20261121130000000001");
+    fs::create_dir_all(&session).expect("mkdir");
+    pump(&mut app, &rx, "the new session", |a| {
+        a.store.session_count() == 1
+    });
+    assert!(app.watch.as_ref().is_some_and(|w| w.waiting.is_empty()));
+
+    for (i, name) in ["planner", "tool_caller", "summarizer"].iter().enumerate() {
+        write_call(&session, i as u32 + 1, name);
+        pump(&mut app, &rx, name, |a| {
+            status_of(a, name) == Some(Status::Ok)
+        });
+        // Follow mode keeps the newest call selected.
+        let newest = app.selected().and_then(Node::span).map(|(s, id)| {
+            let session = app.store.session(s).expect("session");
+            app.store.name(session.span(id).name).to_string()
+        });
+        assert_eq!(newest.as_deref(), Some(*name));
+    }
+
+    fs::remove_dir_all(&session).expect("rm");
+    pump(&mut app, &rx, "the session to go", |a| {
+        a.store.session_count() == 0
+    });
+}
+
+#[test]
+fn the_native_watcher_brings_new_calls_and_removals() {
+    run(false);
+}
+
+#[test]
+fn the_poll_watcher_does_too() {
+    run(true);
+}

@@ -391,3 +391,32 @@ fn loading_at_once_and_replaying_file_by_file_give_the_same_model() {
         );
     }
 }
+
+#[test]
+fn a_relative_root_matches_the_absolute_paths_watchers_report() {
+    let cwd = std::env::current_dir().expect("cwd");
+    let base = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).expect("tempdir");
+    let relative = base
+        .path()
+        .strip_prefix(&cwd)
+        .expect("under the crate")
+        .to_path_buf();
+    let mut live = Live::open(&relative);
+    let session = base.path().join(S1);
+    fs::create_dir(&session).expect("mkdir");
+    live.changed(&session);
+    let poml = session.join("0001.x.poml");
+    fs::write(&poml, b"<poml/>").expect("write");
+    live.changed(&poml);
+    assert_eq!(
+        live.store.span_count(),
+        1,
+        "absolute event paths reach the relative root"
+    );
+    let json = live.json();
+    let path = json["sessions"][0]["path"].as_str().expect("path");
+    assert!(
+        path.starts_with(&relative.display().to_string()),
+        "shown as opened: {path}"
+    );
+}

@@ -226,3 +226,79 @@ fn the_run_loop_drives_the_app_from_events() {
         "the context of 0002: {text}"
     );
 }
+
+#[test]
+fn an_in_flight_call_grows_with_the_clock() {
+    use tracetui::ingest::{Ingestor, Options};
+    use tracetui::model::time::{NS_PER_SEC, Zone, now_ns};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let session = dir.path().join("20261121140000000000");
+    std::fs::create_dir(&session).expect("mkdir");
+    std::fs::write(session.join("0001.done.poml"), "<poml/>").expect("poml");
+    std::fs::write(
+        session.join("0001.done.result.json"),
+        r#"{"messages":[{"speaker":"human","content":"hi"}]}"#,
+    )
+    .expect("result");
+    std::fs::write(session.join("0002.writing.poml"), "").expect("reserved");
+    let start = now_ns();
+    let options = Options {
+        zone: Zone::Utc,
+        ..Options::default()
+    };
+    let mut app = tracetui::app::App::new(vec![dir.path().to_path_buf()], Zone::Utc);
+    app.ingest(Ingestor::new(vec![dir.path().to_path_buf()], options).scan(start));
+    let mut terminal =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 30)).expect("terminal");
+    let theme = tracetui::ui::Theme::colored();
+    let screen = |terminal: &ratatui::Terminal<ratatui::backend::TestBackend>| {
+        let buffer = terminal.backend().buffer();
+        (0..30u16)
+            .map(|y| {
+                (0..100u16)
+                    .map(|x| buffer[(x, y)].symbol())
+                    .collect::<String>()
+            })
+            .collect::<Vec<_>>()
+    };
+    // The ▶ tip of the in-flight bar, as (column, row).
+    let tip = |lines: &[String]| {
+        lines.iter().enumerate().find_map(|(y, l)| {
+            l.contains("0002 writing")
+                .then(|| l.chars().position(|c| c == '▶').map(|x| (x, y)))?
+        })
+    };
+    tracetui::tui::draw(&mut terminal, &mut app, &theme, start + NS_PER_SEC).expect("draw");
+    let early = screen(&terminal);
+    tracetui::tui::draw(&mut terminal, &mut app, &theme, start + 20 * NS_PER_SEC).expect("draw");
+    let late = screen(&terminal);
+    let title = |lines: &[String]| {
+        lines
+            .iter()
+            .find(|l| l.contains("Timeline ·"))
+            .cloned()
+            .expect("title")
+    };
+    assert!(title(&early).contains("of 1.00s"), "{}", title(&early));
+    assert!(
+        title(&late).contains("of 20.0s"),
+        "the session grows with the clock: {}",
+        title(&late)
+    );
+    let (early_x, _) = tip(&early).expect("a growing bar early");
+    let (late_x, _) = tip(&late).expect("a growing bar later");
+    assert_eq!(early_x, late_x, "the tip stays at the leading edge");
+    // The finished call shrinks against the longer axis.
+    let done_cells = |lines: &[String]| {
+        lines
+            .iter()
+            .find(|l| l.contains("0001 done"))
+            .map(|l| l.matches('█').count())
+            .expect("row")
+    };
+    assert!(done_cells(&late) <= done_cells(&early));
+    assert!(
+        late.iter().any(|l| l.contains("writing…")),
+        "the tree marks it as being written"
+    );
+}

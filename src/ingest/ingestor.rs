@@ -30,14 +30,19 @@ impl Default for Options {
 pub struct Ingestor {
     options: Options,
     roots: Vec<PathBuf>,
+    /// The roots made absolute, as watchers report paths.
+    absolute_roots: Vec<PathBuf>,
     poml: BTreeMap<PathBuf, PomlDir>,
 }
 
 impl Ingestor {
     pub fn new(roots: Vec<PathBuf>, options: Options) -> Self {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let absolute_roots = roots.iter().map(|r| cwd.join(r)).collect();
         Self {
             options,
             roots,
+            absolute_roots,
             poml: BTreeMap::new(),
         }
     }
@@ -112,7 +117,8 @@ impl Ingestor {
         let mut per_dir: BTreeMap<PathBuf, Vec<std::ffi::OsString>> = BTreeMap::new();
         let mut gone: BTreeSet<PathBuf> = BTreeSet::new();
         let mut discover_at: BTreeSet<PathBuf> = BTreeSet::new();
-        for path in paths {
+        for path in paths.iter().map(|p| self.as_opened(p)) {
+            let path = &path;
             let exists = std::fs::symlink_metadata(path).is_ok();
             if self.poml.contains_key(path) {
                 if exists {
@@ -179,6 +185,23 @@ impl Ingestor {
             }
         }
         out
+    }
+
+    /// A path as reported by a watcher (absolute), in the form of the opened root it lies
+    /// under, so it matches what the scan recorded.
+    fn as_opened(&self, path: &Path) -> PathBuf {
+        for (root, absolute) in self.roots.iter().zip(&self.absolute_roots) {
+            if root != absolute
+                && let Ok(rest) = path.strip_prefix(absolute)
+            {
+                return if rest.as_os_str().is_empty() {
+                    root.clone()
+                } else {
+                    root.join(rest)
+                };
+            }
+        }
+        path.to_path_buf()
     }
 
     /// The earliest time a call must be looked at again because it may have settled.

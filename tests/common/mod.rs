@@ -151,3 +151,28 @@ impl Harness {
             .join("\n")
     }
 }
+
+/// A Python that can `import poml`: `$TRACETUI_POML_PYTHON`, else a virtual environment made
+/// once under the target folder (`pip install poml`; it runs offline once installed).
+pub fn poml_python() -> PathBuf {
+    if let Some(python) = std::env::var_os("TRACETUI_POML_PYTHON") {
+        return PathBuf::from(python);
+    }
+    let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("poml-venv");
+    let python = venv.join("bin/python");
+    let ready = venv.join(".ready");
+    if !ready.exists() {
+        let run = |cmd: &mut Command| {
+            let out = cmd.output().expect("run python");
+            assert!(
+                out.status.success(),
+                "setting up poml failed ({cmd:?}): {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        run(Command::new("python3").arg("-m").arg("venv").arg(&venv));
+        run(Command::new(&python).args(["-m", "pip", "install", "-q", "poml==0.0.8"]));
+        std::fs::write(&ready, b"").expect("mark ready");
+    }
+    python
+}

@@ -420,3 +420,94 @@ fn a_relative_root_matches_the_absolute_paths_watchers_report() {
         "shown as opened: {path}"
     );
 }
+
+#[test]
+fn event_files_appended_in_small_chunks_give_the_same_model() {
+    use std::io::Write;
+    for name in [
+        "documented.jsonl",
+        "sandbox.jsonl",
+        "stream.sse",
+        "traces.json",
+    ] {
+        let source = common::fixture(&format!("pml/{name}"));
+        let bytes = fs::read(&source).expect("fixture");
+
+        let whole_dir = tempfile::tempdir().expect("tempdir");
+        let whole = whole_dir.path().join(name);
+        fs::write(&whole, &bytes).expect("write");
+        let mut at_once = Live::open(whole_dir.path());
+        at_once.recheck(now_ns() + 10 * NS_PER_SEC);
+        assert!(at_once.store.span_count() > 0, "{name} has spans");
+
+        let grow_dir = tempfile::tempdir().expect("tempdir");
+        let grown = grow_dir.path().join(name);
+        let mut live = Live::open(grow_dir.path());
+        let mut file = fs::File::create(&grown).expect("create");
+        for chunk in bytes.chunks(7) {
+            file.write_all(chunk).expect("append");
+            file.flush().expect("flush");
+            let problems = live.changed(&grown);
+            // Only the deliberately broken line may ever be reported.
+            assert!(
+                problems.iter().all(|p| p.contains("documented.jsonl:7:")),
+                "{name}: a partial write was reported: {problems:?}"
+            );
+        }
+        live.recheck(now_ns() + 10 * NS_PER_SEC);
+        assert_eq!(
+            normalized(at_once.json(), whole_dir.path()),
+            normalized(live.json(), grow_dir.path()),
+            "{name}: appending in chunks differs from reading at once"
+        );
+    }
+}
+
+#[test]
+fn truncated_and_rotated_event_files_are_read_again() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("events.jsonl");
+    let line = |id: &str| {
+        format!(
+            r#"{{"id":"{id}","type":"tool_call","timestamp":1700000000000,"duration_ms":5,"root_id":"r","tool":"fs:read"}}"#
+        ) + "\n"
+    };
+    fs::write(&path, line("a") + &line("b")).expect("write");
+    let mut live = Live::open(dir.path());
+    assert_eq!(live.store.span_count(), 2);
+    // Truncated and rewritten: only what is on disk now.
+    fs::write(&path, line("c")).expect("truncate");
+    live.changed(&path);
+    let keys: Vec<String> = live.json()["sessions"][0]["spans"]
+        .as_array()
+        .expect("spans")
+        .iter()
+        .map(|s| s["id"].as_str().expect("id").to_string())
+        .collect();
+    assert_eq!(keys, ["c"]);
+    // Rotated: renamed away (still in the folder, so still shown) and a new file started.
+    fs::rename(&path, dir.path().join("events-1.jsonl")).expect("rotate");
+    live.changed(&path);
+    live.changed(&dir.path().join("events-1.jsonl"));
+    fs::write(&path, line("d")).expect("new file");
+    live.changed(&path);
+    let mut keys: Vec<String> = live.json()["sessions"]
+        .as_array()
+        .expect("s")
+        .iter()
+        .flat_map(|s| {
+            s["spans"]
+                .as_array()
+                .expect("spans")
+                .iter()
+                .map(|x| x["id"].as_str().expect("id").to_string())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        ["c", "d"],
+        "the rotated file's span and the new one's"
+    );
+}

@@ -217,7 +217,7 @@ fn the_run_loop_drives_the_app_from_events() {
     tracetui::tui::run_loop(&mut terminal, &mut app, &rx, &theme, || common::NOW_NS)
         .expect("runs until q");
     assert!(app.should_quit);
-    assert_eq!(app.prompt.tab, tracetui::detail::Tab::Context);
+    assert_eq!(app.prompt.tab, 1, "the second tab: Context for a POML call");
     // The loop quit before drawing the last events; draw what it left.
     tracetui::tui::draw(&mut terminal, &mut app, &theme, common::NOW_NS).expect("draw");
     let text = app.prompt.text();

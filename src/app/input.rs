@@ -94,11 +94,12 @@ impl App {
                 let tabs = self.panes.prompt_tabs();
                 if row == tabs.y {
                     let mut x = tabs.x;
-                    let short = tabs_are_short(tabs.width);
-                    for tab in Tab::ALL {
-                        let w = tab_label(tab, short).chars().count() as u16;
+                    let offered = self.tabs();
+                    let short = tabs_are_short(offered, tabs.width);
+                    for (i, &tab) in offered.iter().enumerate() {
+                        let w = tab_label(i, tab, short).chars().count() as u16;
                         if column >= x && column < x + w {
-                            self.prompt.tab = tab;
+                            self.prompt.tab = i;
                         }
                         x += w;
                     }
@@ -122,21 +123,22 @@ impl App {
     }
 }
 
-/// How a tab is labelled in the tab bar (` 1 Messages `, or ` 1 Msgs ` when narrow).
-pub fn tab_label(tab: Tab, short: bool) -> String {
+/// How the tab at `position` is labelled (` 1 Messages `, or ` 1 Msg ` when narrow).
+pub fn tab_label(position: usize, tab: Tab, short: bool) -> String {
     let title = if short {
         tab.short_title()
     } else {
         tab.title()
     };
-    format!(" {} {title} ", tab.number())
+    format!(" {} {title} ", position + 1)
 }
 
-/// Whether the full tab labels would not fit in `width` columns.
-pub fn tabs_are_short(width: u16) -> bool {
-    let full: usize = Tab::ALL
+/// Whether the full labels of `tabs` would not fit in `width` columns.
+pub fn tabs_are_short(tabs: &[Tab], width: u16) -> bool {
+    let full: usize = tabs
         .iter()
-        .map(|&t| tab_label(t, false).chars().count())
+        .enumerate()
+        .map(|(i, &t)| tab_label(i, t, false).chars().count())
         .sum();
     full > usize::from(width)
 }

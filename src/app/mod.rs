@@ -168,6 +168,13 @@ impl App {
         }
     }
 
+    /// The tabs the current selection offers.
+    pub fn tabs(&self) -> &'static [crate::detail::Tab] {
+        self.subject().map_or(&crate::detail::Tab::OVERVIEW, |s| {
+            crate::detail::tabs_for(&self.store, s)
+        })
+    }
+
     fn subject_version(&self, subject: Option<Subject>) -> u64 {
         match subject {
             Some(Subject::Session(s)) => self.store.session(s).map_or(0, |s| s.generation),

@@ -7,9 +7,10 @@ use crate::model::Store;
 use crate::model::time::Zone;
 use std::collections::HashMap;
 
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct PromptView {
-    pub tab: Tab,
+    /// The chosen tab's position (0-based); each selection offers its own tabs.
+    pub tab: usize,
     scroll: HashMap<(Subject, Tab), usize>,
     shown: Option<Shown>,
 }
@@ -21,16 +22,6 @@ struct Shown {
     width: usize,
     rendered: Rendered,
     wrapped: Wrapped,
-}
-
-impl Default for PromptView {
-    fn default() -> Self {
-        Self {
-            tab: Tab::Messages,
-            scroll: HashMap::new(),
-            shown: None,
-        }
-    }
 }
 
 impl PromptView {
@@ -48,7 +39,9 @@ impl PromptView {
             self.shown = None;
             return;
         };
-        let key = (subject, self.tab, version);
+        let tabs = detail::tabs_for(store, subject);
+        let tab = tabs[self.tab.min(tabs.len() - 1)];
+        let key = (subject, tab, version);
         match &mut self.shown {
             Some(shown) if shown.key == key && shown.width == width => {}
             Some(shown) if shown.key == key => {
@@ -56,7 +49,7 @@ impl PromptView {
                 shown.width = width;
             }
             _ => {
-                let rendered = detail::render(store, subject, self.tab, zone);
+                let rendered = detail::render(store, subject, tab, zone);
                 let wrapped = wrap(&rendered.doc.lines, width);
                 self.shown = Some(Shown {
                     key,
@@ -76,18 +69,24 @@ impl PromptView {
         self.shown.as_ref().map(|s| s.key.0)
     }
 
+    /// The tab on screen.
+    pub fn current(&self) -> Option<Tab> {
+        self.shown.as_ref().map(|s| s.key.1)
+    }
+
     pub fn scroll(&self) -> usize {
-        self.subject()
-            .and_then(|s| self.scroll.get(&(s, self.tab)).copied())
+        self.shown
+            .as_ref()
+            .and_then(|s| self.scroll.get(&(s.key.0, s.key.1)).copied())
             .unwrap_or(0)
     }
 
     pub fn set_scroll(&mut self, value: usize, height: usize) {
-        let Some(subject) = self.subject() else {
+        let Some(key) = self.shown.as_ref().map(|s| (s.key.0, s.key.1)) else {
             return;
         };
         let max = self.rows().len().saturating_sub(height.max(1));
-        self.scroll.insert((subject, self.tab), value.min(max));
+        self.scroll.insert(key, value.min(max));
     }
 
     pub fn scroll_by(&mut self, delta: isize, height: usize) {

@@ -338,6 +338,6 @@ fn extra_rows(session: &Session, sid: SessionId, id: SpanId) -> Vec<Node> {
                 .chain((0..call.files.len() as u32).map(|i| Node::File(sid, id, i)))
                 .collect()
         }
-        Payload::None => Vec::new(),
+        _ => Vec::new(),
     }
 }

@@ -98,19 +98,17 @@ impl App {
                 }
             }
             Action::Tab(n) => {
-                if let Some(tab) = Tab::ALL.get(usize::from(n).saturating_sub(1)) {
-                    self.prompt.tab = *tab;
-                }
+                let count = self.tabs().len();
+                self.prompt.tab = usize::from(n).saturating_sub(1).min(count - 1);
             }
             Action::NextTab | Action::PrevTab => {
-                let i = self.prompt.tab.number() - 1;
-                let n = Tab::ALL.len();
-                let next = if action == Action::NextTab {
+                let n = self.tabs().len();
+                let i = self.prompt.tab.min(n - 1);
+                self.prompt.tab = if action == Action::NextTab {
                     (i + 1) % n
                 } else {
                     (i + n - 1) % n
                 };
-                self.prompt.tab = Tab::ALL[next];
             }
             Action::ZoomIn
             | Action::ZoomOut
@@ -212,12 +210,12 @@ impl App {
         let area = self.panes_area();
         match self.selected() {
             Some(Node::Message(_, _, i)) => {
-                self.prompt.tab = Tab::Messages;
+                self.prompt.tab = tab_position(Tab::Messages);
                 self.prepare(area, self.now_ns);
                 self.prompt.scroll_to_anchor(i as usize, h);
             }
             Some(Node::File(_, _, i)) => {
-                self.prompt.tab = Tab::Files;
+                self.prompt.tab = tab_position(Tab::Files);
                 self.prepare(area, self.now_ns);
                 self.prompt.scroll_to_anchor(i as usize, h);
             }
@@ -229,4 +227,9 @@ impl App {
             self.timelines.entry(sid).or_default().reveal(s, e, extent);
         }
     }
+}
+
+/// Where a POML tab sits in the tab bar.
+fn tab_position(tab: Tab) -> usize {
+    Tab::POML.iter().position(|t| *t == tab).unwrap_or(0)
 }

@@ -2,6 +2,7 @@
 //! span's payload, so bodies are read only when someone looks at them.
 
 pub mod doc;
+pub mod event;
 pub mod file_text;
 pub mod image;
 pub mod json_text;
@@ -14,7 +15,8 @@ use crate::model::Session;
 use crate::model::time::{Zone, format_duration};
 use crate::model::{Payload, SessionId, SpanId, Store};
 
-/// The prompt pane's tabs; keys 1-6 pick them in this order.
+/// The prompt pane's tabs. Which ones a selection has depends on its payload; keys 1-6
+/// pick them by position.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Tab {
     Messages,
@@ -23,10 +25,14 @@ pub enum Tab {
     Stylesheet,
     Result,
     Files,
+    Detail,
+    Input,
+    Output,
+    Raw,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 6] = [
+    pub const POML: [Tab; 6] = [
         Tab::Messages,
         Tab::Context,
         Tab::Source,
@@ -34,6 +40,8 @@ impl Tab {
         Tab::Result,
         Tab::Files,
     ];
+    pub const EVENT: [Tab; 4] = [Tab::Detail, Tab::Input, Tab::Output, Tab::Raw];
+    pub const OVERVIEW: [Tab; 1] = [Tab::Detail];
 
     pub fn title(self) -> &'static str {
         match self {
@@ -43,6 +51,10 @@ impl Tab {
             Tab::Stylesheet => "Stylesheet",
             Tab::Result => "Result",
             Tab::Files => "Files",
+            Tab::Detail => "Detail",
+            Tab::Input => "Input",
+            Tab::Output => "Output",
+            Tab::Raw => "Raw events",
         }
     }
 
@@ -55,11 +67,27 @@ impl Tab {
             Tab::Stylesheet => "Sty",
             Tab::Result => "Txt",
             Tab::Files => "Env",
+            Tab::Detail => "Det",
+            Tab::Input => "In",
+            Tab::Output => "Out",
+            Tab::Raw => "Raw",
         }
     }
+}
 
-    pub fn number(self) -> usize {
-        Tab::ALL.iter().position(|t| *t == self).unwrap_or(0) + 1
+/// The tabs a selection offers, in key order.
+pub fn tabs_for(store: &Store, subject: Subject) -> &'static [Tab] {
+    let Subject::Span(sid, id) = subject else {
+        return &Tab::OVERVIEW;
+    };
+    match store
+        .session(sid)
+        .and_then(|s| s.get(id))
+        .map(|s| &s.payload)
+    {
+        Some(Payload::Poml(_)) => &Tab::POML,
+        Some(Payload::Event(_)) => &Tab::EVENT,
+        _ => &Tab::OVERVIEW,
     }
 }
 
@@ -104,6 +132,7 @@ pub fn render(store: &Store, subject: Subject, tab: Tab, zone: Zone) -> Rendered
             let offset = doc.lines.len();
             let mut rendered = match &span.payload {
                 Payload::Poml(call) => poml::render(call, tab, zone),
+                Payload::Event(event) => event::render(store, span, event, tab),
                 Payload::None => Rendered::default(),
             };
             rendered.anchors.iter_mut().for_each(|a| *a += offset);
@@ -131,18 +160,7 @@ fn timing(session: &Session, id: SpanId, zone: Zone) -> String {
         Some(d) if !span.in_flight() => parts.push(format!("took {}", format_duration(d))),
         _ => parts.push("still running".into()),
     }
-    let siblings = match span.parent {
-        Some(parent) => session.children(parent),
-        None if span.parent_key.is_some() => session.orphans(),
-        None => session.roots(),
-    };
-    let previous = siblings
-        .iter()
-        .position(|&s| s == id)
-        .and_then(|i| i.checked_sub(1))
-        .map(|i| session.span(siblings[i]));
-    if let Some(prev_end) = previous.and_then(|p| p.end_ns.or(p.start_ns)) {
-        let gap = start - prev_end;
+    if let Some(gap) = session.gap_before(id) {
         parts.push(if gap >= 0 {
             format!("{} after the previous call", format_duration(gap))
         } else {

@@ -20,6 +20,8 @@ pub fn render(call: &PomlCall, tab: Tab, zone: Zone) -> Rendered {
         Tab::Source => plain(source(call)),
         Tab::Result => plain(text_file(call, ".result.txt")),
         Tab::Files => files(call, zone),
+        // Not offered for POML calls; the first tab stands in.
+        Tab::Detail | Tab::Input | Tab::Output | Tab::Raw => messages(call),
     }
 }
 

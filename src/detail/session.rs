@@ -9,6 +9,9 @@ pub fn overview(session: &Session, zone: Zone) -> Doc {
     doc.heading(&format!("Session {}", session.id));
     doc.field("source", session.source.as_str());
     doc.field("path", &session.path.display().to_string());
+    if let Some(note) = &session.note {
+        doc.field("note", note);
+    }
     if let Some(start) = session.start_ns() {
         doc.field("started", &zone.datetime(start));
     }

@@ -1,40 +1,53 @@
 //! `dump --format json`: the schema documented in the README, streamed without building a
 //! JSON tree of the whole store.
 
-use super::{gaps, ms_between};
+use super::ms_between;
+use crate::formats::bytes::WholeFiles;
 use crate::formats::poml::call::read_result;
 use crate::model::time::ns_to_ms;
-use crate::model::{Payload, PomlCall, Session, Span, SpanId, Store};
+use crate::model::{EventRef, Payload, PomlCall, Session, Span, SpanId, Store};
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::Value;
+use std::cell::RefCell;
 use std::io::{self, Write};
 
 pub fn write(store: &Store, out: &mut impl Write) -> io::Result<()> {
     let mut ser = serde_json::Serializer::new(&mut *out);
-    Dump(store).serialize(&mut ser).map_err(io::Error::other)?;
+    let files = RefCell::new(WholeFiles::default());
+    Dump {
+        store,
+        files: &files,
+    }
+    .serialize(&mut ser)
+    .map_err(io::Error::other)?;
     out.write_all(b"\n")
 }
 
-struct Dump<'a>(&'a Store);
+/// What every level of the dump needs: the store, and event files read once each.
+#[derive(Clone, Copy)]
+struct Dump<'a> {
+    store: &'a Store,
+    files: &'a RefCell<WholeFiles>,
+}
 
 impl Serialize for Dump<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(Some(2))?;
-        let problems: Vec<String> = self.0.problems().map(ToString::to_string).collect();
+        let problems: Vec<String> = self.store.problems().map(ToString::to_string).collect();
         map.serialize_entry("problems", &problems)?;
-        map.serialize_entry("sessions", &Sessions(self.0))?;
+        map.serialize_entry("sessions", &Sessions(*self))?;
         map.end()
     }
 }
 
-struct Sessions<'a>(&'a Store);
+struct Sessions<'a>(Dump<'a>);
 
 impl Serialize for Sessions<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut seq = s.serialize_seq(Some(self.0.session_count()))?;
-        for (_, session) in self.0.sessions() {
+        let mut seq = s.serialize_seq(Some(self.0.store.session_count()))?;
+        for (_, session) in self.0.store.sessions() {
             seq.serialize_element(&SessionDump {
-                store: self.0,
+                dump: self.0,
                 session,
             })?;
         }
@@ -43,7 +56,7 @@ impl Serialize for Sessions<'_> {
 }
 
 struct SessionDump<'a> {
-    store: &'a Store,
+    dump: Dump<'a>,
     session: &'a Session,
 }
 
@@ -64,12 +77,15 @@ impl Serialize for SessionDump<'_> {
                 .map(|(a, b)| ms_between(a, b)),
         )?;
         map.serialize_entry("span_count", &order.len())?;
+        if let Some(note) = &session.note {
+            map.serialize_entry("note", &**note)?;
+        }
         let problems: Vec<String> = session.problems().map(ToString::to_string).collect();
         map.serialize_entry("problems", &problems)?;
         map.serialize_entry(
             "spans",
             &Spans {
-                store: self.store,
+                dump: self.dump,
                 session,
                 order: &order,
             },
@@ -79,18 +95,18 @@ impl Serialize for SessionDump<'_> {
 }
 
 struct Spans<'a> {
-    store: &'a Store,
+    dump: Dump<'a>,
     session: &'a Session,
     order: &'a [SpanId],
 }
 
 impl Serialize for Spans<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let gaps = gaps(self.session, self.order);
         let mut seq = s.serialize_seq(Some(self.order.len()))?;
-        for (&id, gap) in self.order.iter().zip(gaps) {
+        for &id in self.order {
+            let gap = self.session.gap_before(id);
             seq.serialize_element(&SpanDump {
-                store: self.store,
+                dump: self.dump,
                 session: self.session,
                 span: self.session.span(id),
                 gap_ms: gap.map(|g| ms_between(0, g)),
@@ -101,7 +117,7 @@ impl Serialize for Spans<'_> {
 }
 
 struct SpanDump<'a> {
-    store: &'a Store,
+    dump: Dump<'a>,
     session: &'a Session,
     span: &'a Span,
     gap_ms: Option<i64>,
@@ -118,7 +134,7 @@ impl Serialize for SpanDump<'_> {
             .or(span.parent_key.as_deref());
         map.serialize_entry("parent", &parent)?;
         map.serialize_entry("kind", span.kind.as_str())?;
-        let name = self.store.name(span.name);
+        let name = self.dump.store.name(span.name);
         map.serialize_entry("name", &(!name.is_empty()).then_some(name))?;
         map.serialize_entry("index", &span.index)?;
         map.serialize_entry("start_ms", &span.start_ns.map(ns_to_ms))?;
@@ -135,6 +151,7 @@ impl Serialize for SpanDump<'_> {
         map.serialize_entry("problems", &problems)?;
         match &span.payload {
             Payload::Poml(call) => poml_fields(&mut map, call)?,
+            Payload::Event(event) => event_fields(&mut map, event, self.dump.files)?,
             Payload::None => {}
         }
         map.end()
@@ -170,5 +187,19 @@ fn poml_fields<M: SerializeMap>(map: &mut M, call: &PomlCall) -> Result<(), M::E
     let summary = call.prompt.as_ref();
     map.serialize_entry("images", &summary.map_or(0, |p| p.images))?;
     map.serialize_entry("chars", &summary.map(|p| p.chars))?;
+    Ok(())
+}
+
+fn event_fields<M: SerializeMap>(
+    map: &mut M,
+    event: &EventRef,
+    files: &RefCell<WholeFiles>,
+) -> Result<(), M::Error> {
+    let body = crate::formats::pml::body::read(event, &mut *files.borrow_mut());
+    map.serialize_entry("file", &event.file.to_string_lossy())?;
+    map.serialize_entry("line", &event.first.or(event.end).map(|l| l.number))?;
+    map.serialize_entry("input", &body.input)?;
+    map.serialize_entry("output", &body.output)?;
+    map.serialize_entry("error", &body.error)?;
     Ok(())
 }

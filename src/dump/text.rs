@@ -1,6 +1,5 @@
 //! `dump --format text`: a readable tree with times, safe to print to a terminal.
 
-use super::gaps;
 use crate::model::time::{Zone, format_duration};
 use crate::model::{Payload, Session, Store};
 use crate::sanitize;
@@ -39,10 +38,14 @@ fn session_block(
         session.problem_count(),
         sanitize::label(&session.path.to_string_lossy()),
     )?;
+    if let Some(note) = &session.note {
+        writeln!(out, "  note: {}", sanitize::label(note))?;
+    }
     for problem in session.problems() {
         writeln!(out, "  ! {}", sanitize::label(&problem.to_string()))?;
     }
-    for (&id, gap) in order.iter().zip(gaps(session, &order)) {
+    for &id in &order {
+        let gap = session.gap_before(id);
         let span = session.span(id);
         let mut depth = 0;
         let mut up = span.parent;
@@ -66,7 +69,11 @@ fn session_block(
             offset,
             span.duration_ns()
                 .map_or_else(|| "-".into(), format_duration),
-            gap.map_or_else(String::new, |g| format!("gap {}", format_duration(g))),
+            gap.map_or_else(String::new, |g| if g < 0 {
+                format!("overlap {}", format_duration(-g))
+            } else {
+                format!("gap {}", format_duration(g))
+            }),
             span.status.as_str(),
         )?;
         if let Payload::Poml(call) = &span.payload

@@ -1,5 +1,8 @@
 //! Input formats: each turns what it reads into model `Update`s and knows how to show a
 //! span's payload. No terminal, watcher or UI code lives here.
 
+pub mod bytes;
 pub mod json;
+pub mod pml;
 pub mod poml;
+pub mod sniff;

@@ -1,6 +1,7 @@
 //! Finding trace sessions under an opened path by what the folders contain.
 
 use crate::formats::poml::{self, EntryKind, session_name};
+use crate::formats::sniff::{self, Layout};
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -10,6 +11,8 @@ pub const MAX_DEPTH: usize = 3;
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Found {
     pub poml_sessions: Vec<PathBuf>,
+    /// Event files (PML, ...) and how their values are laid out.
+    pub trace_files: Vec<(PathBuf, Layout)>,
     /// Folders that could not be listed, with why.
     pub unreadable: Vec<(PathBuf, String)>,
 }
@@ -17,7 +20,20 @@ pub struct Found {
 /// A folder is a POML session when it holds call files or is named like one
 /// (`YYYYMMDDHHMMSSffffff`, possibly still empty); other folders are searched below.
 pub fn discover(path: &Path) -> Found {
+    if std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        let mut found = Found::default();
+        if let Some(layout) = sniff_file(path) {
+            found.trace_files.push((path.to_path_buf(), layout));
+        }
+        return found;
+    }
     discover_within(path, MAX_DEPTH)
+}
+
+/// What an event file holds, from its first bytes.
+pub fn sniff_file(path: &Path) -> Option<Layout> {
+    let prefix = crate::fsread::read_prefix(path, sniff::SNIFF_BYTES as u64).ok()?;
+    sniff::sniff(&prefix.bytes).map(|(_, layout)| layout)
 }
 
 /// `discover`, looking at most `depth` folders further down.
@@ -37,8 +53,22 @@ fn walk(dir: &Path, depth_left: usize, found: &mut Found) {
             return;
         }
     };
-    if entries.iter().any(|e| e.is_call_file()) || is_session_dir_name(dir) {
+    let is_session = entries.iter().any(|e| e.is_call_file()) || is_session_dir_name(dir);
+    if is_session {
         found.poml_sessions.push(dir.to_path_buf());
+    }
+    // Event files lie next to sessions; the files of a session are its calls'.
+    if !is_session {
+        for entry in entries.iter().filter(|e| e.kind == EntryKind::File) {
+            let name = entry.name.to_string_lossy();
+            if name.starts_with('.') || !sniff::worth_sniffing(&name) {
+                continue;
+            }
+            let path = dir.join(&entry.name);
+            if let Some(layout) = sniff_file(&path) {
+                found.trace_files.push((path, layout));
+            }
+        }
     }
     for entry in entries.iter().filter(|e| e.kind == EntryKind::Dir) {
         let name = entry.name.to_string_lossy();

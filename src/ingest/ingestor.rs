@@ -3,6 +3,7 @@
 
 use super::discover;
 use super::poml_dir::PomlDir;
+use super::trace_file::TraceFile;
 use crate::formats::poml::call::BuildContext;
 use crate::model::time::{NS_PER_SEC, Nanos, Zone};
 use crate::model::{Problem, Store, Update};
@@ -33,6 +34,11 @@ pub struct Ingestor {
     /// The roots made absolute, as watchers report paths.
     absolute_roots: Vec<PathBuf>,
     poml: BTreeMap<PathBuf, PomlDir>,
+    files: BTreeMap<PathBuf, TraceFile>,
+    /// A headless load: no more writes are coming, take files as they are.
+    finished: bool,
+    /// Files with more to read than one pass took.
+    unread: BTreeSet<PathBuf>,
 }
 
 impl Ingestor {
@@ -44,6 +50,9 @@ impl Ingestor {
             roots,
             absolute_roots,
             poml: BTreeMap::new(),
+            files: BTreeMap::new(),
+            finished: false,
+            unread: BTreeSet::new(),
         }
     }
 
@@ -63,6 +72,7 @@ impl Ingestor {
         let mut out = Vec::new();
         let ctx = self.ctx(now_ns);
         let mut sessions = Vec::new();
+        let mut trace_files = Vec::new();
         for root in &self.roots {
             if !root.exists() {
                 // Not there yet: the watcher waits for it; that is not a problem.
@@ -85,6 +95,36 @@ impl Ingestor {
                 problems,
             });
             sessions.extend(found.poml_sessions);
+            if found.trace_files.is_empty() && std::fs::metadata(root).is_ok_and(|m| m.is_file()) {
+                out.push(Update::Problems {
+                    session: None,
+                    origin: root.display().to_string().into(),
+                    problems: vec![Problem::new(
+                        root.display().to_string(),
+                        "not a trace file tracetui reads (POML folders, PML events)",
+                    )],
+                });
+            }
+            trace_files.extend(found.trace_files);
+        }
+        let gone_files: Vec<PathBuf> = self
+            .files
+            .keys()
+            .filter(|p| !trace_files.iter().any(|(f, _)| f == *p))
+            .cloned()
+            .collect();
+        for path in gone_files {
+            if let Some(mut file) = self.files.remove(&path) {
+                file.remove(&mut out);
+            }
+        }
+        for (path, layout) in trace_files {
+            let settle = self.options.settle_ns;
+            let file = self
+                .files
+                .entry(path.clone())
+                .or_insert_with(|| TraceFile::new(path, layout, settle));
+            read_all(file, now_ns, self.finished, &mut out);
         }
         let gone: Vec<PathBuf> = self
             .poml
@@ -117,9 +157,14 @@ impl Ingestor {
         let mut per_dir: BTreeMap<PathBuf, Vec<std::ffi::OsString>> = BTreeMap::new();
         let mut gone: BTreeSet<PathBuf> = BTreeSet::new();
         let mut discover_at: BTreeSet<PathBuf> = BTreeSet::new();
-        for path in paths.iter().map(|p| self.as_opened(p)) {
-            let path = &path;
+        let mut files_changed: BTreeSet<PathBuf> = BTreeSet::new();
+        let paths: Vec<PathBuf> = paths.iter().map(|p| self.as_opened(p)).collect();
+        for path in &paths {
             let exists = std::fs::symlink_metadata(path).is_ok();
+            if self.files.contains_key(path) {
+                files_changed.insert(path.clone());
+                continue;
+            }
             if self.poml.contains_key(path) {
                 if exists {
                     per_dir.entry(path.clone()).or_default();
@@ -140,6 +185,21 @@ impl Ingestor {
             if !exists {
                 // A folder above sessions went away: so did they.
                 gone.extend(self.poml.keys().filter(|k| k.starts_with(path)).cloned());
+                files_changed.extend(self.files.keys().filter(|k| k.starts_with(path)).cloned());
+                continue;
+            }
+            if std::fs::metadata(path).is_ok_and(|m| m.is_file())
+                && (self.roots.contains(path)
+                    || path.file_name().is_some_and(|n| {
+                        crate::formats::sniff::worth_sniffing(&n.to_string_lossy())
+                    }))
+            {
+                if let Some(layout) = discover::sniff_file(path) {
+                    let settle = self.options.settle_ns;
+                    self.files
+                        .insert(path.clone(), TraceFile::new(path.clone(), layout, settle));
+                    files_changed.insert(path.clone());
+                }
                 continue;
             }
             if self.roots.iter().any(|r| path.starts_with(r)) {
@@ -184,7 +244,54 @@ impl Ingestor {
                 }
             }
         }
+        for path in files_changed {
+            if std::fs::metadata(&path).is_err() {
+                if let Some(mut file) = self.files.remove(&path) {
+                    file.remove(&mut out);
+                }
+                continue;
+            }
+            if let Some(file) = self.files.get_mut(&path) {
+                let progress = file.read(now_ns, self.finished, &mut out);
+                if progress.more {
+                    self.unread.insert(path.clone());
+                }
+                if !progress.removed_sessions.is_empty() {
+                    self.restart_sharing(&path, &progress.removed_sessions, &mut out);
+                }
+            }
+        }
         out
+    }
+
+    /// Files with more to read than one pass took (read on the next call to `more`).
+    pub fn has_more(&self) -> bool {
+        !self.unread.is_empty()
+    }
+
+    /// Continue reading files that had more than one pass's budget.
+    pub fn more(&mut self, now_ns: Nanos) -> Vec<Update> {
+        let mut out = Vec::new();
+        for path in std::mem::take(&mut self.unread) {
+            if let Some(file) = self.files.get_mut(&path)
+                && file.read(now_ns, self.finished, &mut out).more
+            {
+                self.unread.insert(path);
+            }
+        }
+        out
+    }
+
+    /// A file was read again from the top and its sessions removed; files that shared
+    /// those sessions must be read again too, or their spans would be lost.
+    fn restart_sharing(&mut self, path: &Path, removed: &[Box<str>], out: &mut Vec<Update>) {
+        for (other, file) in self.files.iter_mut() {
+            if other.as_path() != path && file.sessions().any(|s| removed.iter().any(|r| **r == *s))
+            {
+                file.restart(out);
+                self.unread.insert(other.clone());
+            }
+        }
     }
 
     /// A path as reported by a watcher (absolute), in the form of the opened root it lies
@@ -204,9 +311,14 @@ impl Ingestor {
         path.to_path_buf()
     }
 
-    /// The earliest time a call must be looked at again because it may have settled.
+    /// The earliest time a call or file must be looked at again (settling, or open spans
+    /// going stale).
     pub fn next_recheck(&self) -> Option<Nanos> {
-        self.poml.values().filter_map(PomlDir::next_recheck).min()
+        self.poml
+            .values()
+            .filter_map(PomlDir::next_recheck)
+            .chain(self.files.values().filter_map(TraceFile::next_recheck))
+            .min()
     }
 
     /// Rebuild calls whose settle time has passed.
@@ -216,13 +328,24 @@ impl Ingestor {
         for dir in self.poml.values_mut() {
             dir.recheck(ctx, &mut out);
         }
+        for file in self.files.values_mut() {
+            if file.next_recheck().is_some_and(|t| t <= now_ns) {
+                file.recheck(now_ns, &mut out);
+            }
+        }
         out
     }
+}
+
+/// Read a file to its end (or as far as it has grown).
+fn read_all(file: &mut TraceFile, now_ns: Nanos, finished: bool, out: &mut Vec<Update>) {
+    while file.read(now_ns, finished, out).more {}
 }
 
 /// Read every path once into a fresh store (what `dump` and tests use).
 pub fn load(paths: &[PathBuf], options: Options, now_ns: Nanos) -> Store {
     let mut ingestor = Ingestor::new(paths.to_vec(), options);
+    ingestor.finished = true;
     let mut store = Store::new();
     store.apply_all(ingestor.scan(now_ns));
     store

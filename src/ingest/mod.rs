@@ -6,5 +6,6 @@ pub mod discover;
 pub mod ingestor;
 pub mod poml_dir;
 pub mod tail;
+pub mod trace_file;
 
 pub use ingestor::{Ingestor, Options, load};

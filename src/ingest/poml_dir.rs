@@ -52,6 +52,7 @@ impl PomlDir {
             id: name.into(),
             source: Source::Poml,
             path: self.dir.to_path_buf(),
+            note: None,
         }
     }
 

@@ -67,6 +67,11 @@ impl Tail {
         self.offset
     }
 
+    /// Complete lines read so far.
+    pub fn lines_read(&self) -> u64 {
+        self.lines_read
+    }
+
     /// Read what was appended since the last call, at most `budget` bytes.
     pub fn poll(&mut self, budget: u64) -> io::Result<Chunk> {
         let meta = fs::metadata(&self.path)?;

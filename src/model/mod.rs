@@ -14,7 +14,9 @@ pub mod time;
 pub mod update;
 
 pub use ids::{SessionId, SpanId};
-pub use payload::{CallFile, LinkInfo, MessageSummary, Payload, PomlCall, PromptSummary};
+pub use payload::{
+    CallFile, EventRef, LineRef, LinkInfo, MessageSummary, Payload, PomlCall, PromptSummary,
+};
 pub use problem::Problem;
 pub use session::Session;
 pub use span::{Source, Span, SpanKind, SpanRecord, Status};

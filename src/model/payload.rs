@@ -11,6 +11,28 @@ pub enum Payload {
     #[default]
     None,
     Poml(Box<PomlCall>),
+    /// Events in a JSON Lines, JSON array or SSE file (PML, ...).
+    Event(Box<EventRef>),
+}
+
+/// Where a span's events are in their file; bodies are read back only when shown.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EventRef {
+    pub file: Arc<Path>,
+    /// The event (or the start event of a start/end pair).
+    pub first: Option<LineRef>,
+    /// The end event of a start/end pair.
+    pub end: Option<LineRef>,
+    /// For a task of an execution trace: its index in `taskResults`.
+    pub task: Option<u32>,
+}
+
+/// A JSON value's place in a file: 1-based line (or array element) number and byte range.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LineRef {
+    pub number: u64,
+    pub offset: u64,
+    pub len: u32,
 }
 
 /// The files of one POML call and what the tree needs without opening them again.

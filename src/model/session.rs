@@ -15,6 +15,7 @@ pub struct Session {
     pub source: Source,
     pub path: PathBuf,
     pub named_start_ns: Option<Nanos>,
+    pub note: Option<Box<str>>,
     spans: Vec<Span>,
     by_key: HashMap<Box<str>, SpanId>,
     children: Vec<Vec<SpanId>>,
@@ -51,6 +52,7 @@ impl Session {
             source,
             path,
             named_start_ns: start,
+            note: None,
             spans: Vec::new(),
             by_key: HashMap::new(),
             children: Vec::new(),
@@ -87,6 +89,24 @@ impl Session {
 
     pub fn children(&self, id: SpanId) -> &[SpanId] {
         self.children.get(id.index()).map_or(&[], Vec::as_slice)
+    }
+
+    /// The span before `id` among its siblings (same parent, or both roots or orphans).
+    pub fn previous_sibling(&self, id: SpanId) -> Option<SpanId> {
+        let span = self.get(id)?;
+        let siblings = match span.parent {
+            Some(parent) => self.children(parent),
+            None if span.parent_key.is_some() => self.orphans(),
+            None => self.roots(),
+        };
+        let at = siblings.iter().position(|&s| s == id)?;
+        at.checked_sub(1).map(|i| siblings[i])
+    }
+
+    /// Time from the previous sibling's end (or start) to this span's start.
+    pub fn gap_before(&self, id: SpanId) -> Option<Nanos> {
+        let previous = self.span(self.previous_sibling(id)?);
+        Some(self.span(id).start_ns? - previous.end_ns.or(previous.start_ns)?)
     }
 
     /// Spans whose parent is not (yet) in the session.

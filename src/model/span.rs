@@ -40,6 +40,8 @@ pub enum SpanKind {
     Tool,
     Retriever,
     Embedding,
+    /// An error event.
+    Error,
     Span,
 }
 
@@ -58,6 +60,7 @@ impl SpanKind {
             SpanKind::Tool => "tool",
             SpanKind::Retriever => "retriever",
             SpanKind::Embedding => "embedding",
+            SpanKind::Error => "error",
             SpanKind::Span => "span",
         }
     }

@@ -126,6 +126,7 @@ impl Store {
         if let Some(&id) = self.by_key.get(&record.key) {
             if let Some(s) = self.sessions[id.index()].as_mut() {
                 s.id = record.id;
+                s.note = record.note;
                 s.source = record.source;
                 s.path = record.path;
                 if s.named_start_ns != record.start_ns {
@@ -137,13 +138,15 @@ impl Store {
             return id;
         }
         let id = SessionId(u32::try_from(self.sessions.len()).unwrap_or(u32::MAX));
-        self.sessions.push(Some(Session::new(
+        let mut session = Session::new(
             record.key.clone(),
             record.id,
             record.source,
             record.path,
             record.start_ns,
-        )));
+        );
+        session.note = record.note;
+        self.sessions.push(Some(session));
         self.by_key.insert(record.key, id);
         self.order.push(id);
         self.order_dirty = true;
@@ -161,6 +164,7 @@ impl Store {
             source: Source::Poml,
             path: PathBuf::new(),
             start_ns: None,
+            note: None,
         })
     }
 

@@ -15,6 +15,8 @@ pub struct SessionRecord {
     pub path: PathBuf,
     /// A start time the session states itself (a POML session folder's name).
     pub start_ns: Option<Nanos>,
+    /// Something to know when reading it (times inferred, ...).
+    pub note: Option<Box<str>>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -3,7 +3,7 @@
 use super::{Theme, fit, focused, pane_block};
 use crate::app::input::{tab_label, tabs_are_short};
 use crate::app::{App, Focus};
-use crate::detail::{Subject, Tab};
+use crate::detail::Subject;
 use crate::model::time::format_duration;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -51,14 +51,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let tabs = app.panes.prompt_tabs();
     if tabs.area() > 0 && matches!(app.subject(), Some(Subject::Span(..))) {
         let mut spans = Vec::new();
-        let short = tabs_are_short(tabs.width);
-        for tab in Tab::ALL {
-            let style = if tab == app.prompt.tab {
+        let offered = app.tabs();
+        let short = tabs_are_short(offered, tabs.width);
+        let current = app.prompt.current();
+        for (i, &tab) in offered.iter().enumerate() {
+            let style = if Some(tab) == current {
                 theme.active_tab()
             } else {
                 theme.dim()
             };
-            spans.push(Span::styled(tab_label(tab, short), style));
+            spans.push(Span::styled(tab_label(i, tab, short), style));
         }
         frame.render_widget(Line::from(spans), tabs);
     }

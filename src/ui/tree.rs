@@ -231,7 +231,7 @@ pub fn row_line(app: &App, row: Row, width: usize, theme: &Theme) -> Line<'stati
                     .and_then(|s| s.get(id))
                     .and_then(|span| match &span.payload {
                         Payload::Poml(call) => call.prompt.as_ref()?.messages.get(i as usize),
-                        Payload::None => None,
+                        _ => None,
                     });
             match message {
                 Some(m) => {
@@ -253,7 +253,7 @@ pub fn row_line(app: &App, row: Row, width: usize, theme: &Theme) -> Line<'stati
                     .and_then(|s| s.get(id))
                     .and_then(|span| match &span.payload {
                         Payload::Poml(call) => call.files.get(i as usize),
-                        Payload::None => None,
+                        _ => None,
                     });
             match file {
                 Some(f) => {

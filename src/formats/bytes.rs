@@ -1,0 +1,92 @@
+//! Reading byte ranges of trace files back: one `pread` per range for the UI, whole files
+//! kept for a headless pass over every span (`dump`, `stats`).
+
+use crate::fsread;
+use crate::model::LineRef;
+use std::collections::HashMap;
+use std::io::Read;
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+
+/// The most of one value that is ever read back (the tailer keeps no more either).
+pub const MAX_VALUE: u64 = crate::ingest::tail::MAX_LINE as u64;
+
+pub trait ByteSource {
+    /// The bytes at `at` in `file`, or why they cannot be had.
+    fn read(&mut self, file: &Path, at: LineRef) -> Result<Vec<u8>, String>;
+}
+
+/// Reads each range with its own `pread` (files may change between reads: ranges that no
+/// longer fit say so).
+#[derive(Default)]
+pub struct Pread;
+
+impl ByteSource for Pread {
+    fn read(&mut self, file: &Path, at: LineRef) -> Result<Vec<u8>, String> {
+        let f = fsread::open_regular(file).map_err(|e| fsread::describe(&e))?;
+        let len = u64::from(at.len).min(MAX_VALUE) as usize;
+        let mut buf = vec![0; len];
+        let mut done = 0;
+        while done < len {
+            match f.read_at(&mut buf[done..], at.offset + done as u64) {
+                Ok(0) => return Err("the file is shorter than when it was read".into()),
+                Ok(n) => done += n,
+                Err(e) => return Err(fsread::describe(&e)),
+            }
+        }
+        Ok(buf)
+    }
+}
+
+/// Keeps whole files in memory, for passes that visit every span of a file.
+#[derive(Default)]
+pub struct WholeFiles {
+    files: HashMap<PathBuf, Result<Vec<u8>, String>>,
+}
+
+impl ByteSource for WholeFiles {
+    fn read(&mut self, file: &Path, at: LineRef) -> Result<Vec<u8>, String> {
+        let bytes = self.files.entry(file.to_path_buf()).or_insert_with(|| {
+            let mut f = fsread::open_regular(file).map_err(|e| fsread::describe(&e))?;
+            let mut buf = Vec::new();
+            f.read_to_end(&mut buf).map_err(|e| fsread::describe(&e))?;
+            Ok(buf)
+        });
+        let bytes = bytes.as_ref().map_err(Clone::clone)?;
+        let start = usize::try_from(at.offset).unwrap_or(usize::MAX);
+        let end = start.saturating_add(at.len as usize);
+        bytes
+            .get(start..end)
+            .map(<[u8]>::to_vec)
+            .ok_or_else(|| "the file is shorter than when it was read".into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_sources_read_the_same_range() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("e.jsonl");
+        std::fs::write(&path, b"{\"a\":1}\n{\"b\":2}\n").expect("write");
+        let at = LineRef {
+            number: 2,
+            offset: 8,
+            len: 7,
+        };
+        assert_eq!(Pread.read(&path, at).expect("read"), b"{\"b\":2}");
+        assert_eq!(
+            WholeFiles::default().read(&path, at).expect("read"),
+            b"{\"b\":2}"
+        );
+        let past = LineRef {
+            number: 3,
+            offset: 100,
+            len: 3,
+        };
+        assert!(Pread.read(&path, past).is_err());
+        assert!(WholeFiles::default().read(&path, past).is_err());
+    }
+}

@@ -2,6 +2,7 @@
 //!
 //! The crate is a library so tests and benches reach every layer; `main.rs` is the CLI.
 
+pub mod analysis;
 pub mod app;
 pub mod cli;
 pub mod detail;

@@ -60,7 +60,7 @@ impl Live {
 
     fn json(&self) -> Value {
         let mut out = Vec::new();
-        tracetui::dump::json::write(&self.store, &mut out).expect("dump");
+        tracetui::dump::json::write(&self.store, None, &mut out).expect("dump");
         serde_json::from_slice(&out).expect("json")
     }
 }

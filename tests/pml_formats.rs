@@ -137,13 +137,33 @@ fn documented_events_build_the_execution_tree() {
 }
 
 #[test]
-fn an_execution_still_written_is_running() {
-    // A fresh mtime: the open execution is in flight, not stopped.
+fn an_execution_still_being_written_is_running() {
+    // Events from a moment ago: the execution has started and not ended, and is in flight.
     let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("documented.jsonl");
-    std::fs::copy(common::fixture("pml/documented.jsonl"), &path).expect("copy");
+    let path = dir.path().join("live.jsonl");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_millis() as i64;
+    std::fs::write(
+        &path,
+        format!(
+            "{{\"id\":\"x\",\"type\":\"execution_start\",\"timestamp\":{},\"root_id\":\"x\"}}\n\
+             {{\"id\":\"c\",\"type\":\"tool_call\",\"timestamp\":{},\"duration_ms\":5,\"parent_id\":\"x\",\"root_id\":\"x\",\"tool\":\"fs:read\"}}\n",
+            now - 2000,
+            now - 1000
+        ),
+    )
+    .expect("write");
     let d = dump(&path);
-    assert_eq!(span(session(&d, "exec_2"), "exec_2")["status"], "running");
+    assert_eq!(span(session(&d, "x"), "x")["status"], "running");
+    // The same events long ago, in a file written today, are not running: they stopped.
+    let (_old, old) = fixture_copy("documented.jsonl");
+    filetime::set_file_mtime(&old, filetime::FileTime::now()).expect("fresh mtime");
+    assert_eq!(
+        span(session(&dump(&old), "exec_2"), "exec_2")["status"],
+        "incomplete"
+    );
 }
 
 #[test]

@@ -30,6 +30,12 @@ pub enum Action {
     PanRight,
     /// Follow mode on or off.
     ToggleFollow,
+    /// Edit the filter.
+    Filter,
+    NextMatch,
+    PrevMatch,
+    /// The patterns view (tool statistics, sequences, slowest, failed).
+    Patterns,
 }
 
 impl Action {
@@ -46,7 +52,9 @@ impl Action {
             | Action::Expand
             | Action::Toggle
             | Action::PrevSession
-            | Action::NextSession => true,
+            | Action::NextSession
+            | Action::NextMatch
+            | Action::PrevMatch => true,
             _ => false,
         }
     }

@@ -13,6 +13,10 @@ impl App {
         if key.kind == KeyEventKind::Release {
             return false;
         }
+        if self.input.is_some() {
+            self.filter_key(key);
+            return true;
+        }
         match keymap::lookup(key, self.focus) {
             Some(action) => {
                 self.update(action);
@@ -86,7 +90,7 @@ impl App {
                     let target = self.tree.offset + usize::from(row - body.y);
                     // A click on the selected row toggles it, like Enter.
                     if !self.tree.select_row(target) {
-                        self.tree.toggle();
+                        self.tree.toggle(&self.store);
                     }
                 }
             }

@@ -56,177 +56,38 @@ macro_rules! bind {
 }
 
 /// Pane bindings come first so they win over global ones for the same key.
+#[rustfmt::skip]
 pub const KEYMAP: &[Binding] = &[
-    bind!(
-        "h ←",
-        [key('h'), code(KeyCode::Left)],
-        TIMELINE,
-        Action::PanLeft,
-        "pan earlier"
-    ),
-    bind!(
-        "l →",
-        [key('l'), code(KeyCode::Right)],
-        TIMELINE,
-        Action::PanRight,
-        "pan later"
-    ),
-    bind!(
-        "h ←",
-        [key('h'), code(KeyCode::Left)],
-        PROMPT,
-        Action::PrevTab,
-        "previous tab"
-    ),
-    bind!(
-        "l →",
-        [key('l'), code(KeyCode::Right)],
-        PROMPT,
-        Action::NextTab,
-        "next tab"
-    ),
-    bind!(
-        "h ←",
-        [key('h'), code(KeyCode::Left)],
-        TREE,
-        Action::Collapse,
-        "collapse, or go to parent"
-    ),
-    bind!(
-        "l →",
-        [key('l'), code(KeyCode::Right)],
-        TREE,
-        Action::Expand,
-        "expand, or go to first child"
-    ),
-    bind!(
-        "j ↓",
-        [key('j'), code(KeyCode::Down)],
-        GLOBAL,
-        Action::Down,
-        "move down (scroll in the prompt pane)"
-    ),
-    bind!(
-        "k ↑",
-        [key('k'), code(KeyCode::Up)],
-        GLOBAL,
-        Action::Up,
-        "move up (scroll in the prompt pane)"
-    ),
-    bind!(
-        "Enter Space",
-        [code(KeyCode::Enter), key(' ')],
-        GLOBAL,
-        Action::Toggle,
-        "expand or collapse"
-    ),
-    bind!(
-        "Tab",
-        [code(KeyCode::Tab)],
-        GLOBAL,
-        Action::FocusNext,
-        "focus the next pane"
-    ),
-    bind!(
-        "S-Tab",
-        [code(KeyCode::BackTab)],
-        GLOBAL,
-        Action::FocusPrev,
-        "focus the previous pane"
-    ),
-    bind!(
-        "[",
-        [key('[')],
-        GLOBAL,
-        Action::PrevSession,
-        "previous session"
-    ),
+    bind!("h ←", [key('h'), code(KeyCode::Left)], TIMELINE, Action::PanLeft, "pan earlier"),
+    bind!("l →", [key('l'), code(KeyCode::Right)], TIMELINE, Action::PanRight, "pan later"),
+    bind!("h ←", [key('h'), code(KeyCode::Left)], PROMPT, Action::PrevTab, "previous tab"),
+    bind!("l →", [key('l'), code(KeyCode::Right)], PROMPT, Action::NextTab, "next tab"),
+    bind!("h ←", [key('h'), code(KeyCode::Left)], TREE, Action::Collapse, "collapse, or go to parent"),
+    bind!("l →", [key('l'), code(KeyCode::Right)], TREE, Action::Expand, "expand, or go to first child"),
+    bind!("j ↓", [key('j'), code(KeyCode::Down)], GLOBAL, Action::Down, "move down (scroll in the prompt pane)"),
+    bind!("k ↑", [key('k'), code(KeyCode::Up)], GLOBAL, Action::Up, "move up (scroll in the prompt pane)"),
+    bind!("Enter Space", [code(KeyCode::Enter), key(' ')], GLOBAL, Action::Toggle, "expand or collapse"),
+    bind!("Tab", [code(KeyCode::Tab)], GLOBAL, Action::FocusNext, "focus the next pane"),
+    bind!("S-Tab", [code(KeyCode::BackTab)], GLOBAL, Action::FocusPrev, "focus the previous pane"),
+    bind!("[", [key('[')], GLOBAL, Action::PrevSession, "previous session"),
     bind!("]", [key(']')], GLOBAL, Action::NextSession, "next session"),
-    bind!(
-        "g Home",
-        [key('g'), code(KeyCode::Home)],
-        GLOBAL,
-        Action::First,
-        "first row (top of the pane)"
-    ),
-    bind!(
-        "G End",
-        [key('G'), code(KeyCode::End)],
-        GLOBAL,
-        Action::Last,
-        "last row (end of the pane)"
-    ),
-    bind!(
-        "PgUp C-u",
-        [code(KeyCode::PageUp), ctrl('u')],
-        GLOBAL,
-        Action::PageUp,
-        "scroll the focused pane up a page"
-    ),
-    bind!(
-        "PgDn C-d",
-        [code(KeyCode::PageDown), ctrl('d')],
-        GLOBAL,
-        Action::PageDown,
-        "scroll the focused pane down a page"
-    ),
-    bind!(
-        "1-6",
-        [key('1'), key('2'), key('3'), key('4'), key('5'), key('6')],
-        GLOBAL,
-        Action::Tab(0),
-        "prompt tab: messages, context, source, style, text, files"
-    ),
-    bind!(
-        "+ =",
-        [key('+'), key('=')],
-        GLOBAL,
-        Action::ZoomIn,
-        "zoom the timeline in"
-    ),
-    bind!(
-        "-",
-        [key('-')],
-        GLOBAL,
-        Action::ZoomOut,
-        "zoom the timeline out"
-    ),
-    bind!(
-        "0",
-        [key('0')],
-        GLOBAL,
-        Action::ZoomFit,
-        "fit the session in the timeline"
-    ),
-    bind!(
-        "<",
-        [key('<')],
-        GLOBAL,
-        Action::PanLeft,
-        "pan the timeline earlier"
-    ),
-    bind!(
-        ">",
-        [key('>')],
-        GLOBAL,
-        Action::PanRight,
-        "pan the timeline later"
-    ),
-    bind!(
-        "f",
-        [key('f')],
-        GLOBAL,
-        Action::ToggleFollow,
-        "follow the newest call (live) on or off"
-    ),
+    bind!("g Home", [key('g'), code(KeyCode::Home)], GLOBAL, Action::First, "first row (top of the pane)"),
+    bind!("G End", [key('G'), code(KeyCode::End)], GLOBAL, Action::Last, "last row (end of the pane)"),
+    bind!("PgUp C-u", [code(KeyCode::PageUp), ctrl('u')], GLOBAL, Action::PageUp, "scroll the focused pane up a page"),
+    bind!("PgDn C-d", [code(KeyCode::PageDown), ctrl('d')], GLOBAL, Action::PageDown, "scroll the focused pane down a page"),
+    bind!("1-6", [key('1'), key('2'), key('3'), key('4'), key('5'), key('6')], GLOBAL, Action::Tab(0), "prompt tab (messages, context, source, style, text, files)"),
+    bind!("+ =", [key('+'), key('=')], GLOBAL, Action::ZoomIn, "zoom the timeline in"),
+    bind!("-", [key('-')], GLOBAL, Action::ZoomOut, "zoom the timeline out"),
+    bind!("0", [key('0')], GLOBAL, Action::ZoomFit, "fit the session in the timeline"),
+    bind!("<", [key('<')], GLOBAL, Action::PanLeft, "pan the timeline earlier"),
+    bind!(">", [key('>')], GLOBAL, Action::PanRight, "pan the timeline later"),
+    bind!("f", [key('f')], GLOBAL, Action::ToggleFollow, "follow the newest call (live) on or off"),
+    bind!("/", [key('/')], GLOBAL, Action::Filter, "filter (tool: status: after: since: min: kind: or text)"),
+    bind!("n", [key('n')], GLOBAL, Action::NextMatch, "next match of the filter"),
+    bind!("N", [key('N')], GLOBAL, Action::PrevMatch, "previous match of the filter"),
+    bind!("p", [key('p')], GLOBAL, Action::Patterns, "patterns: tool stats, sequences, slowest, failed"),
     bind!("?", [key('?')], GLOBAL, Action::Help, "this help"),
-    bind!(
-        "Esc",
-        [code(KeyCode::Esc)],
-        GLOBAL,
-        Action::Back,
-        "close help"
-    ),
+    bind!("Esc", [code(KeyCode::Esc)], GLOBAL, Action::Back, "close an overlay, or clear the filter"),
     bind!("q C-c", [key('q'), ctrl('c')], GLOBAL, Action::Quit, "quit"),
 ];
 

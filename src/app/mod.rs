@@ -2,9 +2,11 @@
 //! action. Nothing here draws; `crate::ui` reads this state and draws it.
 
 pub mod action;
+pub mod filtering;
 pub mod input;
 pub mod keymap;
 pub mod layout;
+pub mod line_input;
 pub mod node;
 pub mod prompt;
 pub mod timeline;
@@ -60,6 +62,16 @@ pub struct App {
     pub watch: Option<WatchStatus>,
     /// When the model last changed (the clock passed to `ingest`).
     pub last_change_ns: Option<Nanos>,
+    /// The filter prompt, while it is being edited.
+    pub input: Option<line_input::LineInput>,
+    /// The active filter (its matches live in the tree view).
+    pub filter: Option<crate::analysis::Filter>,
+    /// Why the last filter did not parse.
+    pub filter_error: Option<String>,
+    pub show_patterns: bool,
+    pub patterns_scroll: usize,
+    /// The patterns document and the (store, filter) state it was computed for.
+    patterns: Option<((u64, u64), crate::detail::Doc)>,
     timeline_rows: Option<((SessionId, u64, u64), Vec<Row>)>,
 }
 
@@ -81,6 +93,12 @@ impl App {
             follow: true,
             watch: None,
             last_change_ns: None,
+            input: None,
+            filter: None,
+            filter_error: None,
+            show_patterns: false,
+            patterns_scroll: 0,
+            patterns: None,
             timeline_rows: None,
         }
     }
@@ -92,6 +110,7 @@ impl App {
         }
         self.store.apply_all(updates);
         self.last_change_ns = Some(self.now_ns.max(crate::model::time::now_ns()));
+        self.refilter();
         self.tree.refresh(&self.store);
         if self.follow {
             self.jump_to_newest();
@@ -136,6 +155,9 @@ impl App {
             self.zone,
         );
         self.prompt.clamp(body.height as usize);
+        if self.show_patterns {
+            self.patterns_doc();
+        }
         self.refresh_timeline_rows();
         let rows_h = self.panes.timeline_rows().height as usize;
         if let Some(sid) = self.selected_session() {

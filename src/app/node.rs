@@ -1,7 +1,10 @@
 //! Tree node identifiers: stable across rebuilds, so open and selected rows survive live
 //! updates (they double as tui-tree-widget identifiers).
 
-use crate::model::{SessionId, SpanId};
+use crate::model::{SessionId, SpanId, Store};
+
+/// Sessions with more spans than this start with their top-level spans closed.
+const OPEN_SESSIONS_UP_TO: usize = 2_000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Node {
@@ -37,8 +40,18 @@ impl Node {
         }
     }
 
-    /// Open unless the user closed it: sessions and orphan groups; spans start closed.
-    pub fn open_by_default(self) -> bool {
-        matches!(self, Node::Session(_) | Node::Orphans(_))
+    /// Open unless the user closed it: sessions, orphan groups, and top-level spans that
+    /// have child spans (executions) in sessions small enough to show whole. POML calls
+    /// (whose children are messages and files) and deeper spans start closed.
+    pub fn open_by_default(self, store: &Store) -> bool {
+        match self {
+            Node::Session(_) | Node::Orphans(_) => true,
+            Node::Span(sid, id) => store.session(sid).is_some_and(|s| {
+                s.span_count() <= OPEN_SESSIONS_UP_TO
+                    && s.get(id).is_some_and(|span| span.parent.is_none())
+                    && !s.children(id).is_empty()
+            }),
+            _ => false,
+        }
     }
 }

@@ -2,6 +2,7 @@
 //! visible rows (rebuilt only when the store or the open set changes).
 
 use super::node::Node;
+use crate::analysis::Matches;
 use crate::model::{Payload, Session, SessionId, SpanId, Store};
 use std::collections::HashMap;
 
@@ -13,6 +14,8 @@ pub struct Row {
     pub parent_row: Option<u32>,
     pub expandable: bool,
     pub open: bool,
+    /// Shown only because something below it matches the filter.
+    pub context: bool,
 }
 
 #[derive(Debug, Default)]
@@ -25,8 +28,11 @@ pub struct TreeView {
     /// The first row drawn.
     pub offset: usize,
     rows: Vec<Row>,
-    built_for: Option<(u64, u64)>,
+    built_for: Option<(u64, u64, u64)>,
     open_generation: u64,
+    /// The active filter's matches, and a counter bumped whenever they change.
+    matches: Option<Matches>,
+    filter_generation: u64,
 }
 
 impl TreeView {
@@ -50,37 +56,96 @@ impl TreeView {
     pub fn span_rows(&self, store: &Store, sid: SessionId) -> Vec<Row> {
         let mut rows = Vec::new();
         if let Some(session) = store.session(sid) {
-            let is_open = |n| self.is_open(n);
-            push_spans(&mut rows, session, sid, session.roots(), 0, 0, &is_open);
-            push_spans(&mut rows, session, sid, session.orphans(), 0, 0, &is_open);
+            let is_open = |n| self.is_open(store, n);
+            let view = SessionView {
+                session,
+                sid,
+                matches: self.matches.as_ref(),
+                is_open: &is_open,
+            };
+            view.push(&mut rows, session.roots(), 0, 0);
+            view.push(&mut rows, session.orphans(), 0, 0);
         }
         rows.retain(|r| matches!(r.node, Node::Span(..)));
         rows
     }
 
-    pub fn is_open(&self, node: Node) -> bool {
+    pub fn is_open(&self, store: &Store, node: Node) -> bool {
         self.overrides
             .get(&node)
             .copied()
-            .unwrap_or_else(|| node.open_by_default())
+            .unwrap_or_else(|| node.open_by_default(store))
     }
 
-    pub fn set_open(&mut self, node: Node, open: bool) {
-        if self.is_open(node) != open {
+    pub fn set_open(&mut self, store: &Store, node: Node, open: bool) {
+        if self.is_open(store, node) != open {
             self.overrides.insert(node, open);
             self.open_generation += 1;
         }
     }
 
-    /// Rebuild the rows if the store or the open set changed, and keep the selection valid.
+    /// Rebuild the rows if the store, the open set or the filter changed, and keep the
+    /// selection valid.
     pub fn refresh(&mut self, store: &Store) {
-        let key = (store.generation, self.open_generation);
+        let key = (
+            store.generation,
+            self.open_generation,
+            self.filter_generation,
+        );
         if self.built_for == Some(key) {
             return;
         }
         self.built_for = Some(key);
-        self.rows = build_rows(store, |n| self.is_open(n));
+        self.rows = build_rows(store, self.matches.as_ref(), |n| self.is_open(store, n));
         self.relocate_selection();
+    }
+
+    /// Show only matches and their ancestors (opening the ancestors), or everything.
+    pub fn set_matches(&mut self, store: &Store, matches: Option<Matches>) {
+        if let Some(m) = &matches {
+            for (sid, session) in store.sessions() {
+                if !m.session_visible(sid) {
+                    continue;
+                }
+                for id in session.spans_in_order() {
+                    if m.is_match(sid, id) {
+                        let mut up = parent_of(store, Node::Span(sid, id));
+                        while let Some(p) = up {
+                            self.set_open(store, p, true);
+                            up = parent_of(store, p);
+                        }
+                    }
+                }
+            }
+        }
+        self.matches = matches;
+        self.filter_generation += 1;
+    }
+
+    pub fn matches(&self) -> Option<&Matches> {
+        self.matches.as_ref()
+    }
+
+    pub fn filter_generation(&self) -> u64 {
+        self.filter_generation
+    }
+
+    /// The next (or previous) row that matches the filter, from the selection, wrapping.
+    pub fn next_match(&self, forward: bool) -> Option<usize> {
+        let n = self.rows.len();
+        if n == 0 || self.matches.is_none() {
+            return None;
+        }
+        let at = self.selected_row().unwrap_or(0);
+        (1..=n)
+            .map(|step| {
+                if forward {
+                    (at + step) % n
+                } else {
+                    (at + n - step % n) % n
+                }
+            })
+            .find(|&i| matches!(self.rows[i].node, Node::Span(..)) && !self.rows[i].context)
     }
 
     fn relocate_selection(&mut self) {
@@ -121,7 +186,7 @@ impl TreeView {
     pub fn select_node(&mut self, store: &Store, node: Node) {
         let mut up = parent_of(store, node);
         while let Some(p) = up {
-            self.set_open(p, true);
+            self.set_open(store, p, true);
             up = parent_of(store, p);
         }
         self.selected = Some(node);
@@ -139,12 +204,12 @@ impl TreeView {
     }
 
     /// Left: close an open node, else go to its parent.
-    pub fn collapse(&mut self) -> bool {
+    pub fn collapse(&mut self, store: &Store) -> bool {
         let Some(row) = self.selected_row().and_then(|r| self.rows.get(r).copied()) else {
             return false;
         };
         if row.expandable && row.open {
-            self.set_open(row.node, false);
+            self.set_open(store, row.node, false);
             return true;
         }
         match row.parent_row {
@@ -154,7 +219,7 @@ impl TreeView {
     }
 
     /// Right: open a closed node, else step to its first child.
-    pub fn expand(&mut self) -> bool {
+    pub fn expand(&mut self, store: &Store) -> bool {
         let Some(row) = self.selected_row().and_then(|r| self.rows.get(r).copied()) else {
             return false;
         };
@@ -162,18 +227,18 @@ impl TreeView {
             return false;
         }
         if !row.open {
-            self.set_open(row.node, true);
+            self.set_open(store, row.node, true);
             return true;
         }
         self.move_by(1)
     }
 
-    pub fn toggle(&mut self) -> bool {
+    pub fn toggle(&mut self, store: &Store) -> bool {
         let Some(row) = self.selected_row().and_then(|r| self.rows.get(r).copied()) else {
             return false;
         };
         if row.expandable {
-            self.set_open(row.node, !row.open);
+            self.set_open(store, row.node, !row.open);
         }
         row.expandable
     }
@@ -230,9 +295,16 @@ pub fn parent_of(store: &Store, node: Node) -> Option<Node> {
     }
 }
 
-fn build_rows(store: &Store, is_open: impl Fn(Node) -> bool) -> Vec<Row> {
+fn build_rows(
+    store: &Store,
+    matches: Option<&Matches>,
+    is_open: impl Fn(Node) -> bool,
+) -> Vec<Row> {
     let mut rows = Vec::new();
     for (sid, session) in store.sessions() {
+        if matches.is_some_and(|m| !m.session_visible(sid)) {
+            continue;
+        }
         let node = Node::Session(sid);
         let expandable = session.span_count() > 0;
         let open = expandable && is_open(node);
@@ -242,21 +314,24 @@ fn build_rows(store: &Store, is_open: impl Fn(Node) -> bool) -> Vec<Row> {
             parent_row: None,
             expandable,
             open,
+            context: matches.is_some(),
         });
         if !open {
             continue;
         }
         let session_row = (rows.len() - 1) as u32;
-        push_spans(
-            &mut rows,
+        let view = SessionView {
             session,
             sid,
-            session.roots(),
-            1,
-            session_row,
-            &is_open,
-        );
-        if !session.orphans().is_empty() {
+            matches,
+            is_open: &is_open,
+        };
+        view.push(&mut rows, session.roots(), 1, session_row);
+        let orphans_shown = session
+            .orphans()
+            .iter()
+            .any(|&o| matches.is_none_or(|m| m.is_visible(sid, o)));
+        if orphans_shown {
             let node = Node::Orphans(sid);
             let open = is_open(node);
             rows.push(Row {
@@ -265,66 +340,73 @@ fn build_rows(store: &Store, is_open: impl Fn(Node) -> bool) -> Vec<Row> {
                 parent_row: Some(session_row),
                 expandable: true,
                 open,
+                context: matches.is_some(),
             });
             if open {
                 let orphans_row = (rows.len() - 1) as u32;
-                push_spans(
-                    &mut rows,
-                    session,
-                    sid,
-                    session.orphans(),
-                    2,
-                    orphans_row,
-                    &is_open,
-                );
+                view.push(&mut rows, session.orphans(), 2, orphans_row);
             }
         }
     }
     rows
 }
 
-/// Push `spans` and their open descendants, depth first, without recursion.
-fn push_spans(
-    rows: &mut Vec<Row>,
-    session: &Session,
+/// What building one session's rows needs.
+struct SessionView<'a, F: Fn(Node) -> bool> {
+    session: &'a Session,
     sid: SessionId,
-    spans: &[SpanId],
-    depth: u16,
-    parent_row: u32,
-    is_open: &impl Fn(Node) -> bool,
-) {
-    let mut stack: Vec<(SpanId, u16, u32)> = spans
-        .iter()
-        .rev()
-        .map(|&id| (id, depth, parent_row))
-        .collect();
-    while let Some((id, depth, parent_row)) = stack.pop() {
-        let node = Node::Span(sid, id);
-        let children = session.children(id);
-        let extras = extra_rows(session, sid, id);
-        let expandable = !children.is_empty() || !extras.is_empty();
-        let open = expandable && is_open(node);
-        rows.push(Row {
-            node,
-            depth,
-            parent_row: Some(parent_row),
-            expandable,
-            open,
-        });
-        if !open {
-            continue;
-        }
-        let me = (rows.len() - 1) as u32;
-        for extra in extras {
+    matches: Option<&'a Matches>,
+    is_open: &'a F,
+}
+
+impl<F: Fn(Node) -> bool> SessionView<'_, F> {
+    /// Push `spans` and their open descendants, depth first, without recursion; with a
+    /// filter, only matches and their ancestors.
+    fn push(&self, rows: &mut Vec<Row>, spans: &[SpanId], depth: u16, parent_row: u32) {
+        let (session, sid) = (self.session, self.sid);
+        let shown = |id: SpanId| self.matches.is_none_or(|m| m.is_visible(sid, id));
+        let mut stack: Vec<(SpanId, u16, u32)> = spans
+            .iter()
+            .rev()
+            .filter(|&&id| shown(id))
+            .map(|&id| (id, depth, parent_row))
+            .collect();
+        while let Some((id, depth, parent_row)) = stack.pop() {
+            let node = Node::Span(sid, id);
+            let children = session.children(id);
+            let extras = extra_rows(session, sid, id);
+            let expandable = children.iter().any(|&c| shown(c)) || !extras.is_empty();
+            let open = expandable && (self.is_open)(node);
             rows.push(Row {
-                node: extra,
-                depth: depth + 1,
-                parent_row: Some(me),
-                expandable: false,
-                open: false,
+                node,
+                depth,
+                parent_row: Some(parent_row),
+                expandable,
+                open,
+                context: self.matches.is_some_and(|m| !m.is_match(sid, id)),
             });
+            if !open {
+                continue;
+            }
+            let me = (rows.len() - 1) as u32;
+            for extra in extras {
+                rows.push(Row {
+                    node: extra,
+                    depth: depth + 1,
+                    parent_row: Some(me),
+                    expandable: false,
+                    open: false,
+                    context: false,
+                });
+            }
+            stack.extend(
+                children
+                    .iter()
+                    .rev()
+                    .filter(|&&c| shown(c))
+                    .map(|&c| (c, depth + 1, me)),
+            );
         }
-        stack.extend(children.iter().rev().map(|&c| (c, depth + 1, me)));
     }
 }
 

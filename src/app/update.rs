@@ -6,6 +6,25 @@ use crate::model::time::Nanos;
 
 impl App {
     pub fn update(&mut self, action: Action) {
+        if self.show_patterns {
+            // Moving keys scroll the patterns; Esc or p closes them.
+            match action {
+                Action::Up => self.patterns_scroll = self.patterns_scroll.saturating_sub(1),
+                Action::Down => self.patterns_scroll += 1,
+                Action::PageUp => self.patterns_scroll = self.patterns_scroll.saturating_sub(10),
+                Action::PageDown => self.patterns_scroll += 10,
+                Action::First => self.patterns_scroll = 0,
+                Action::Last => self.patterns_scroll = usize::MAX / 2,
+                Action::Quit => self.should_quit = true,
+                Action::Help => {
+                    self.show_patterns = false;
+                    self.show_help = true;
+                    self.help_scroll = 0;
+                }
+                _ => self.show_patterns = false,
+            }
+            return;
+        }
         if self.show_help {
             // Moving keys scroll the overlay; any other key closes it (quit still quits).
             match action {
@@ -34,7 +53,22 @@ impl App {
                 self.show_help = true;
                 self.help_scroll = 0;
             }
-            Action::Back => {}
+            Action::Back => {
+                if self.filter.is_some() {
+                    self.clear_filter();
+                }
+            }
+            Action::Filter => self.start_filter(),
+            Action::NextMatch | Action::PrevMatch => {
+                if let Some(row) = self.tree.next_match(action == Action::NextMatch) {
+                    self.tree.select_row(row);
+                }
+            }
+            Action::Patterns => {
+                self.show_patterns = true;
+                self.patterns_scroll = 0;
+                self.patterns_doc();
+            }
             Action::FocusNext | Action::FocusPrev => self.cycle_focus(action == Action::FocusNext),
             Action::Up | Action::Down => {
                 let delta = if action == Action::Up { -1 } else { 1 };
@@ -84,13 +118,13 @@ impl App {
                 }
             }
             Action::Collapse => {
-                self.tree.collapse();
+                self.tree.collapse(&self.store);
             }
             Action::Expand => {
-                self.tree.expand();
+                self.tree.expand(&self.store);
             }
             Action::Toggle => {
-                self.tree.toggle();
+                self.tree.toggle(&self.store);
             }
             Action::PrevSession | Action::NextSession => {
                 if let Some(row) = self.tree.session_row(action == Action::NextSession) {

@@ -2,6 +2,7 @@
 
 pub mod dump;
 pub mod open;
+pub mod stats;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -43,16 +44,22 @@ pub struct OpenArgs {
 pub enum Command {
     /// Print the model the UI draws, without a UI.
     Dump(DumpArgs),
+    /// Patterns in the spans: tool statistics, sequences, capabilities, slowest, failed.
+    Stats(DumpArgs),
 }
 
 #[derive(Debug, Args)]
 pub struct DumpArgs {
-    /// Trace folders to read.
+    /// Trace folders and event files to read.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = DumpFormat::Text)]
     pub format: DumpFormat,
+    /// Only spans matching this filter (and, in dump, their ancestors), e.g.
+    /// "tool:github:create_issue", "status:error since:24h", "after:read_file", "min:50ms".
+    #[arg(long, value_name = "EXPR")]
+    pub filter: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -66,6 +73,7 @@ pub enum DumpFormat {
 pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
     match cli.command {
         Some(Command::Dump(args)) => dump::run(&args),
+        Some(Command::Stats(args)) => stats::run(&args),
         None => open::run(cli.open),
     }
 }
@@ -86,4 +94,42 @@ pub fn check_paths(paths: &[PathBuf]) -> Result<(), ExitCode> {
         }
     }
     Ok(())
+}
+
+/// Read the paths once and, with `--filter`, find the matching spans; `Err` is the exit code
+/// for bad usage (a missing path, a filter that does not parse).
+pub fn load(
+    args: &DumpArgs,
+) -> Result<(crate::model::Store, Option<crate::analysis::Matches>), ExitCode> {
+    check_paths(&args.paths)?;
+    let options = crate::ingest::Options::default();
+    let now = crate::model::time::now_ns();
+    let filter = match &args.filter {
+        Some(expr) => match crate::analysis::Filter::parse(expr, now, options.zone) {
+            Ok(f) => Some(f),
+            Err(e) => {
+                eprintln!("tracetui: --filter: {}", crate::sanitize::label(&e));
+                return Err(ExitCode::from(EXIT_USAGE));
+            }
+        },
+        None => None,
+    };
+    let store = crate::ingest::load(&args.paths, options, now);
+    let matches = filter.map(|f| {
+        crate::analysis::Matches::compute(
+            &store,
+            &f,
+            &mut crate::formats::bytes::WholeFiles::default(),
+        )
+    });
+    Ok((store, matches))
+}
+
+/// Write everything, treating a closed pipe (`| head`) as the reader's choice.
+pub fn finish_output(written: std::io::Result<()>) -> color_eyre::Result<ExitCode> {
+    match written {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+        Err(e) => Err(e.into()),
+    }
 }

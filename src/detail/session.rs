@@ -26,7 +26,7 @@ pub fn overview(session: &Session, zone: Zone) -> Doc {
             .count()
     };
     doc.field(
-        "calls",
+        session.span_noun(),
         &format!(
             "{} ({} ok, {} error, {} incomplete, {} running)",
             spans.len(),

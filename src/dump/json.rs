@@ -2,21 +2,25 @@
 //! JSON tree of the whole store.
 
 use super::ms_between;
+use crate::analysis::Matches;
 use crate::formats::bytes::WholeFiles;
 use crate::formats::poml::call::read_result;
 use crate::model::time::ns_to_ms;
-use crate::model::{EventRef, Payload, PomlCall, Session, Span, SpanId, Store};
+use crate::model::{EventRef, Payload, PomlCall, Session, SessionId, Span, SpanId, Store};
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::Value;
 use std::cell::RefCell;
 use std::io::{self, Write};
 
-pub fn write(store: &Store, out: &mut impl Write) -> io::Result<()> {
+/// Write the store; with `matches`, only matching spans and their ancestors (sessions
+/// without a match are left out) and each span says whether it matched.
+pub fn write(store: &Store, matches: Option<&Matches>, out: &mut impl Write) -> io::Result<()> {
     let mut ser = serde_json::Serializer::new(&mut *out);
     let files = RefCell::new(WholeFiles::default());
     Dump {
         store,
         files: &files,
+        matches,
     }
     .serialize(&mut ser)
     .map_err(io::Error::other)?;
@@ -28,6 +32,7 @@ pub fn write(store: &Store, out: &mut impl Write) -> io::Result<()> {
 struct Dump<'a> {
     store: &'a Store,
     files: &'a RefCell<WholeFiles>,
+    matches: Option<&'a Matches>,
 }
 
 impl Serialize for Dump<'_> {
@@ -44,10 +49,14 @@ struct Sessions<'a>(Dump<'a>);
 
 impl Serialize for Sessions<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut seq = s.serialize_seq(Some(self.0.store.session_count()))?;
-        for (_, session) in self.0.store.sessions() {
+        let mut seq = s.serialize_seq(None)?;
+        for (sid, session) in self.0.store.sessions() {
+            if self.0.matches.is_some_and(|m| !m.session_visible(sid)) {
+                continue;
+            }
             seq.serialize_element(&SessionDump {
                 dump: self.0,
+                sid,
                 session,
             })?;
         }
@@ -57,13 +66,17 @@ impl Serialize for Sessions<'_> {
 
 struct SessionDump<'a> {
     dump: Dump<'a>,
+    sid: SessionId,
     session: &'a Session,
 }
 
 impl Serialize for SessionDump<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let session = self.session;
-        let order = session.spans_in_order();
+        let mut order = session.spans_in_order();
+        if let Some(m) = self.dump.matches {
+            order.retain(|&id| m.is_visible(self.sid, id));
+        }
         let mut map = s.serialize_map(None)?;
         map.serialize_entry("id", &*session.id)?;
         map.serialize_entry("source", session.source.as_str())?;
@@ -86,6 +99,7 @@ impl Serialize for SessionDump<'_> {
             "spans",
             &Spans {
                 dump: self.dump,
+                sid: self.sid,
                 session,
                 order: &order,
             },
@@ -96,6 +110,7 @@ impl Serialize for SessionDump<'_> {
 
 struct Spans<'a> {
     dump: Dump<'a>,
+    sid: SessionId,
     session: &'a Session,
     order: &'a [SpanId],
 }
@@ -107,6 +122,7 @@ impl Serialize for Spans<'_> {
             let gap = self.session.gap_before(id);
             seq.serialize_element(&SpanDump {
                 dump: self.dump,
+                matched: self.dump.matches.map(|m| m.is_match(self.sid, id)),
                 session: self.session,
                 span: self.session.span(id),
                 gap_ms: gap.map(|g| ms_between(0, g)),
@@ -118,6 +134,8 @@ impl Serialize for Spans<'_> {
 
 struct SpanDump<'a> {
     dump: Dump<'a>,
+    /// With a filter: whether this span matched (else it is an ancestor kept for context).
+    matched: Option<bool>,
     session: &'a Session,
     span: &'a Span,
     gap_ms: Option<i64>,
@@ -147,6 +165,9 @@ impl Serialize for SpanDump<'_> {
         )?;
         map.serialize_entry("gap_ms", &self.gap_ms)?;
         map.serialize_entry("status", span.status.as_str())?;
+        if let Some(matched) = self.matched {
+            map.serialize_entry("matched", &matched)?;
+        }
         let problems: Vec<String> = span.problems.iter().map(ToString::to_string).collect();
         map.serialize_entry("problems", &problems)?;
         match &span.payload {

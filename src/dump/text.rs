@@ -1,30 +1,44 @@
 //! `dump --format text`: a readable tree with times, safe to print to a terminal.
 
+use crate::analysis::Matches;
 use crate::model::time::{Zone, format_duration};
-use crate::model::{Payload, Session, Store};
+use crate::model::{Payload, Session, SessionId, Store};
 use crate::sanitize;
 use std::io::{self, Write};
 
 const MESSAGE_PREVIEW: usize = 100;
 
-pub fn write(store: &Store, zone: Zone, out: &mut impl Write) -> io::Result<()> {
+/// With `matches`, only matching spans (marked `*`) and their ancestors.
+pub fn write(
+    store: &Store,
+    matches: Option<&Matches>,
+    zone: Zone,
+    out: &mut impl Write,
+) -> io::Result<()> {
     for problem in store.problems() {
         writeln!(out, "! {}", sanitize::label(&problem.to_string()))?;
     }
-    for (_, session) in store.sessions() {
-        session_block(store, session, zone, out)?;
+    for (sid, session) in store.sessions() {
+        if matches.is_some_and(|m| !m.session_visible(sid)) {
+            continue;
+        }
+        session_block(store, matches.map(|m| (m, sid)), session, zone, out)?;
     }
     Ok(())
 }
 
 fn session_block(
     store: &Store,
+    matches: Option<(&Matches, SessionId)>,
     session: &Session,
     zone: Zone,
     out: &mut impl Write,
 ) -> io::Result<()> {
     let start = session.start_ns();
-    let order = session.spans_in_order();
+    let mut order = session.spans_in_order();
+    if let Some((m, sid)) = matches {
+        order.retain(|&id| m.is_visible(sid, id));
+    }
     writeln!(
         out,
         "{}  [{}]  {}  {} spans  {}  {} problems  {}",
@@ -53,7 +67,11 @@ fn session_block(
             depth += 1;
             up = session.span(p).parent;
         }
-        let indent = "  ".repeat(depth + 1);
+        let mark = match matches {
+            Some((m, sid)) if m.is_match(sid, id) => "*",
+            _ => " ",
+        };
+        let indent = format!("{mark}{}", "  ".repeat(depth + 1).split_off(1));
         let label = match span.index {
             Some(i) => format!("{i:04} {}", store.name(span.name)),
             None => store.name(span.name).to_string(),

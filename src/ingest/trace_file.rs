@@ -326,11 +326,14 @@ impl TraceFile {
     /// settling, or open spans turning from running to stopped.
     pub fn next_recheck(&self) -> Option<Nanos> {
         let pending = self.pending_since.map(|t| t + self.settle_ns);
-        let open = self
-            .reader
-            .has_open()
-            .then_some(self.mtime_ns + crate::formats::pml::reader::ACTIVE_WINDOW_NS);
-        pending.into_iter().chain(open).min()
+        let ctx = Context {
+            now_ns: 0,
+            file_mtime_ns: self.mtime_ns,
+        };
+        pending
+            .into_iter()
+            .chain(self.reader.goes_stale_at(ctx))
+            .min()
     }
 
     pub fn recheck(&mut self, now_ns: Nanos, out: &mut Vec<Update>) {

@@ -132,6 +132,20 @@ impl Session {
         self.live
     }
 
+    /// One more than the largest span id ever given out (removed spans keep their slot).
+    pub fn slots(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// "calls" for POML sessions, "spans" for the rest.
+    pub fn span_noun(&self) -> &'static str {
+        if self.source == Source::Poml {
+            "calls"
+        } else {
+            "spans"
+        }
+    }
+
     pub fn problems(&self) -> impl Iterator<Item = &Problem> {
         self.problems.values().flatten()
     }

@@ -199,6 +199,15 @@ impl Store {
         self.order.len()
     }
 
+    /// What to call spans in counts: "calls" when everything is POML, "spans" otherwise.
+    pub fn span_noun(&self) -> &'static str {
+        if self.sessions().all(|(_, s)| s.source == Source::Poml) {
+            "calls"
+        } else {
+            "spans"
+        }
+    }
+
     /// Whether any span anywhere is still running (its bar must keep growing).
     pub fn any_running(&self) -> bool {
         self.sessions().any(|(_, s)| s.any_running())

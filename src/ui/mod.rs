@@ -1,6 +1,7 @@
 //! Drawing: one function per pane, all reading an `App` that `App::prepare` made ready.
 
 pub mod help;
+pub mod patterns;
 pub mod prompt;
 pub mod status;
 pub mod theme;
@@ -20,6 +21,9 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
     prompt::draw(frame, panes.prompt, app, theme);
     timeline::draw(frame, panes.timeline, app, theme);
     status::draw(frame, panes.status, app, theme);
+    if app.show_patterns {
+        patterns::draw(frame, frame.area(), app, theme);
+    }
     if app.show_help {
         help::draw(frame, frame.area(), app.help_scroll, theme);
     }

@@ -14,6 +14,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     if area.area() == 0 {
         return;
     }
+    if let Some(input) = &app.input {
+        draw_prompt(frame, area, input, app.filter_error.as_deref(), theme);
+        return;
+    }
     let mut left: Vec<Span> = Vec::new();
     if let Some(watch) = &app.watch {
         let (text, color) = if app.follow {
@@ -32,10 +36,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         left.push(Span::styled(text, style));
         if let Some(changed) = app.last_change_ns {
             let ago = (app.now_ns - changed).max(0);
-            left.push(Span::styled(
-                format!(" {} ago", format_duration(ago - ago % 1_000_000_000)),
-                theme.dim(),
-            ));
+            let text = if ago < 1_000_000_000 {
+                " changed just now".to_string()
+            } else {
+                format!(
+                    " changed {} ago",
+                    format_duration(ago - ago % 1_000_000_000)
+                )
+            };
+            left.push(Span::styled(text, theme.dim()));
         }
         if watch.backend == Some("poll") {
             left.push(Span::styled(" (polling)", theme.dim()));
@@ -56,6 +65,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             ));
         }
     }
+    if let Some(filter) = &app.filter {
+        left.push(Span::styled(
+            format!(
+                " filter: {} ({} matches) ",
+                sanitize::label(&filter.expr),
+                app.match_count().unwrap_or(0)
+            ),
+            theme.active_tab(),
+        ));
+    }
     let paths: Vec<String> = app
         .paths
         .iter()
@@ -63,9 +82,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .collect();
     let problems = app.store.problem_count();
     let counts = format!(
-        " {} sessions · {} calls · ",
+        " {} sessions · {} {} · ",
         app.store.session_count(),
-        app.store.span_count()
+        app.store.span_count(),
+        app.store.span_noun()
     );
     let problem_text = format!("{problems} problems");
     let hints = if area.width >= 110 {
@@ -93,4 +113,36 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     left.push(Span::raw(" ".repeat(pad)));
     left.push(Span::styled(hints, theme.dim()));
     frame.render_widget(Line::from(left), area);
+}
+
+/// The filter prompt: `/` and the text being typed, the cursor shown as a reversed cell.
+fn draw_prompt(
+    frame: &mut Frame,
+    area: Rect,
+    input: &crate::app::line_input::LineInput,
+    error: Option<&str>,
+    theme: &Theme,
+) {
+    let text = sanitize::label(&input.text).into_owned();
+    let at = input.cursor.min(text.chars().count());
+    let before: String = text.chars().take(at).collect();
+    let cursor: String = text.chars().nth(at).map_or(" ".into(), String::from);
+    let after: String = text.chars().skip(at + 1).collect();
+    let mut spans = vec![
+        Span::styled("/", theme.key()),
+        Span::raw(before),
+        Span::styled(cursor, Style::new().add_modifier(Modifier::REVERSED)),
+        Span::raw(after),
+    ];
+    match error {
+        Some(e) => spans.push(Span::styled(
+            format!("  {}", sanitize::label(e)),
+            theme.error(),
+        )),
+        None => spans.push(Span::styled(
+            "  Enter apply · Esc cancel · empty clears",
+            theme.dim(),
+        )),
+    }
+    frame.render_widget(Line::from(spans), area);
 }

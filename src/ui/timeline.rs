@@ -107,8 +107,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             continue;
         };
         let in_flight = span.in_flight();
+        // Started and never ended: drawn open to the session's end, not as a point.
+        let open = !in_flight && span.end_ns.is_none();
         let end = if in_flight {
             app.now_ns.max(start)
+        } else if open {
+            (origin + extent).max(start)
         } else {
             span.end_ns.unwrap_or(start)
         };
@@ -117,14 +121,19 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         if is_selected {
             style = style.add_modifier(Modifier::BOLD | Modifier::REVERSED);
         }
-        draw_bar(buf, bars, y, x0, x1, in_flight, style, theme);
+        let shape = match (in_flight, open) {
+            (true, _) => BarShape::Growing,
+            (_, true) => BarShape::Open,
+            _ => BarShape::Solid,
+        };
+        draw_bar(buf, bars, y, x0, x1, shape, style, theme);
         // The duration right after the bar, when there is room.
         let after = x1.ceil().max(x0.floor() + 1.0);
         if after >= 0.0 && after + 2.0 < f64::from(bars.width) {
-            let text = if in_flight {
-                format!(" {}…", format_duration(end - start))
-            } else {
-                format!(" {}", format_duration(end - start))
+            let text = match shape {
+                BarShape::Growing => format!(" {}…", format_duration(end - start)),
+                BarShape::Open => " no end".to_string(),
+                BarShape::Solid => format!(" {}", format_duration(end - start)),
             };
             let col = bars.x + after as u16;
             let room = (bars.x + bars.width).saturating_sub(col) as usize;
@@ -134,6 +143,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     draw_axis(buf, bars, body, view.start, window_w, theme);
 }
 
+/// How a bar is drawn: finished, still growing with the clock, or started and never ended.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum BarShape {
+    Solid,
+    Growing,
+    Open,
+}
+
 #[allow(clippy::too_many_arguments)]
 fn draw_bar(
     buf: &mut Buffer,
@@ -141,7 +158,7 @@ fn draw_bar(
     y: u16,
     x0: f64,
     x1: f64,
-    in_flight: bool,
+    shape: BarShape,
     style: Style,
     theme: &Theme,
 ) {
@@ -157,10 +174,10 @@ fn draw_bar(
     let first = x0.floor().max(0.0) as u16;
     let last = (x1.ceil().max(x0.floor() + 1.0).min(width) as u16).max(first + 1);
     for col in first..last.min(bars.width) {
-        let symbol = if in_flight && col + 1 == last {
-            "▶"
-        } else {
-            "█"
+        let symbol = match shape {
+            BarShape::Growing if col + 1 == last => "▶",
+            BarShape::Open if col > first => "░",
+            _ => "█",
         };
         buf.set_string(bars.x + col, y, symbol, style);
     }

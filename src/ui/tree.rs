@@ -24,9 +24,10 @@ const INDENT: usize = 2;
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let rows = app.tree.rows();
     let title = vec![Span::raw(format!(
-        " Calls · {} sessions · {} calls ",
+        " Calls · {} sessions · {} {} ",
         app.store.session_count(),
-        app.store.span_count()
+        app.store.span_count(),
+        app.store.span_noun()
     ))];
     let block = pane_block(title, focused(app, Focus::Tree), theme);
     let body = block.inner(area);
@@ -134,7 +135,14 @@ fn nest(shown: &[usize], rows: &[Row], app: &App, width: usize, theme: &Theme) -
             close(&mut stack, &mut roots);
         }
         let text_width = width.saturating_sub(usize::from(row.depth) * INDENT + 2);
-        let item = TreeItem::new_leaf(row.node, row_line(app, row, text_width, theme));
+        let mut line = row_line(app, row, text_width, theme);
+        if row.context {
+            // Shown only for what matched below it.
+            for span in &mut line.spans {
+                span.style = theme.dim();
+            }
+        }
+        let item = TreeItem::new_leaf(row.node, line);
         let mut children = Vec::new();
         if row.expandable {
             // Keeps the ▸/▾ marker; never drawn (closed, or below the window).
@@ -298,7 +306,7 @@ fn session_line(app: &App, session: &Session, width: usize, theme: &Theme) -> Li
         Some(start) => app.zone.clock(start),
         None => sanitize::label(&session.id).into_owned(),
     };
-    let mut info = format!(" {} calls", session.span_count());
+    let mut info = format!(" {} {}", session.span_count(), session.span_noun());
     if let Some(d) = session.duration_ns() {
         info.push_str(&format!(" · {}", format_duration(d)));
     }

@@ -25,16 +25,6 @@ pub struct Context {
     pub file_mtime_ns: Nanos,
 }
 
-impl Context {
-    fn open_status(self) -> Status {
-        if self.now_ns - self.file_mtime_ns < ACTIVE_WINDOW_NS {
-            Status::Running
-        } else {
-            Status::Incomplete
-        }
-    }
-}
-
 /// A span made of two events (start and end), while it waits for the other one.
 #[derive(Debug)]
 struct Pair {
@@ -65,6 +55,8 @@ pub struct PmlReader {
     /// SSE frames carry no timestamps: a clock inferred from durations (ms).
     clock_ms: f64,
     pub inferred_times: bool,
+    /// The newest time any event of this file stated.
+    latest_ns: Nanos,
     /// Said of every session of this file (SSE: times are inferred).
     note: Option<Box<str>>,
 }
@@ -97,6 +89,7 @@ impl PmlReader {
             sessions: HashSet::new(),
             clock_ms: 0.0,
             inferred_times: false,
+            latest_ns: Nanos::MIN,
             note: None,
         }
     }
@@ -413,14 +406,41 @@ impl PmlReader {
         self.emit_pair(&key, ctx, out);
     }
 
+    /// When the traced program last did something: the newest event time, or (for files
+    /// without clocks) the file's modification time. A file copied or checked out today
+    /// holding last year's events is not "active".
+    fn last_activity(&self, ctx: Context) -> Nanos {
+        if self.inferred_times || self.latest_ns == Nanos::MIN {
+            ctx.file_mtime_ns
+        } else {
+            self.latest_ns
+        }
+    }
+
+    /// A span with a start and no end: running while the program is active, else stopped.
+    fn open_status(&self, ctx: Context) -> Status {
+        if ctx.now_ns - self.last_activity(ctx) < ACTIVE_WINDOW_NS {
+            Status::Running
+        } else {
+            Status::Incomplete
+        }
+    }
+
+    /// When an open span would turn from running to stopped.
+    pub fn goes_stale_at(&self, ctx: Context) -> Option<Nanos> {
+        self.has_open()
+            .then(|| self.last_activity(ctx) + ACTIVE_WINDOW_NS)
+    }
+
     fn emit_pair(&mut self, key: &str, ctx: Context, out: &mut Vec<Update>) {
+        let status = self.open_status(ctx);
         let Some(pair) = self.pairs.get_mut(key) else {
             return;
         };
         let mut record = pair.record.clone();
         let root = pair.root.clone();
         if !pair.has_end {
-            record.status = ctx.open_status();
+            record.status = status;
             record.end_ns = None;
         }
         if pair.has_start && pair.has_end {
@@ -536,6 +556,10 @@ impl PmlReader {
     /// Put a span in its session: the named root's, its own (a top-level trace), its
     /// parent's, or, with the parent unknown, the file's orphans session until it comes.
     fn place(&mut self, record: SpanRecord, root: Option<Box<str>>, out: &mut Vec<Update>) {
+        if !self.inferred_times {
+            let seen = record.end_ns.or(record.start_ns).unwrap_or(Nanos::MIN);
+            self.latest_ns = self.latest_ns.max(seen);
+        }
         let session: Option<Box<str>> = match (&root, &record.parent) {
             (Some(root), _) => Some(format!("pml:{root}").into()),
             (None, None) => Some(format!("pml:{}", record.key).into()),

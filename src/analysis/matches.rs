@@ -1,0 +1,114 @@
+//! Which spans a filter selects, and which are shown because something below them matched.
+
+use super::filter::Filter;
+use crate::formats::bytes::ByteSource;
+use crate::formats::poml::call::PARSE_LIMIT;
+use crate::fsread;
+use crate::model::{Payload, Session, SessionId, SpanId, Store};
+use std::collections::HashMap;
+
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Matches {
+    matched: HashMap<SessionId, Vec<bool>>,
+    /// Matched, or an ancestor of a match.
+    visible: HashMap<SessionId, Vec<bool>>,
+    pub count: usize,
+    /// The store generation these were computed for.
+    pub generation: u64,
+}
+
+impl Matches {
+    pub fn compute(store: &Store, filter: &Filter, source: &mut dyn ByteSource) -> Self {
+        let mut out = Matches {
+            generation: store.generation,
+            ..Default::default()
+        };
+        let texts: Vec<&str> = filter.texts().collect();
+        for (sid, session) in store.sessions() {
+            let n = session.slots();
+            let mut matched = vec![false; n];
+            let mut visible = vec![false; n];
+            let mut any = false;
+            for id in session.spans_in_order() {
+                if !filter.matches_structure(store, session, id)
+                    || !texts
+                        .iter()
+                        .all(|t| mentions(store, session, id, t, source))
+                {
+                    continue;
+                }
+                any = true;
+                out.count += 1;
+                matched[id.index()] = true;
+                let mut at = Some(id);
+                while let Some(cur) = at {
+                    if std::mem::replace(&mut visible[cur.index()], true) && cur != id {
+                        break;
+                    }
+                    at = session.span(cur).parent;
+                }
+            }
+            if any {
+                out.matched.insert(sid, matched);
+                out.visible.insert(sid, visible);
+            }
+        }
+        out
+    }
+
+    pub fn is_match(&self, sid: SessionId, id: SpanId) -> bool {
+        self.matched
+            .get(&sid)
+            .and_then(|m| m.get(id.index()))
+            .copied()
+            .unwrap_or(false)
+    }
+
+    pub fn is_visible(&self, sid: SessionId, id: SpanId) -> bool {
+        self.visible
+            .get(&sid)
+            .and_then(|m| m.get(id.index()))
+            .copied()
+            .unwrap_or(false)
+    }
+
+    pub fn session_visible(&self, sid: SessionId) -> bool {
+        self.visible.contains_key(&sid)
+    }
+}
+
+/// Whether a span mentions `text` (lowercase): its name, id, session, or payload.
+fn mentions(
+    store: &Store,
+    session: &Session,
+    id: SpanId,
+    text: &str,
+    source: &mut dyn ByteSource,
+) -> bool {
+    let span = session.span(id);
+    if store.name(span.name).to_lowercase().contains(text)
+        || span.key.to_lowercase().contains(text)
+        || session.id.to_lowercase().contains(text)
+    {
+        return true;
+    }
+    match &span.payload {
+        Payload::Poml(call) => call
+            .files
+            .iter()
+            .filter(|f| !f.suffix.ends_with(".poml"))
+            .any(|f| {
+                fsread::read_prefix(&call.path_of(f), PARSE_LIMIT).is_ok_and(|p| {
+                    String::from_utf8_lossy(&p.bytes)
+                        .to_lowercase()
+                        .contains(text)
+                })
+            }),
+        Payload::Event(event) => [event.first, event.end].into_iter().flatten().any(|at| {
+            source
+                .read(&event.file, at)
+                .is_ok_and(|b| String::from_utf8_lossy(&b).to_lowercase().contains(text))
+        }),
+        Payload::None => false,
+    }
+}

@@ -232,7 +232,8 @@ fn an_in_flight_call_grows_with_the_clock() {
     use tracetui::ingest::{Ingestor, Options};
     use tracetui::model::time::{NS_PER_SEC, Zone, now_ns};
     let dir = tempfile::tempdir().expect("tempdir");
-    let session = dir.path().join("20261121140000000000");
+    // Not a timestamp name: the session starts at its first file, whatever the clock says.
+    let session = dir.path().join("session");
     std::fs::create_dir(&session).expect("mkdir");
     std::fs::write(session.join("0001.done.poml"), "<poml/>").expect("poml");
     std::fs::write(

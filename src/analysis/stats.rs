@@ -118,7 +118,7 @@ pub fn compute(store: &Store, matches: Option<&Matches>) -> Stats {
             {
                 calls.push((sid, id, d));
             }
-            let root = span.parent.is_none() && span.parent_key.is_none();
+            let root = span.parent.is_none() && !session.is_orphan(id);
             if chosen && root && span.status == Status::Error {
                 failed.push((sid, id));
             }

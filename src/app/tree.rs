@@ -288,7 +288,7 @@ pub fn parent_of(store: &Store, node: Node) -> Option<Node> {
             let span = session.get(id)?;
             Some(match span.parent {
                 Some(p) => Node::Span(s, p),
-                None if span.parent_key.is_some() => Node::Orphans(s),
+                None if session.is_orphan(id) => Node::Orphans(s),
                 None => Node::Session(s),
             })
         }

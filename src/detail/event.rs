@@ -6,10 +6,16 @@ use super::{Rendered, Tab, json_text};
 use crate::formats::bytes::Pread;
 use crate::formats::pml::body::{self, Body};
 use crate::model::time::format_duration;
-use crate::model::{EventRef, Span, Status, Store};
+use crate::model::{EventRef, Session, SpanId, Status, Store};
 use serde_json::Value;
 
-pub fn render(store: &Store, span: &Span, event: &EventRef, tab: Tab) -> Rendered {
+pub fn render(
+    store: &Store,
+    session: &Session,
+    id: SpanId,
+    event: &EventRef,
+    tab: Tab,
+) -> Rendered {
     let body = body::read(event, &mut Pread);
     let mut doc = Doc::new();
     for problem in &body.problems {
@@ -25,7 +31,7 @@ pub fn render(store: &Store, span: &Span, event: &EventRef, tab: Tab) -> Rendere
             }
         }
         Tab::Raw => raw(&mut doc, event, &body),
-        _ => detail(&mut doc, store, span, &body),
+        _ => detail(&mut doc, store, session, id, &body),
     }
     Rendered {
         doc,
@@ -33,7 +39,8 @@ pub fn render(store: &Store, span: &Span, event: &EventRef, tab: Tab) -> Rendere
     }
 }
 
-fn detail(doc: &mut Doc, store: &Store, span: &Span, body: &Body) {
+fn detail(doc: &mut Doc, store: &Store, session: &Session, id: SpanId, body: &Body) {
+    let span = session.span(id);
     let name = store.name(span.name);
     doc.line(&[
         (&format!("{}  ", span.kind.as_str()), Tone::Dim),
@@ -54,7 +61,7 @@ fn detail(doc: &mut Doc, store: &Store, span: &Span, body: &Body) {
         _ => doc.field("duration", "(no end yet)"),
     };
     doc.field("id", &span.key);
-    if let Some(parent) = &span.parent_key {
+    if let Some(parent) = session.parent_key(id) {
         doc.field("parent", parent);
     }
     for (label, v) in [
@@ -98,7 +105,7 @@ fn raw(doc: &mut Doc, event: &EventRef, body: &Body) {
         |n| n.to_string_lossy().into_owned(),
     );
     for (at, v) in &body.events {
-        doc.heading(&format!("── {file}:{} ──", at.number));
+        doc.heading(&format!("── {file}:{} ──", at.number()));
         json_text::append(doc, v, "");
         doc.blank();
     }

@@ -132,7 +132,10 @@ pub fn render(store: &Store, subject: Subject, tab: Tab, zone: Zone) -> Rendered
             let offset = doc.lines.len();
             let mut rendered = match &span.payload {
                 Payload::Poml(call) => poml::render(call, tab, zone),
-                Payload::Event(event) => event::render(store, span, event, tab),
+                Payload::Event(event) => match store.session(sid) {
+                    Some(session) => event::render(store, session, span_id, event, tab),
+                    None => Rendered::default(),
+                },
                 Payload::None => Rendered::default(),
             };
             rendered.anchors.iter_mut().for_each(|a| *a += offset);

@@ -1,226 +1,203 @@
-//! `dump --format json`: the schema documented in the README, streamed without building a
-//! JSON tree of the whole store.
+//! `dump --format json`: the schema documented in the README, streamed as the store is
+//! walked. Event fields are copied from the trace files where ingest recorded their place.
 
 use super::ms_between;
+use super::writer::JsonWriter;
 use crate::analysis::Matches;
-use crate::formats::bytes::WholeFiles;
+use crate::formats::bytes::{ByteSource, WholeFiles};
 use crate::formats::poml::call::read_result;
 use crate::model::time::ns_to_ms;
-use crate::model::{EventRef, Payload, PomlCall, Session, SessionId, Span, SpanId, Store};
-use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
+use crate::model::{EventRef, Payload, PomlCall, Session, SessionId, SpanId, Store};
 use serde_json::Value;
-use std::cell::RefCell;
 use std::io::{self, Write};
 
 /// Write the store; with `matches`, only matching spans and their ancestors (sessions
 /// without a match are left out) and each span says whether it matched.
 pub fn write(store: &Store, matches: Option<&Matches>, out: &mut impl Write) -> io::Result<()> {
-    let mut ser = serde_json::Serializer::new(&mut *out);
-    let files = RefCell::new(WholeFiles::default());
-    Dump {
-        store,
-        files: &files,
-        matches,
-    }
-    .serialize(&mut ser)
-    .map_err(io::Error::other)?;
-    out.write_all(b"\n")
-}
-
-/// What every level of the dump needs: the store, and event files read once each.
-#[derive(Clone, Copy)]
-struct Dump<'a> {
-    store: &'a Store,
-    files: &'a RefCell<WholeFiles>,
-    matches: Option<&'a Matches>,
-}
-
-impl Serialize for Dump<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(Some(2))?;
-        let problems: Vec<String> = self.store.problems().map(ToString::to_string).collect();
-        map.serialize_entry("problems", &problems)?;
-        map.serialize_entry("sessions", &Sessions(*self))?;
-        map.end()
-    }
-}
-
-struct Sessions<'a>(Dump<'a>);
-
-impl Serialize for Sessions<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut seq = s.serialize_seq(None)?;
-        for (sid, session) in self.0.store.sessions() {
-            if self.0.matches.is_some_and(|m| !m.session_visible(sid)) {
-                continue;
-            }
-            seq.serialize_element(&SessionDump {
-                dump: self.0,
-                sid,
-                session,
-            })?;
+    let mut w = JsonWriter::new(out);
+    let mut files = Files::default();
+    w.begin_object()?;
+    let problems: Vec<String> = store.problems().map(ToString::to_string).collect();
+    w.field("problems", &problems)?;
+    w.key("sessions")?;
+    w.begin_array()?;
+    for (sid, session) in store.sessions() {
+        if matches.is_some_and(|m| !m.session_visible(sid)) {
+            continue;
         }
-        seq.end()
+        write_session(&mut w, store, matches, sid, session, &mut files)?;
     }
+    w.end_array()?;
+    w.end_object()?;
+    w.newline()
 }
 
-struct SessionDump<'a> {
-    dump: Dump<'a>,
+fn write_session<W: Write>(
+    w: &mut JsonWriter<W>,
+    store: &Store,
+    matches: Option<&Matches>,
     sid: SessionId,
-    session: &'a Session,
-}
-
-impl Serialize for SessionDump<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let session = self.session;
-        let mut order = session.spans_in_order();
-        if let Some(m) = self.dump.matches {
-            order.retain(|&id| m.is_visible(self.sid, id));
-        }
-        let mut map = s.serialize_map(None)?;
-        map.serialize_entry("id", &*session.id)?;
-        map.serialize_entry("source", session.source.as_str())?;
-        map.serialize_entry("path", &session.path.to_string_lossy())?;
-        map.serialize_entry("start_ms", &session.start_ns().map(ns_to_ms))?;
-        map.serialize_entry(
-            "duration_ms",
-            &session
-                .start_ns()
-                .zip(session.end_ns())
-                .map(|(a, b)| ms_between(a, b)),
-        )?;
-        map.serialize_entry("span_count", &order.len())?;
-        if let Some(note) = &session.note {
-            map.serialize_entry("note", &**note)?;
-        }
-        let problems: Vec<String> = session.problems().map(ToString::to_string).collect();
-        map.serialize_entry("problems", &problems)?;
-        map.serialize_entry(
-            "spans",
-            &Spans {
-                dump: self.dump,
-                sid: self.sid,
-                session,
-                order: &order,
-            },
-        )?;
-        map.end()
+    session: &Session,
+    files: &mut Files,
+) -> io::Result<()> {
+    let mut order = session.spans_in_order();
+    if let Some(m) = matches {
+        order.retain(|&id| m.is_visible(sid, id));
     }
-}
-
-struct Spans<'a> {
-    dump: Dump<'a>,
-    sid: SessionId,
-    session: &'a Session,
-    order: &'a [SpanId],
-}
-
-impl Serialize for Spans<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut seq = s.serialize_seq(Some(self.order.len()))?;
-        for &id in self.order {
-            let gap = self.session.gap_before(id);
-            seq.serialize_element(&SpanDump {
-                dump: self.dump,
-                matched: self.dump.matches.map(|m| m.is_match(self.sid, id)),
-                session: self.session,
-                span: self.session.span(id),
-                gap_ms: gap.map(|g| ms_between(0, g)),
-            })?;
-        }
-        seq.end()
+    w.begin_object()?;
+    w.field("id", &*session.id)?;
+    w.field("source", session.source.as_str())?;
+    w.field("path", &session.path.to_string_lossy())?;
+    w.field("start_ms", &session.start_ns().map(ns_to_ms))?;
+    let duration = session
+        .start_ns()
+        .zip(session.end_ns())
+        .map(|(a, b)| ms_between(a, b));
+    w.field("duration_ms", &duration)?;
+    w.field("span_count", &order.len())?;
+    if let Some(note) = &session.note {
+        w.field("note", &**note)?;
     }
+    let problems: Vec<String> = session.problems().map(ToString::to_string).collect();
+    w.field("problems", &problems)?;
+    w.key("spans")?;
+    w.begin_array()?;
+    for id in order {
+        let matched = matches.map(|m| m.is_match(sid, id));
+        write_span(w, store, session, id, matched, files)?;
+    }
+    w.end_array()?;
+    w.end_object()
 }
 
-struct SpanDump<'a> {
-    dump: Dump<'a>,
-    /// With a filter: whether this span matched (else it is an ancestor kept for context).
+fn write_span<W: Write>(
+    w: &mut JsonWriter<W>,
+    store: &Store,
+    session: &Session,
+    id: SpanId,
     matched: Option<bool>,
-    session: &'a Session,
-    span: &'a Span,
-    gap_ms: Option<i64>,
-}
-
-impl Serialize for SpanDump<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let span = self.span;
-        let mut map = s.serialize_map(None)?;
-        map.serialize_entry("id", &*span.key)?;
-        let parent = span
-            .parent
-            .map(|p| &*self.session.span(p).key)
-            .or(span.parent_key.as_deref());
-        map.serialize_entry("parent", &parent)?;
-        map.serialize_entry("kind", span.kind.as_str())?;
-        let name = self.dump.store.name(span.name);
-        map.serialize_entry("name", &(!name.is_empty()).then_some(name))?;
-        map.serialize_entry("index", &span.index)?;
-        map.serialize_entry("start_ms", &span.start_ns.map(ns_to_ms))?;
-        map.serialize_entry(
-            "duration_ms",
-            &span
-                .start_ns
-                .zip(span.end_ns)
-                .map(|(a, b)| ms_between(a, b)),
-        )?;
-        map.serialize_entry("gap_ms", &self.gap_ms)?;
-        map.serialize_entry("status", span.status.as_str())?;
-        if let Some(matched) = self.matched {
-            map.serialize_entry("matched", &matched)?;
-        }
-        let problems: Vec<String> = span.problems.iter().map(ToString::to_string).collect();
-        map.serialize_entry("problems", &problems)?;
-        match &span.payload {
-            Payload::Poml(call) => poml_fields(&mut map, call)?,
-            Payload::Event(event) => event_fields(&mut map, event, self.dump.files)?,
-            Payload::None => {}
-        }
-        map.end()
+    files: &mut Files,
+) -> io::Result<()> {
+    let span = session.span(id);
+    w.begin_object()?;
+    w.field("id", &*span.key)?;
+    w.field("parent", &session.parent_key(id))?;
+    w.field("kind", span.kind.as_str())?;
+    let name = store.name(span.name);
+    w.field("name", &(!name.is_empty()).then_some(name))?;
+    w.field("index", &span.index)?;
+    w.field("start_ms", &span.start_ns.map(ns_to_ms))?;
+    let duration = span
+        .start_ns
+        .zip(span.end_ns)
+        .map(|(a, b)| ms_between(a, b));
+    w.field("duration_ms", &duration)?;
+    w.field("gap_ms", &session.gap_before(id).map(|g| ms_between(0, g)))?;
+    w.field("status", span.status.as_str())?;
+    if let Some(matched) = matched {
+        w.field("matched", &matched)?;
     }
+    let problems: Vec<String> = span.problems.iter().map(ToString::to_string).collect();
+    w.field("problems", &problems)?;
+    match &span.payload {
+        Payload::Poml(call) => poml_fields(w, call)?,
+        Payload::Event(event) => event_fields(w, event, files)?,
+        Payload::None => {}
+    }
+    w.end_object()
 }
 
-fn poml_fields<M: SerializeMap>(map: &mut M, call: &PomlCall) -> Result<(), M::Error> {
+fn poml_fields<W: Write>(w: &mut JsonWriter<W>, call: &PomlCall) -> io::Result<()> {
     let files: Vec<&str> = call.files.iter().map(|f| &*f.suffix).collect();
-    map.serialize_entry("files", &files)?;
-    map.serialize_entry("source_path", &call.source_path)?;
+    w.field("files", &files)?;
+    w.field("source_path", &call.source_path)?;
     let result = call
         .file(".result.json")
         .and_then(|f| read_result(&call.path_of(f)).ok());
-    let empty = Vec::new();
-    let messages: Vec<Value> = result
-        .as_ref()
-        .map_or(&empty, |r| &r.messages)
-        .iter()
-        .map(|m| serde_json::json!({"speaker": m.speaker, "content": m.content}))
-        .collect();
-    map.serialize_entry("chat", &result.as_ref().map(|r| r.chat))?;
-    map.serialize_entry("messages", &messages)?;
-    if let Some(content) = result.as_ref().and_then(|r| r.content.as_ref()) {
-        map.serialize_entry("content", content)?;
+    w.field("chat", &result.as_ref().map(|r| r.chat))?;
+    w.key("messages")?;
+    w.begin_array()?;
+    for m in result.as_ref().map_or(&[][..], |r| &r.messages) {
+        w.begin_object()?;
+        w.field("speaker", &m.speaker)?;
+        w.field("content", &m.content)?;
+        w.end_object()?;
     }
+    w.end_array()?;
+    if let Some(content) = result.as_ref().and_then(|r| r.content.as_ref()) {
+        w.field("content", content)?;
+    }
+    let empty = Value::Array(Vec::new());
     let tools = result
         .as_ref()
-        .and_then(|r| r.tools.clone())
-        .unwrap_or_else(|| Value::Array(Vec::new()));
-    map.serialize_entry("tools", &tools)?;
-    map.serialize_entry("schema", &result.as_ref().and_then(|r| r.schema.as_ref()))?;
-    map.serialize_entry("runtime", &result.as_ref().and_then(|r| r.runtime.as_ref()))?;
+        .and_then(|r| r.tools.as_ref())
+        .unwrap_or(&empty);
+    w.field("tools", tools)?;
+    w.field("schema", &result.as_ref().and_then(|r| r.schema.as_ref()))?;
+    w.field("runtime", &result.as_ref().and_then(|r| r.runtime.as_ref()))?;
     let summary = call.prompt.as_ref();
-    map.serialize_entry("images", &summary.map_or(0, |p| p.images))?;
-    map.serialize_entry("chars", &summary.map(|p| p.chars))?;
-    Ok(())
+    w.field("images", &summary.map_or(0, |p| p.images))?;
+    w.field("chars", &summary.map(|p| p.chars))
 }
 
-fn event_fields<M: SerializeMap>(
-    map: &mut M,
+/// Event files read once each, and the last file's path already escaped (a million spans
+/// name the same file).
+#[derive(Default)]
+struct Files {
+    bytes: WholeFiles,
+    path: Option<(std::sync::Arc<std::path::Path>, Vec<u8>)>,
+}
+
+impl Files {
+    fn path_json(&mut self, file: &std::sync::Arc<std::path::Path>) -> &[u8] {
+        let fresh = !matches!(&self.path, Some((p, _)) if std::sync::Arc::ptr_eq(p, file));
+        if fresh {
+            let json = serde_json::to_vec(&file.to_string_lossy()).unwrap_or_default();
+            self.path = Some((file.clone(), json));
+        }
+        self.path.as_ref().map_or(&[], |(_, json)| json)
+    }
+}
+
+fn event_fields<W: Write>(
+    w: &mut JsonWriter<W>,
     event: &EventRef,
-    files: &RefCell<WholeFiles>,
-) -> Result<(), M::Error> {
-    let body = crate::formats::pml::body::read(event, &mut *files.borrow_mut());
-    map.serialize_entry("file", &event.file.to_string_lossy())?;
-    map.serialize_entry("line", &event.first.or(event.end).map(|l| l.number))?;
-    map.serialize_entry("input", &body.input)?;
-    map.serialize_entry("output", &body.output)?;
-    map.serialize_entry("error", &body.error)?;
-    Ok(())
+    files: &mut Files,
+) -> io::Result<()> {
+    w.key("file")?;
+    w.raw(files.path_json(&event.file))?;
+    let files = &mut files.bytes;
+    w.field("line", &event.first.or(event.end).map(|l| l.number()))?;
+    let f = event.fields;
+    if f.located && event.task.is_none() {
+        // Where ingest found them: copied as they are, no parsing.
+        for (key, field, output) in [
+            ("input", f.input, false),
+            ("output", f.output, true),
+            ("error", f.error, true),
+        ] {
+            w.key(key)?;
+            // Input is in the first event; output and error in the end event, if any.
+            let at = if output {
+                event.end.or(event.first)
+            } else {
+                event.first
+            };
+            let line = field
+                .zip(at)
+                .and_then(|(_, at)| files.read(&event.file, at).ok());
+            match field
+                .zip(line.as_deref())
+                .and_then(|(field, line)| field.slice(line))
+            {
+                Some(json) => w.raw(json)?,
+                None => w.value(&None::<()>)?,
+            }
+        }
+        return Ok(());
+    }
+    let body = crate::formats::pml::body::read(event, files);
+    w.field("input", &body.input)?;
+    w.field("output", &body.output)?;
+    w.field("error", &body.error)
 }

@@ -2,6 +2,7 @@
 
 pub mod json;
 pub mod text;
+pub mod writer;
 
 use crate::model::time::{Nanos, ns_to_ms};
 

@@ -3,6 +3,7 @@
 
 use crate::fsread;
 use crate::model::LineRef;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::Read;
 use std::os::unix::fs::FileExt;
@@ -13,7 +14,7 @@ pub const MAX_VALUE: u64 = crate::ingest::tail::MAX_LINE as u64;
 
 pub trait ByteSource {
     /// The bytes at `at` in `file`, or why they cannot be had.
-    fn read(&mut self, file: &Path, at: LineRef) -> Result<Vec<u8>, String>;
+    fn read(&mut self, file: &Path, at: LineRef) -> Result<Cow<'_, [u8]>, String>;
 }
 
 /// Reads each range with its own `pread` (files may change between reads: ranges that no
@@ -22,7 +23,7 @@ pub trait ByteSource {
 pub struct Pread;
 
 impl ByteSource for Pread {
-    fn read(&mut self, file: &Path, at: LineRef) -> Result<Vec<u8>, String> {
+    fn read(&mut self, file: &Path, at: LineRef) -> Result<Cow<'_, [u8]>, String> {
         let f = fsread::open_regular(file).map_err(|e| fsread::describe(&e))?;
         let len = u64::from(at.len).min(MAX_VALUE) as usize;
         let mut buf = vec![0; len];
@@ -34,7 +35,7 @@ impl ByteSource for Pread {
                 Err(e) => return Err(fsread::describe(&e)),
             }
         }
-        Ok(buf)
+        Ok(Cow::Owned(buf))
     }
 }
 
@@ -45,10 +46,12 @@ pub struct WholeFiles {
 }
 
 impl ByteSource for WholeFiles {
-    fn read(&mut self, file: &Path, at: LineRef) -> Result<Vec<u8>, String> {
+    fn read(&mut self, file: &Path, at: LineRef) -> Result<Cow<'_, [u8]>, String> {
         let bytes = self.files.entry(file.to_path_buf()).or_insert_with(|| {
             let mut f = fsread::open_regular(file).map_err(|e| fsread::describe(&e))?;
-            let mut buf = Vec::new();
+            // Sized once: a large file read into a growing buffer is copied over and over.
+            let len = f.metadata().map(|m| m.len()).unwrap_or(0);
+            let mut buf = Vec::with_capacity(usize::try_from(len).unwrap_or(0) + 1);
             f.read_to_end(&mut buf).map_err(|e| fsread::describe(&e))?;
             Ok(buf)
         });
@@ -57,7 +60,7 @@ impl ByteSource for WholeFiles {
         let end = start.saturating_add(at.len as usize);
         bytes
             .get(start..end)
-            .map(<[u8]>::to_vec)
+            .map(Cow::Borrowed)
             .ok_or_else(|| "the file is shorter than when it was read".into())
     }
 }
@@ -71,21 +74,13 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("e.jsonl");
         std::fs::write(&path, b"{\"a\":1}\n{\"b\":2}\n").expect("write");
-        let at = LineRef {
-            number: 2,
-            offset: 8,
-            len: 7,
-        };
-        assert_eq!(Pread.read(&path, at).expect("read"), b"{\"b\":2}");
+        let at = LineRef::new(2, 8, 7);
+        assert_eq!(&*Pread.read(&path, at).expect("read"), b"{\"b\":2}");
         assert_eq!(
-            WholeFiles::default().read(&path, at).expect("read"),
+            &*WholeFiles::default().read(&path, at).expect("read"),
             b"{\"b\":2}"
         );
-        let past = LineRef {
-            number: 3,
-            offset: 100,
-            len: 3,
-        };
+        let past = LineRef::new(3, 100, 3);
         assert!(Pread.read(&path, past).is_err());
         assert!(WholeFiles::default().read(&path, past).is_err());
     }

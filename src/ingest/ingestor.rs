@@ -6,7 +6,7 @@ use super::poml_dir::PomlDir;
 use super::trace_file::TraceFile;
 use crate::formats::poml::call::BuildContext;
 use crate::model::time::{NS_PER_SEC, Nanos, Zone};
-use crate::model::{Problem, Store, Update};
+use crate::model::{Problem, SessionKey, Store, Update};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -69,6 +69,15 @@ impl Ingestor {
 
     /// Walk every opened path and report everything that differs from what was reported.
     pub fn scan(&mut self, now_ns: Nanos) -> Vec<Update> {
+        let mut all = Vec::new();
+        self.scan_into(now_ns, &mut |batch, _| all.extend(batch));
+        all
+    }
+
+    /// `scan`, handing out updates in batches as it goes (after each part of a file and
+    /// each session folder), with how far it has got, so the updates can be applied (or
+    /// shown) while the rest is still being read.
+    pub fn scan_into(&mut self, now_ns: Nanos, emit: &mut dyn FnMut(Vec<Update>, &LoadProgress)) {
         let mut out = Vec::new();
         let ctx = self.ctx(now_ns);
         let mut sessions = Vec::new();
@@ -118,13 +127,32 @@ impl Ingestor {
                 file.remove(&mut out);
             }
         }
+        let mut progress = LoadProgress {
+            bytes_total: trace_files
+                .iter()
+                .filter_map(|(p, _)| std::fs::metadata(p).ok())
+                .map(|m| m.len())
+                .sum(),
+            folders_total: sessions.len(),
+            ..LoadProgress::default()
+        };
+        emit(std::mem::take(&mut out), &progress);
+        let mut files_done = 0u64;
         for (path, layout) in trace_files {
             let settle = self.options.settle_ns;
             let file = self
                 .files
                 .entry(path.clone())
                 .or_insert_with(|| TraceFile::new(path, layout, settle));
-            read_all(file, now_ns, self.finished, &mut out);
+            loop {
+                let more = file.read(now_ns, self.finished, &mut out).more;
+                progress.bytes_read = files_done + file.bytes_read();
+                emit(std::mem::take(&mut out), &progress);
+                if !more {
+                    break;
+                }
+            }
+            files_done += file.bytes_read();
         }
         let gone: Vec<PathBuf> = self
             .poml
@@ -144,8 +172,10 @@ impl Ingestor {
                 dir
             });
             dir.rescan(ctx, &mut out);
+            progress.folders_read += 1;
+            emit(std::mem::take(&mut out), &progress);
         }
-        out
+        emit(out, &progress);
     }
 
     /// Some paths changed on disk (created, written, removed, renamed): update just what they
@@ -284,7 +314,7 @@ impl Ingestor {
 
     /// A file was read again from the top and its sessions removed; files that shared
     /// those sessions must be read again too, or their spans would be lost.
-    fn restart_sharing(&mut self, path: &Path, removed: &[Box<str>], out: &mut Vec<Update>) {
+    fn restart_sharing(&mut self, path: &Path, removed: &[SessionKey], out: &mut Vec<Update>) {
         for (other, file) in self.files.iter_mut() {
             if other.as_path() != path && file.sessions().any(|s| removed.iter().any(|r| **r == *s))
             {
@@ -337,16 +367,47 @@ impl Ingestor {
     }
 }
 
-/// Read a file to its end (or as far as it has grown).
-fn read_all(file: &mut TraceFile, now_ns: Nanos, finished: bool, out: &mut Vec<Update>) {
-    while file.read(now_ns, finished, out).more {}
+/// How far a scan has got, for a progress bar.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LoadProgress {
+    pub bytes_read: u64,
+    pub bytes_total: u64,
+    pub folders_read: usize,
+    pub folders_total: usize,
 }
 
-/// Read every path once into a fresh store (what `dump` and tests use).
+impl LoadProgress {
+    /// 0.0 to 1.0, weighing event-file bytes and folders alike.
+    pub fn fraction(&self) -> f64 {
+        let total = self.bytes_total as f64 + self.folders_total as f64 * 100_000.0;
+        if total == 0.0 {
+            return 1.0;
+        }
+        (self.bytes_read as f64 + self.folders_read as f64 * 100_000.0) / total
+    }
+}
+
+/// Read every path once into a fresh store (what `dump` and tests use): one thread reads
+/// and parses while this one applies what it has parsed so far.
 pub fn load(paths: &[PathBuf], options: Options, now_ns: Nanos) -> Store {
-    let mut ingestor = Ingestor::new(paths.to_vec(), options);
-    ingestor.finished = true;
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Update>>(8);
+    let paths = paths.to_vec();
+    let reader = std::thread::spawn(move || {
+        let mut ingestor = Ingestor::new(paths, options);
+        ingestor.finished = true;
+        ingestor.scan_into(now_ns, &mut |batch, _| {
+            if !batch.is_empty() {
+                let _ = tx.send(batch);
+            }
+        });
+    });
     let mut store = Store::new();
-    store.apply_all(ingestor.scan(now_ns));
+    for batch in rx {
+        store.apply_all(batch);
+    }
+    // A panic on the reading thread is a bug; surface it here rather than lose it.
+    if let Err(panic) = reader.join() {
+        std::panic::resume_unwind(panic);
+    }
     store
 }

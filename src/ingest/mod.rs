@@ -8,4 +8,4 @@ pub mod poml_dir;
 pub mod tail;
 pub mod trace_file;
 
-pub use ingestor::{Ingestor, Options, load};
+pub use ingestor::{Ingestor, LoadProgress, Options, load};

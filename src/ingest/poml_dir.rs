@@ -3,7 +3,7 @@
 use crate::formats::poml::call::BuildContext;
 use crate::formats::poml::{self, Entry, EntryKind, names, session_name};
 use crate::model::time::{Nanos, Zone};
-use crate::model::{Problem, SessionRecord, Source, Update};
+use crate::model::{Problem, SessionKey, SessionRecord, Source, Update};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStrExt;
@@ -14,7 +14,7 @@ const LISTING: &str = "listing";
 
 #[derive(Debug)]
 pub struct PomlDir {
-    pub key: Box<str>,
+    pub key: SessionKey,
     dir: Arc<Path>,
     entries: BTreeMap<OsString, Entry>,
     /// Per reported call: the entries it was built from, and when it must be looked at again

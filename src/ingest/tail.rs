@@ -25,25 +25,52 @@ pub struct Tail {
     lines_read: u64,
 }
 
+/// Where one complete line is in a chunk's buffer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Span {
+    number: u64,
+    offset: u64,
+    range: std::ops::Range<usize>,
+    cut_from: Option<u64>,
+}
+
+/// One line of a chunk, borrowed from its buffer.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Line {
+pub struct Line<'a> {
     /// 1-based line number in the file.
     pub number: u64,
     /// Byte offset of the line's start.
     pub offset: u64,
-    /// The line without its newline (and `\r`), cut to `MAX_LINE` bytes.
-    pub bytes: Vec<u8>,
-    /// The line's full length when it was cut.
+    /// The line without its newline (and `\r`); empty when it was cut.
+    pub bytes: &'a [u8],
+    /// The line's full length when it was longer than `MAX_LINE` (its bytes are not kept).
     pub cut_from: Option<u64>,
 }
 
+/// What one poll read: complete lines, kept in one buffer (no allocation per line).
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Chunk {
     /// The file was truncated or replaced: everything read from it before is void.
     pub reset: bool,
-    pub lines: Vec<Line>,
     /// More bytes are waiting beyond what this call read.
     pub more: bool,
+    data: Vec<u8>,
+    spans: Vec<Span>,
+}
+
+impl Chunk {
+    pub fn lines(&self) -> impl Iterator<Item = Line<'_>> {
+        self.spans.iter().map(|s| Line {
+            number: s.number,
+            offset: s.offset,
+            bytes: &self.data[s.range.clone()],
+            cut_from: s.cut_from,
+        })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
 }
 
 impl Tail {
@@ -88,12 +115,15 @@ impl Tail {
         let mut file = fsread::open_regular(&self.path)?;
         file.seek(SeekFrom::Start(self.offset))?;
         let want = (meta.len() - self.offset).min(budget.max(1));
-        let mut data = Vec::with_capacity(want as usize);
-        file.take(want).read_to_end(&mut data)?;
+        // The pending partial line goes first, so a line split across reads is whole.
+        let kept = self.partial.len();
+        let mut data = std::mem::take(&mut self.partial);
+        data.reserve(want as usize);
+        (&mut file).take(want).read_to_end(&mut data)?;
         let start = self.offset;
-        self.offset += data.len() as u64;
+        self.offset += (data.len() - kept) as u64;
         chunk.more = self.offset < meta.len();
-        self.split(&data, start, &mut chunk.lines);
+        self.split(data, kept, start, &mut chunk);
         Ok(chunk)
     }
 
@@ -105,49 +135,74 @@ impl Tail {
         self.lines_read = 0;
     }
 
-    fn split(&mut self, data: &[u8], data_start: u64, out: &mut Vec<Line>) {
-        let mut at = 0;
-        while at < data.len() {
-            if self.partial.is_empty() && self.partial_skipped == 0 {
-                self.partial_start = data_start + at as u64;
+    /// Find the complete lines in `data`, whose first `kept` bytes are the partial line
+    /// of the previous read and the rest was read from file offset `new_start`; keep what
+    /// follows the last newline for the next read.
+    fn split(&mut self, data: Vec<u8>, kept: usize, new_start: u64, chunk: &mut Chunk) {
+        // A line that began in an earlier read (kept or skipped bytes) started at
+        // `partial_start`; any other at its place in the new bytes.
+        let continuing = kept > 0 || self.partial_skipped > 0;
+        let offset_of = |line_start: usize, partial_start: u64| {
+            if line_start == 0 && continuing {
+                partial_start
+            } else {
+                new_start + (line_start - kept) as u64
             }
-            let rest = &data[at..];
-            let (piece, complete) = match memchr(b'\n', rest) {
-                Some(nl) => (&rest[..nl], true),
-                None => (rest, false),
+        };
+        let mut line_start = 0;
+        let mut at = kept;
+        while let Some(nl) = memchr::memchr(b'\n', &data[at..]) {
+            let end = at + nl;
+            self.lines_read += 1;
+            let offset = offset_of(line_start, self.partial_start);
+            let skipped = if line_start == 0 {
+                self.partial_skipped
+            } else {
+                0
             };
-            let room = MAX_LINE.saturating_sub(self.partial.len());
-            let kept = piece.len().min(room);
-            self.partial.extend_from_slice(&piece[..kept]);
-            self.partial_skipped += (piece.len() - kept) as u64;
-            at += piece.len() + usize::from(complete);
-            if complete {
-                self.lines_read += 1;
-                let mut bytes = std::mem::take(&mut self.partial);
-                let full = bytes.len() as u64 + self.partial_skipped;
-                let cut_from = (self.partial_skipped > 0).then_some(full);
-                if cut_from.is_none() && bytes.last() == Some(&b'\r') {
-                    bytes.pop();
-                }
-                out.push(Line {
+            let full = (end - line_start) as u64 + skipped;
+            if full > MAX_LINE as u64 {
+                chunk.spans.push(Span {
                     number: self.lines_read,
-                    offset: self.partial_start,
-                    bytes,
-                    cut_from,
+                    offset,
+                    range: end..end,
+                    cut_from: Some(full),
                 });
+            } else {
+                let mut stop = end;
+                if stop > line_start && data[stop - 1] == b'\r' {
+                    stop -= 1;
+                }
+                chunk.spans.push(Span {
+                    number: self.lines_read,
+                    offset,
+                    range: line_start..stop,
+                    cut_from: None,
+                });
+            }
+            if line_start == 0 {
                 self.partial_skipped = 0;
             }
+            at = end + 1;
+            line_start = at;
         }
+        // What follows the last newline waits for the rest of its line; past `MAX_LINE`
+        // only its length is kept.
+        self.partial_start = offset_of(line_start, self.partial_start);
+        let rest = &data[line_start..];
+        if self.partial_skipped > 0 || rest.len() > MAX_LINE {
+            self.partial_skipped += rest.len() as u64;
+            self.partial = Vec::new();
+        } else {
+            self.partial = rest.to_vec();
+        }
+        chunk.data = data;
     }
 
     /// The bytes of a last line still waiting for its newline.
     pub fn pending(&self) -> &[u8] {
         &self.partial
     }
-}
-
-fn memchr(needle: u8, haystack: &[u8]) -> Option<usize> {
-    haystack.iter().position(|&b| b == needle)
 }
 
 #[cfg(test)]
@@ -166,9 +221,8 @@ mod tests {
 
     fn texts(chunk: &Chunk) -> Vec<(u64, String)> {
         chunk
-            .lines
-            .iter()
-            .map(|l| (l.number, String::from_utf8_lossy(&l.bytes).into_owned()))
+            .lines()
+            .map(|l| (l.number, String::from_utf8_lossy(l.bytes).into_owned()))
             .collect()
     }
 
@@ -184,8 +238,8 @@ mod tests {
         append(&path, b"2}\r\n");
         let c = tail.poll(u64::MAX).expect("poll");
         assert_eq!(texts(&c), vec![(2, "{\"b\":2}".into())]);
-        assert_eq!(c.lines[0].offset, 8);
-        assert!(tail.poll(u64::MAX).expect("poll").lines.is_empty());
+        assert_eq!(c.lines().next().map(|l| l.offset), Some(8));
+        assert!(tail.poll(u64::MAX).expect("poll").is_empty());
     }
 
     #[test]
@@ -194,7 +248,7 @@ mod tests {
         let path = dir.path().join("events.jsonl");
         append(&path, b"one\ntwo\n");
         let mut tail = Tail::new(&path);
-        assert_eq!(tail.poll(u64::MAX).expect("poll").lines.len(), 2);
+        assert_eq!(tail.poll(u64::MAX).expect("poll").lines().count(), 2);
         // Truncated and rewritten shorter.
         fs::write(&path, b"x\n").expect("truncate");
         let c = tail.poll(u64::MAX).expect("poll");
@@ -237,19 +291,23 @@ mod tests {
         f.write_all(b"\nsmall\n").expect("write");
         drop(f);
         let mut tail = Tail::new(&path);
-        let mut lines = Vec::new();
+        let mut lines: Vec<(u64, u64, Vec<u8>, Option<u64>)> = Vec::new();
         loop {
             let c = tail.poll(4 << 20).expect("poll");
-            lines.extend(c.lines);
+            lines.extend(
+                c.lines()
+                    .map(|l| (l.number, l.offset, l.bytes.to_vec(), l.cut_from)),
+            );
             if !c.more {
                 break;
             }
         }
         assert_eq!(lines.len(), 2);
-        assert_eq!(lines[0].bytes.len(), MAX_LINE);
-        assert_eq!(lines[0].cut_from, Some(((MAX_LINE >> 20) as u64 + 3) << 20));
-        assert_eq!(lines[1].bytes, b"small");
-        assert_eq!(lines[1].number, 2);
+        assert!(lines[0].2.is_empty(), "a cut line keeps no bytes");
+        assert_eq!(lines[0].3, Some(((MAX_LINE >> 20) as u64 + 3) << 20));
+        assert_eq!(lines[0].1, 0);
+        assert_eq!((lines[1].0, lines[1].2.as_slice()), (2, &b"small"[..]));
+        assert_eq!(lines[1].1, ((MAX_LINE >> 20) as u64 + 3) * (1 << 20) + 1);
     }
 
     #[test]

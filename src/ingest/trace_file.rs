@@ -7,7 +7,7 @@ use crate::formats::pml::{Context, PmlReader};
 use crate::formats::sniff::Layout;
 use crate::fsread;
 use crate::model::time::{Nanos, system_time_ns};
-use crate::model::{LineRef, Update};
+use crate::model::{LineRef, SessionKey, Update};
 use serde_json::value::RawValue;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -31,16 +31,17 @@ pub struct TraceFile {
     /// The last line is waiting for its newline and was not yet taken as it is.
     pending_since: Option<Nanos>,
     /// Sessions removed by the last reset.
-    removed: Vec<Box<str>>,
+    removed: Vec<SessionKey>,
 }
 
 /// What reading a JSON document found.
 enum DocumentRead {
     Unchanged,
-    /// Its values (bytes and place); `replaced` when it had been read before.
+    /// The document and where its values are; `replaced` when it had been read before.
     Values {
         replaced: bool,
-        values: Vec<(Vec<u8>, LineRef)>,
+        bytes: Vec<u8>,
+        places: Vec<LineRef>,
     },
 }
 
@@ -51,7 +52,7 @@ pub struct Progress {
     pub more: bool,
     /// The file was truncated or replaced and read again from the top; these sessions
     /// were removed with what it had read before.
-    pub removed_sessions: Vec<Box<str>>,
+    pub removed_sessions: Vec<SessionKey>,
 }
 
 impl TraceFile {
@@ -73,6 +74,14 @@ impl TraceFile {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// How much of the file has been read.
+    pub fn bytes_read(&self) -> u64 {
+        match self.layout {
+            Layout::Document => self.seen.map_or(0, |(len, _)| len),
+            Layout::Lines | Layout::Sse => self.tail.offset(),
+        }
     }
 
     /// Sessions this file has put spans in.
@@ -102,15 +111,21 @@ impl TraceFile {
         };
         match self.layout {
             Layout::Document => {
-                if let DocumentRead::Values { replaced, values } = self.read_document(ctx, finished)
+                if let DocumentRead::Values {
+                    replaced,
+                    bytes,
+                    places,
+                } = self.read_document(ctx, finished)
                 {
                     if replaced {
                         self.reset(out);
                         progress.removed_sessions = std::mem::take(&mut self.removed);
                     }
                     self.reader.clear_file_problem();
-                    for (bytes, at) in values {
-                        self.reader.value(&bytes, at, ctx, out);
+                    for at in places {
+                        let start = at.offset as usize;
+                        let value = &bytes[start..start + at.len as usize];
+                        self.reader.value(value, at, ctx, out);
                     }
                 }
             }
@@ -121,14 +136,14 @@ impl TraceFile {
                         progress.removed_sessions = std::mem::take(&mut self.removed);
                     }
                     progress.more = chunk.more;
-                    for line in &chunk.lines {
-                        self.line(line, ctx, out);
+                    for line in chunk.lines() {
+                        self.line(&line, ctx, out);
                     }
                     // An SSE event not yet closed by a blank line is pending too.
                     let pending = !self.tail.pending().is_empty() || self.sse.is_open();
                     if !pending {
                         self.pending_since = None;
-                    } else if self.pending_since.is_none() || !chunk.lines.is_empty() {
+                    } else if self.pending_since.is_none() || !chunk.is_empty() {
                         self.pending_since = Some(self.mtime_ns);
                     }
                     if !progress.more && (finished || self.settled(now_ns)) {
@@ -164,15 +179,15 @@ impl TraceFile {
         if bytes.is_empty() && !self.sse.is_open() {
             return;
         }
-        let at = LineRef {
-            number: self.tail.lines_read() + 1,
-            offset: self.tail.offset() - bytes.len() as u64,
-            len: bytes.len() as u32,
-        };
+        let at = LineRef::new(
+            self.tail.lines_read() + 1,
+            self.tail.offset() - bytes.len() as u64,
+            bytes.len(),
+        );
         match self.layout {
             Layout::Sse => {
                 if !bytes.is_empty()
-                    && let Some(event) = self.sse.line(&bytes, at.number, at.offset)
+                    && let Some(event) = self.sse.line(&bytes, at.number(), at.offset)
                 {
                     self.sse_event(event, ctx, out);
                 }
@@ -185,19 +200,15 @@ impl TraceFile {
         self.pending_since = None;
     }
 
-    fn line(&mut self, line: &Line, ctx: Context, out: &mut Vec<Update>) {
-        let at = LineRef {
-            number: line.number,
-            offset: line.offset,
-            len: line.bytes.len() as u32,
-        };
+    fn line(&mut self, line: &Line<'_>, ctx: Context, out: &mut Vec<Update>) {
+        let at = LineRef::new(line.number, line.offset, line.bytes.len());
         if let Some(full) = line.cut_from {
             self.reader.cut(at, full);
             return;
         }
         match self.layout {
             Layout::Sse => {
-                if let Some(event) = self.sse.line(&line.bytes, line.number, line.offset) {
+                if let Some(event) = self.sse.line(line.bytes, line.number, line.offset) {
                     self.sse_event(event, ctx, out);
                 }
             }
@@ -205,7 +216,7 @@ impl TraceFile {
                 if line.bytes.iter().all(u8::is_ascii_whitespace) {
                     return;
                 }
-                self.reader.value(&line.bytes, at, ctx, out);
+                self.reader.value(line.bytes, at, ctx, out);
             }
         }
     }
@@ -217,16 +228,8 @@ impl TraceFile {
         out: &mut Vec<Update>,
     ) {
         // The SSE event name is the type; PML's payloads do not repeat it.
-        let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(&event.data) else {
-            self.reader.value(&event.data, event.at, ctx, out);
-            return;
-        };
-        if let Some(obj) = value.as_object_mut() {
-            obj.entry("type")
-                .or_insert_with(|| serde_json::Value::String(event.kind.clone()));
-        }
-        let bytes = serde_json::to_vec(&value).unwrap_or_default();
-        self.reader.value(&bytes, event.at, ctx, out);
+        self.reader
+            .value_as(&event.data, event.at, Some(&event.kind), ctx, out);
     }
 
     /// A JSON document: an array of events or traces, or a single one. Read whole again
@@ -274,19 +277,23 @@ impl TraceFile {
         let replaced = self.seen.is_some();
         self.seen = Some(fingerprint);
         let base = bytes.as_ptr() as usize;
-        let mut values_at = Vec::with_capacity(values.len());
-        for (i, value) in values.iter().enumerate() {
-            let text = value.get();
-            let at = LineRef {
-                number: i as u64 + 1,
-                offset: (text.as_ptr() as usize - base) as u64,
-                len: text.len() as u32,
-            };
-            values_at.push((text.as_bytes().to_vec(), at));
-        }
+        let places: Vec<LineRef> = values
+            .iter()
+            .enumerate()
+            .map(|(i, value)| {
+                let text = value.get();
+                LineRef::new(
+                    i as u64 + 1,
+                    (text.as_ptr() as usize - base) as u64,
+                    text.len(),
+                )
+            })
+            .collect();
+        drop(values);
         DocumentRead::Values {
             replaced,
-            values: values_at,
+            bytes,
+            places,
         }
     }
 

@@ -15,11 +15,12 @@ pub mod update;
 
 pub use ids::{SessionId, SpanId};
 pub use payload::{
-    CallFile, EventRef, LineRef, LinkInfo, MessageSummary, Payload, PomlCall, PromptSummary,
+    CallFile, EventRef, Field, Fields, LineRef, LinkInfo, MessageSummary, Payload, PomlCall,
+    PromptSummary,
 };
 pub use problem::Problem;
 pub use session::Session;
 pub use span::{Source, Span, SpanKind, SpanRecord, Status};
 pub use store::Store;
 pub use time::Nanos;
-pub use update::{SessionRecord, Update};
+pub use update::{SessionKey, SessionRecord, Update};

@@ -3,6 +3,7 @@
 
 use super::time::Nanos;
 use std::ffi::OsString;
+use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -12,7 +13,7 @@ pub enum Payload {
     None,
     Poml(Box<PomlCall>),
     /// Events in a JSON Lines, JSON array or SSE file (PML, ...).
-    Event(Box<EventRef>),
+    Event(EventRef),
 }
 
 /// Where a span's events are in their file; bodies are read back only when shown.
@@ -25,14 +26,70 @@ pub struct EventRef {
     pub end: Option<LineRef>,
     /// For a task of an execution trace: its index in `taskResults`.
     pub task: Option<u32>,
+    /// Where input, output and error are inside their events, when known: `dump` copies
+    /// them without parsing the events again.
+    pub fields: Fields,
 }
 
 /// A JSON value's place in a file: 1-based line (or array element) number and byte range.
+/// Sixteen bytes, and `Option<LineRef>` too: a million spans carry two each.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LineRef {
-    pub number: u64,
     pub offset: u64,
     pub len: u32,
+    number: NonZeroU32,
+}
+
+impl LineRef {
+    /// Line numbers start at 1; past `u32::MAX` they saturate.
+    pub fn new(number: u64, offset: u64, len: usize) -> Self {
+        Self {
+            offset,
+            len: u32::try_from(len).unwrap_or(u32::MAX),
+            number: NonZeroU32::new(u32::try_from(number.max(1)).unwrap_or(u32::MAX))
+                .unwrap_or(NonZeroU32::MIN),
+        }
+    }
+
+    pub fn number(self) -> u64 {
+        u64::from(self.number.get())
+    }
+}
+
+/// A value's byte range inside its event (input in the first event; output and error in
+/// the end event when there is one, else in the first).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Field {
+    pub offset: u32,
+    pub len: NonZeroU32,
+}
+
+impl Field {
+    /// The range of `value` inside `event`, when it lies there.
+    pub fn within(event: &[u8], value: &[u8]) -> Option<Field> {
+        let start = (value.as_ptr() as usize).checked_sub(event.as_ptr() as usize)?;
+        if start + value.len() > event.len() {
+            return None;
+        }
+        Some(Field {
+            offset: u32::try_from(start).ok()?,
+            len: NonZeroU32::new(u32::try_from(value.len()).ok()?)?,
+        })
+    }
+
+    pub fn slice(self, event: &[u8]) -> Option<&[u8]> {
+        let start = self.offset as usize;
+        event.get(start..start + self.len.get() as usize)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Fields {
+    pub input: Option<Field>,
+    pub output: Option<Field>,
+    pub error: Option<Field>,
+    /// The events were looked at: a missing field is absent, not unknown.
+    pub located: bool,
 }
 
 /// The files of one POML call and what the tree needs without opening them again.

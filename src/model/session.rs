@@ -5,19 +5,27 @@ use super::intern::Sym;
 use super::problem::Problem;
 use super::span::{Source, Span, SpanRecord, Status};
 use super::time::Nanos;
+use super::update::SessionKey;
+use hashbrown::{DefaultHashBuilder, HashTable};
 use std::collections::{BTreeMap, HashMap};
+use std::hash::BuildHasher;
 use std::path::PathBuf;
 
 #[derive(Debug)]
 pub struct Session {
-    pub key: Box<str>,
+    pub key: SessionKey,
     pub id: Box<str>,
     pub source: Source,
     pub path: PathBuf,
     pub named_start_ns: Option<Nanos>,
     pub note: Option<Box<str>>,
     spans: Vec<Span>,
-    by_key: HashMap<Box<str>, SpanId>,
+    /// Span ids by their key; the keys live in the spans, not twice.
+    by_key: HashTable<SpanId>,
+    hasher: DefaultHashBuilder,
+    /// The parent key of spans whose parent has not arrived (for the rest it is the
+    /// parent's own key).
+    parent_keys: HashMap<SpanId, Box<str>>,
     children: Vec<Vec<SpanId>>,
     roots: Vec<SpanId>,
     /// Spans whose parent has not arrived (or never will), in sibling order.
@@ -40,7 +48,7 @@ pub struct Session {
 
 impl Session {
     pub fn new(
-        key: Box<str>,
+        key: SessionKey,
         id: Box<str>,
         source: Source,
         path: PathBuf,
@@ -54,7 +62,9 @@ impl Session {
             named_start_ns: start,
             note: None,
             spans: Vec::new(),
-            by_key: HashMap::new(),
+            by_key: HashTable::new(),
+            hasher: DefaultHashBuilder::default(),
+            parent_keys: HashMap::new(),
             children: Vec::new(),
             roots: Vec::new(),
             orphans: Vec::new(),
@@ -80,7 +90,39 @@ impl Session {
     }
 
     pub fn find(&self, key: &str) -> Option<SpanId> {
-        self.by_key.get(key).copied()
+        let hash = self.hasher.hash_one(key);
+        self.by_key
+            .find(hash, |&id| &*self.spans[id.index()].key == key)
+            .copied()
+    }
+
+    /// The key of a span's parent: the parent's own, or the one it waits for.
+    pub fn parent_key(&self, id: SpanId) -> Option<&str> {
+        match self.spans[id.index()].parent {
+            Some(p) => Some(&self.spans[p.index()].key),
+            None => self.parent_keys.get(&id).map(|k| &**k),
+        }
+    }
+
+    /// Waiting for a parent that has not arrived (or never will): shown among the orphans.
+    pub fn is_orphan(&self, id: SpanId) -> bool {
+        self.spans[id.index()].parent.is_none() && self.parent_keys.contains_key(&id)
+    }
+
+    fn index_key(&mut self, id: SpanId) {
+        let spans = &self.spans;
+        let hasher = &self.hasher;
+        let hash = hasher.hash_one(&*spans[id.index()].key);
+        self.by_key.insert_unique(hash, id, |&other| {
+            hasher.hash_one(&*spans[other.index()].key)
+        });
+    }
+
+    fn unindex_key(&mut self, id: SpanId) {
+        let hash = self.hasher.hash_one(&*self.spans[id.index()].key);
+        if let Ok(entry) = self.by_key.find_entry(hash, |&other| other == id) {
+            entry.remove();
+        }
     }
 
     pub fn roots(&self) -> &[SpanId] {
@@ -96,7 +138,7 @@ impl Session {
         let span = self.get(id)?;
         let siblings = match span.parent {
             Some(parent) => self.children(parent),
-            None if span.parent_key.is_some() => self.orphans(),
+            None if self.is_orphan(id) => self.orphans(),
             None => self.roots(),
         };
         let at = siblings.iter().position(|&s| s == id)?;
@@ -211,8 +253,7 @@ impl Session {
         self.span_problems += problems.len();
         self.running += usize::from(status == Status::Running);
         self.spans.push(Span {
-            key: key.clone(),
-            parent_key: parent,
+            key,
             parent: None,
             kind,
             name,
@@ -227,22 +268,23 @@ impl Session {
             version: 0,
         });
         self.children.push(Vec::new());
-        self.by_key.insert(key.clone(), id);
+        self.index_key(id);
         self.live += 1;
         self.widen_bounds(id);
-        self.attach(id);
-        if let Some(waiting) = self.waiting.remove(&key) {
+        self.attach(id, parent);
+        if let Some(waiting) = self.waiting.remove(&self.spans[id.index()].key) {
             for child in waiting {
                 self.remove_from(Placement::Orphans, child);
-                self.attach(child);
+                let wanted = self.parent_keys.remove(&child);
+                self.attach(child, wanted);
             }
         }
         id
     }
 
     fn replace(&mut self, id: SpanId, record: SpanRecord, name: Sym) {
+        let moved = self.parent_key(id) != record.parent.as_deref();
         let span = &self.spans[id.index()];
-        let moved = span.parent_key != record.parent;
         let reordered = span.index != record.index || span.start_ns != record.start_ns;
         let shrinks = span.start_ns != record.start_ns || span.end_ns != record.end_ns;
         if moved || reordered {
@@ -252,8 +294,14 @@ impl Session {
         self.span_problems += record.problems.len();
         self.running -= usize::from(self.spans[id.index()].status == Status::Running);
         self.running += usize::from(record.status == Status::Running);
+        // Detached above: the key it now wants is the record's.
+        let wanted = if moved || reordered {
+            self.parent_keys.remove(&id);
+            record.parent
+        } else {
+            None
+        };
         let span = &mut self.spans[id.index()];
-        span.parent_key = record.parent;
         span.kind = record.kind;
         span.name = name;
         span.index = record.index;
@@ -264,7 +312,7 @@ impl Session {
         span.payload = record.payload;
         span.version = span.version.wrapping_add(1);
         if moved || reordered {
-            self.attach(id);
+            self.attach(id, wanted);
         }
         if shrinks {
             self.bounds_dirty = true;
@@ -273,11 +321,13 @@ impl Session {
     }
 
     pub(super) fn remove(&mut self, key: &str) -> bool {
-        let Some(id) = self.by_key.remove(key) else {
+        let Some(id) = self.find(key) else {
             return false;
         };
+        self.unindex_key(id);
         self.generation += 1;
         self.detach(id);
+        self.parent_keys.remove(&id);
         // Its children wait again: the parent may come back (a rewritten file).
         for child in std::mem::take(&mut self.children[id.index()]) {
             self.spans[child.index()].parent = None;
@@ -294,15 +344,16 @@ impl Session {
         true
     }
 
-    /// Put a span where its parent key says: under its parent, among the roots, or waiting.
-    fn attach(&mut self, id: SpanId) {
-        let parent_key = self.spans[id.index()].parent_key.clone();
+    /// Put a span where `parent_key` says: under its parent, among the roots, or waiting
+    /// (only then is the key kept).
+    fn attach(&mut self, id: SpanId, parent_key: Option<Box<str>>) {
         let Some(parent_key) = parent_key else {
             self.insert_into(Placement::Roots, id);
             return;
         };
         match self.find(&parent_key) {
             Some(parent) if !self.is_ancestor_or_self(id, parent) => {
+                // Resolved: the parent's own key says it from now on.
                 self.spans[id.index()].parent = Some(parent);
                 self.insert_into(Placement::Children(parent), id);
             }
@@ -312,13 +363,14 @@ impl Session {
     }
 
     fn wait_for_parent(&mut self, id: SpanId, parent_key: Box<str>) {
+        self.parent_keys.insert(id, parent_key.clone());
         self.waiting.entry(parent_key).or_default().push(id);
         self.insert_into(Placement::Orphans, id);
     }
 
     fn detach(&mut self, id: SpanId) {
         let span = &self.spans[id.index()];
-        match (span.parent, &span.parent_key) {
+        match (span.parent, self.parent_keys.get(&id)) {
             (Some(parent), _) => self.remove_from(Placement::Children(parent), id),
             (None, None) => self.remove_from(Placement::Roots, id),
             (None, Some(parent_key)) => {

@@ -127,8 +127,8 @@ impl SpanRecord {
 #[derive(Debug)]
 pub struct Span {
     pub key: Box<str>,
-    pub parent_key: Option<Box<str>>,
-    /// The parent once it has arrived; `None` for roots and for children still waiting.
+    /// The parent once it has arrived; `None` for roots and for children still waiting
+    /// (`Session::parent_key` has the key they wait for).
     pub parent: Option<super::SpanId>,
     pub kind: SpanKind,
     pub name: Sym,

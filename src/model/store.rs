@@ -5,20 +5,22 @@ use super::intern::{Interner, Sym};
 use super::problem::Problem;
 use super::session::Session;
 use super::span::Source;
-use super::update::{SessionRecord, Update};
+use super::update::{SessionKey, SessionRecord, Update};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 
 #[derive(Debug, Default)]
 pub struct Store {
     sessions: Vec<Option<Session>>,
-    by_key: HashMap<Box<str>, SessionId>,
+    by_key: HashMap<SessionKey, SessionId>,
     /// Live sessions by start time, then key.
     order: Vec<SessionId>,
     names: Interner,
     problems: BTreeMap<Box<str>, Vec<Problem>>,
     touched: HashSet<SessionId>,
     order_dirty: bool,
+    /// The session the last span went to: spans come in runs of the same session.
+    last: Option<(SessionKey, SessionId)>,
     /// Bumped on every applied batch that changed something.
     pub generation: u64,
 }
@@ -51,6 +53,7 @@ impl Store {
                 self.upsert_session(record);
             }
             Update::RemoveSession { key } => {
+                self.last = None;
                 if let Some(id) = self.by_key.remove(&key) {
                     self.sessions[id.index()] = None;
                     self.order.retain(|&s| s != id);
@@ -154,12 +157,18 @@ impl Store {
     }
 
     /// Spans may name a session that was never announced; keep them rather than drop them.
-    fn session_or_placeholder(&mut self, key: Box<str>) -> SessionId {
-        if let Some(&id) = self.by_key.get(&key) {
+    fn session_or_placeholder(&mut self, key: SessionKey) -> SessionId {
+        if let Some((last, id)) = &self.last
+            && std::sync::Arc::ptr_eq(last, &key)
+        {
+            return *id;
+        }
+        if let Some(&id) = self.by_key.get(&*key) {
+            self.last = Some((key, id));
             return id;
         }
         self.upsert_session(SessionRecord {
-            id: key.clone(),
+            id: (*key).into(),
             key,
             source: Source::Poml,
             path: PathBuf::new(),

@@ -5,10 +5,13 @@ use super::span::{Source, SpanRecord};
 use super::time::Nanos;
 use std::path::PathBuf;
 
+/// A session's key in updates: shared, as thousands of spans name the same session.
+pub type SessionKey = std::sync::Arc<str>;
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct SessionRecord {
     /// Unique across the store: the format and what identifies the session in it.
-    pub key: Box<str>,
+    pub key: SessionKey,
     /// What people and `dump` call it: a folder name, a root id, a trace id.
     pub id: Box<str>,
     pub source: Source,
@@ -24,21 +27,21 @@ pub enum Update {
     /// Create a session or update its header; its spans are kept.
     Session(SessionRecord),
     RemoveSession {
-        key: Box<str>,
+        key: SessionKey,
     },
     /// Create or replace a span, matched by its key within the session.
     Span {
-        session: Box<str>,
+        session: SessionKey,
         span: SpanRecord,
     },
     RemoveSpan {
-        session: Box<str>,
+        session: SessionKey,
         key: Box<str>,
     },
     /// Replace every problem that one origin (a file, a folder listing) reported; attached to
     /// a session, or to the whole store when `session` is `None`.
     Problems {
-        session: Option<Box<str>>,
+        session: Option<SessionKey>,
         origin: Box<str>,
         problems: Vec<Problem>,
     },

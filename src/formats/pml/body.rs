@@ -25,7 +25,7 @@ pub fn read(event: &EventRef, source: &mut dyn ByteSource) -> Body {
     for at in [event.first, event.end].into_iter().flatten() {
         match source.read(&event.file, at).and_then(|b| parse(&b)) {
             Ok(v) => body.events.push((at, v)),
-            Err(e) => body.problems.push(format!("line {}: {e}", at.number)),
+            Err(e) => body.problems.push(format!("line {}: {e}", at.number())),
         }
     }
     // A task's content is its entry in the trace's taskResults.
@@ -93,17 +93,10 @@ mod tests {
         std::fs::write(&path, &file).expect("write");
         let event = EventRef {
             file: Arc::from(path.as_path()),
-            first: Some(LineRef {
-                number: 1,
-                offset: 0,
-                len: start.len() as u32,
-            }),
-            end: Some(LineRef {
-                number: 2,
-                offset: start.len() as u64 + 1,
-                len: end.len() as u32,
-            }),
+            first: Some(LineRef::new(1, 0, start.len())),
+            end: Some(LineRef::new(2, start.len() as u64 + 1, end.len())),
             task: None,
+            fields: Default::default(),
         };
         let body = read(&event, &mut WholeFiles::default());
         assert_eq!(body.input, Some(serde_json::json!({"q": 1})));

@@ -3,8 +3,10 @@
 //! or `event:`/`data:` streams.
 
 pub mod body;
+mod pairs;
 pub mod raw;
 pub mod reader;
+mod shapes;
 pub mod sse;
 
 pub use reader::{Context, PmlReader};

@@ -114,12 +114,13 @@ impl<'de: 'a, 'a> Deserialize<'de> for ToolName<'a> {
                 Ok(ToolName(Cow::Owned(v.to_string())))
             }
             fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                // `Id` borrows from the input where it can; a plain `Cow` would allocate.
                 let mut server: Option<Cow<'de, str>> = None;
                 let mut name: Option<Cow<'de, str>> = None;
-                while let Some(key) = map.next_key::<Cow<'de, str>>()? {
-                    match &*key {
-                        "server" => server = map.next_value::<Option<Cow<'de, str>>>()?,
-                        "name" => name = map.next_value::<Option<Cow<'de, str>>>()?,
+                while let Some(key) = map.next_key::<Id<'de>>()? {
+                    match &*key.0 {
+                        "server" => server = map.next_value::<Option<Id<'de>>>()?.map(|i| i.0),
+                        "name" => name = map.next_value::<Option<Id<'de>>>()?.map(|i| i.0),
                         _ => {
                             map.next_value::<de::IgnoredAny>()?;
                         }

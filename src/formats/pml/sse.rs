@@ -42,16 +42,16 @@ impl SseParser {
             b"data" => {
                 let value_offset = offset + (bytes.len() - value.len()) as u64;
                 if self.at.is_none() {
-                    self.at = Some(LineRef {
-                        number,
-                        offset: value_offset,
-                        len: value.len() as u32,
-                    });
+                    self.at = Some(LineRef::new(number, value_offset, value.len()));
                 } else {
                     self.data.push(b'\n');
                     // A multi-line payload: the range now spans from its first line on.
                     if let Some(at) = &mut self.at {
-                        at.len = (value_offset + value.len() as u64 - at.offset) as u32;
+                        *at = LineRef::new(
+                            at.number(),
+                            at.offset,
+                            (value_offset + value.len() as u64 - at.offset) as usize,
+                        );
                     }
                 }
                 self.data.extend_from_slice(value);
@@ -100,14 +100,7 @@ mod tests {
         assert_eq!(events.len(), 2);
         assert_eq!(events[0].kind, "tool.start");
         assert_eq!(events[0].data, b"{\"a\":1}");
-        assert_eq!(
-            events[0].at,
-            LineRef {
-                number: 2,
-                offset: 24,
-                len: 7
-            }
-        );
+        assert_eq!(events[0].at, LineRef::new(2, 24, 7));
         assert_eq!(&text[24..31], b"{\"a\":1}");
         assert_eq!(events[1].kind, "heartbeat");
     }

@@ -83,7 +83,7 @@ fn main() {
 
     let root = tempfile::tempdir().expect("tempdir");
     let session = root.path().join("20261121140000000000");
-    let (tx, rx) = mpsc::channel();
+    let (tx, rx) = mpsc::sync_channel(16);
     let live_options = LiveOptions {
         poll,
         ..LiveOptions::default()
@@ -161,7 +161,7 @@ fn main() {
         for (_, s) in app.store.sessions() {
             for id in s.spans_in_order() {
                 let span = s.span(id);
-                let Some(i) = span.index.map(|i| i as usize - 1) else {
+                let Some(i) = span.index().map(|i| i as usize - 1) else {
                     continue;
                 };
                 let complete = span.status == Status::Ok

@@ -12,6 +12,10 @@ pub enum AppEvent {
     Ingested(Vec<Update>),
     /// The watcher's state changed (which backend, paths still awaited, an error).
     Watch(WatchStatus),
+    /// How far the first load has got.
+    Progress(crate::ingest::LoadProgress),
+    /// The first load is complete; from now on, changes as they happen.
+    Loaded,
     /// The input source is gone (stdin closed): nothing more can be asked of us.
     InputClosed,
 }

@@ -9,7 +9,7 @@ use crate::model::time::{Nanos, now_ns};
 use crate::watch::{Watch, WatchMsg};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -42,7 +42,7 @@ pub fn spawn(
     paths: Vec<PathBuf>,
     options: Options,
     live: LiveOptions,
-    tx: Sender<AppEvent>,
+    tx: SyncSender<AppEvent>,
 ) -> std::io::Result<thread::JoinHandle<()>> {
     thread::Builder::new()
         .name("ingest".into())
@@ -71,7 +71,7 @@ impl Batch {
     }
 }
 
-fn run(paths: Vec<PathBuf>, options: Options, live: LiveOptions, tx: &Sender<AppEvent>) {
+fn run(paths: Vec<PathBuf>, options: Options, live: LiveOptions, tx: &SyncSender<AppEvent>) {
     let (wtx, wrx) = mpsc::channel();
     // Watch before the first scan, so nothing written in between is missed.
     let (mut watch, error) = match Watch::start(&paths, live.poll, live.poll_interval, wtx) {
@@ -82,20 +82,32 @@ fn run(paths: Vec<PathBuf>, options: Options, live: LiveOptions, tx: &Sender<App
         Err(e) => (None, Some(format!("cannot watch: {e}"))),
     };
     let mut ingestor = Ingestor::new(paths, options);
-    let mut updates = ingestor.scan(now_ns());
+    // The first scan goes out in batches as it is read, with progress, so the view fills in
+    // while a large trace is still loading.
+    let mut gone = false;
+    ingestor.scan_into(now_ns(), &mut |batch, progress| {
+        gone = gone
+            || (!batch.is_empty() && tx.send(AppEvent::Ingested(batch)).is_err())
+            || tx.send(AppEvent::Progress(*progress)).is_err();
+    });
+    if gone {
+        return;
+    }
     // Checked after the scan: a session seen by the scan means its root existed before the
     // check, so the status can never say "waiting" for something already shown. A root that
     // appeared is scanned again once watched, for what was written before the watch began.
+    let mut updates = Vec::new();
     if watch
         .as_mut()
         .is_some_and(|w| !w.check_waiting().is_empty())
     {
-        updates.extend(ingestor.scan(now_ns()));
+        updates = ingestor.scan(now_ns());
     }
     if tx
         .send(AppEvent::Watch(status(watch.as_ref(), error)))
         .is_err()
         || tx.send(AppEvent::Ingested(updates)).is_err()
+        || tx.send(AppEvent::Loaded).is_err()
     {
         return;
     }

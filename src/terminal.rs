@@ -73,3 +73,12 @@ fn install_panic_hook() {
         }));
     });
 }
+
+/// Hand memory freed after a large load back to the system (glibc keeps it otherwise).
+pub fn release_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only walks the allocator's own free lists; it takes no pointers.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}

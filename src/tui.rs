@@ -12,16 +12,22 @@ use ratatui::Terminal;
 use ratatui::backend::Backend;
 use ratatui::crossterm::event::{self, Event};
 use std::path::PathBuf;
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
 use std::thread;
 use std::time::{Duration, Instant};
 
 /// At most this often (about 60 frames a second).
 const FRAME: Duration = Duration::from_millis(16);
+/// Events that may wait for the main loop before senders wait for it.
+const EVENT_QUEUE: usize = 16;
+/// How long one pass may spend applying queued events before it draws.
+const DRAIN_BUDGET: Duration = Duration::from_millis(10);
 
 pub fn run(paths: Vec<PathBuf>, live: LiveOptions) -> color_eyre::Result<()> {
     let options = Options::default();
-    let (tx, rx) = mpsc::channel();
+    // Bounded: when the view falls behind a large load, the reader waits instead of
+    // queueing batches (and memory) without limit.
+    let (tx, rx) = mpsc::sync_channel(EVENT_QUEUE);
     crate::live::spawn(paths.clone(), options, live, tx.clone())?;
     let mut guard = TerminalGuard::enter()?;
     // Only now: setting up the terminal may query it (cursor position), and that reply must
@@ -40,7 +46,7 @@ pub fn run(paths: Vec<PathBuf>, live: LiveOptions) -> color_eyre::Result<()> {
 }
 
 /// Terminal input on its own thread, so the loop waits on one channel.
-fn spawn_input(tx: Sender<AppEvent>) {
+fn spawn_input(tx: SyncSender<AppEvent>) {
     thread::Builder::new()
         .name("input".into())
         .spawn(move || {
@@ -106,9 +112,14 @@ where
                 Err(RecvTimeoutError::Disconnected) => return Ok(()),
             }
         }
-        // Drain whatever else is queued before drawing once.
-        while let Ok(event) = events.try_recv() {
-            dirty |= handle(app, event)?;
+        // Drain what else is queued before drawing once, but only for so long: a large
+        // load arrives as many batches, and keys queued behind them must still be seen.
+        let drain_until = Instant::now() + DRAIN_BUDGET;
+        while Instant::now() < drain_until {
+            match events.try_recv() {
+                Ok(event) => dirty |= handle(app, event)?,
+                Err(_) => break,
+            }
         }
         if app.should_quit {
             return Ok(());
@@ -131,6 +142,16 @@ fn handle(app: &mut App, event: AppEvent) -> color_eyre::Result<bool> {
         }
         AppEvent::Watch(status) => {
             app.watch = Some(status);
+            true
+        }
+        AppEvent::Progress(progress) => {
+            app.loading = Some(progress);
+            true
+        }
+        AppEvent::Loaded => {
+            app.loading = None;
+            app.store.shrink_to_fit();
+            crate::terminal::release_free_memory();
             true
         }
         AppEvent::InputClosed => {

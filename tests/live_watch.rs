@@ -21,7 +21,10 @@ fn pump(app: &mut App, rx: &Receiver<AppEvent>, what: &str, done: impl Fn(&App) 
         let left = deadline.saturating_duration_since(Instant::now());
         assert!(!left.is_zero(), "timed out waiting for {what}");
         match rx.recv_timeout(left) {
-            Ok(AppEvent::Ingested(updates)) => app.ingest(updates),
+            Ok(AppEvent::Ingested(updates)) => {
+                app.ingest(updates);
+                app.settle();
+            }
             Ok(AppEvent::Watch(status)) => app.watch = Some(status),
             Ok(_) => {}
             Err(_) => panic!("timed out waiting for {what}"),
@@ -48,7 +51,7 @@ fn status_of(app: &App, name: &str) -> Option<Status> {
 fn run(poll: bool) {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = dir.path().join("pomlruns");
-    let (tx, rx) = mpsc::channel();
+    let (tx, rx) = mpsc::sync_channel(16);
     let options = Options {
         zone: Zone::Utc,
         ..Options::default()

@@ -77,7 +77,7 @@ impl Filter {
             Term::After(glob) => session
                 .previous_sibling(id)
                 .is_some_and(|p| glob.matches_tool(store.name(session.span(p).name))),
-            Term::Since(t) => span.start_ns.is_some_and(|s| s >= *t),
+            Term::Since(t) => span.start_ns().is_some_and(|s| s >= *t),
             Term::Min(d) => span.duration_ns().is_some_and(|x| x >= *d),
             Term::Kind(k) => span.kind.as_str() == k,
             Term::Text(_) => true,

@@ -87,7 +87,7 @@ fn mentions(
 ) -> bool {
     let span = session.span(id);
     if store.name(span.name).to_lowercase().contains(text)
-        || span.key.to_lowercase().contains(text)
+        || session.key(id).to_lowercase().contains(text)
         || session.id.to_lowercase().contains(text)
     {
         return true;

@@ -198,11 +198,11 @@ pub fn compute(store: &Store, matches: Option<&Matches>) -> Stats {
         let span = session.get(id)?;
         Some(SpanRef {
             session: session.id.to_string(),
-            id: span.key.to_string(),
+            id: session.key(id).to_string(),
             name: store.name(span.name).to_string(),
             kind: span.kind.as_str(),
             status: span.status.as_str(),
-            start_ms: span.start_ns.map(crate::model::time::ns_to_ms),
+            start_ms: span.start_ns().map(crate::model::time::ns_to_ms),
             duration_ms: span.duration_ns().map(ms),
         })
     };

@@ -56,12 +56,16 @@ pub struct App {
     /// The clock in-flight spans are drawn against; passed in so tests are deterministic.
     pub now_ns: Nanos,
     pub should_quit: bool,
+    /// The store changed since the last `prepare`.
+    pending_changes: bool,
     /// Follow mode: the selection jumps to the newest call as it arrives.
     pub follow: bool,
     /// What the watcher last reported; `None` when nothing is watched (tests, dump).
     pub watch: Option<WatchStatus>,
     /// When the model last changed (the clock passed to `ingest`).
     pub last_change_ns: Option<Nanos>,
+    /// How far the first load has got, while it is loading.
+    pub loading: Option<crate::ingest::LoadProgress>,
     /// The filter prompt, while it is being edited.
     pub input: Option<line_input::LineInput>,
     /// The active filter (its matches live in the tree view).
@@ -90,9 +94,11 @@ impl App {
             panes: Panes::default(),
             now_ns: 0,
             should_quit: false,
+            pending_changes: false,
             follow: true,
             watch: None,
             last_change_ns: None,
+            loading: None,
             input: None,
             filter: None,
             filter_error: None,
@@ -110,11 +116,22 @@ impl App {
         }
         self.store.apply_all(updates);
         self.last_change_ns = Some(self.now_ns.max(crate::model::time::now_ns()));
-        self.refilter();
-        self.tree.refresh(&self.store);
-        if self.follow {
-            self.jump_to_newest();
+        // The tree, the filter's matches and the follow jump are brought up to date once
+        // per frame in `prepare`, not once per batch: a load arrives as many batches.
+        self.pending_changes = true;
+    }
+
+    /// Bring what depends on the store up to date after `ingest`: the filter's matches, the
+    /// tree's rows, and in follow mode the selection. `prepare` does this once per frame.
+    pub fn settle(&mut self) {
+        if std::mem::take(&mut self.pending_changes) {
+            self.refilter();
+            self.tree.refresh(&self.store);
+            if self.follow {
+                self.jump_to_newest();
+            }
         }
+        self.tree.refresh(&self.store);
     }
 
     /// The newest call of the newest session (or that session, when it has none yet).
@@ -141,7 +158,7 @@ impl App {
     pub fn prepare(&mut self, area: Rect, now_ns: Nanos) {
         self.now_ns = now_ns;
         self.panes = Panes::new(area);
-        self.tree.refresh(&self.store);
+        self.settle();
         self.tree
             .scroll_into_view(self.panes.tree_body().height as usize);
         let subject = self.subject();

@@ -5,6 +5,8 @@ use crate::model::{SessionId, SpanId, Store};
 
 /// Sessions with more spans than this start with their top-level spans closed.
 const OPEN_SESSIONS_UP_TO: usize = 2_000;
+/// With more sessions than this, sessions start closed: a list of executions to pick from.
+const OPEN_UP_TO_SESSIONS: usize = 50;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Node {
@@ -40,12 +42,14 @@ impl Node {
         }
     }
 
-    /// Open unless the user closed it: sessions, orphan groups, and top-level spans that
-    /// have child spans (executions) in sessions small enough to show whole. POML calls
-    /// (whose children are messages and files) and deeper spans start closed.
+    /// Open unless the user closed it: sessions (while there are few of them), orphan
+    /// groups, and top-level spans that have child spans (executions) in sessions small
+    /// enough to show whole. POML calls (whose children are messages and files) and deeper
+    /// spans start closed.
     pub fn open_by_default(self, store: &Store) -> bool {
         match self {
-            Node::Session(_) | Node::Orphans(_) => true,
+            Node::Session(_) => store.session_count() <= OPEN_UP_TO_SESSIONS,
+            Node::Orphans(_) => true,
             Node::Span(sid, id) => store.session(sid).is_some_and(|s| {
                 s.span_count() <= OPEN_SESSIONS_UP_TO
                     && s.get(id).is_some_and(|span| span.parent.is_none())

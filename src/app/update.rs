@@ -207,11 +207,11 @@ impl App {
         let session = self.store.session(self.selected_session()?)?;
         let selected = self.selected_span().and_then(|(_, id)| {
             let span = session.get(id)?;
-            let start = span.start_ns?;
+            let start = span.start_ns()?;
             let end = if span.in_flight() {
                 self.now_ns
             } else {
-                span.end_ns.unwrap_or(start)
+                span.end_ns().unwrap_or(start)
             };
             Some((start - origin, end.max(start) - origin))
         });

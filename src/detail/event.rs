@@ -60,7 +60,7 @@ fn detail(doc: &mut Doc, store: &Store, session: &Session, id: SpanId, body: &Bo
         Some(d) if !span.in_flight() => doc.field("duration", &format_duration(d)),
         _ => doc.field("duration", "(no end yet)"),
     };
-    doc.field("id", &span.key);
+    doc.field("id", session.key(id));
     if let Some(parent) = session.parent_key(id) {
         doc.field("parent", parent);
     }

@@ -149,7 +149,7 @@ pub fn render(store: &Store, subject: Subject, tab: Tab, zone: Zone) -> Rendered
 /// `12:39:05.070 · +4.21s into the session · took 41ms · 1.12s after the previous call`
 fn timing(session: &Session, id: SpanId, zone: Zone) -> String {
     let span = session.span(id);
-    let Some(start) = span.start_ns else {
+    let Some(start) = span.start_ns() else {
         return "no start time".into();
     };
     let mut parts = vec![zone.clock_ms(start)];

@@ -80,16 +80,16 @@ fn write_span<W: Write>(
 ) -> io::Result<()> {
     let span = session.span(id);
     w.begin_object()?;
-    w.field("id", &*span.key)?;
+    w.field("id", session.key(id))?;
     w.field("parent", &session.parent_key(id))?;
     w.field("kind", span.kind.as_str())?;
     let name = store.name(span.name);
     w.field("name", &(!name.is_empty()).then_some(name))?;
-    w.field("index", &span.index)?;
-    w.field("start_ms", &span.start_ns.map(ns_to_ms))?;
+    w.field("index", &span.index())?;
+    w.field("start_ms", &span.start_ns().map(ns_to_ms))?;
     let duration = span
-        .start_ns
-        .zip(span.end_ns)
+        .start_ns()
+        .zip(span.end_ns())
         .map(|(a, b)| ms_between(a, b));
     w.field("duration_ms", &duration)?;
     w.field("gap_ms", &session.gap_before(id).map(|g| ms_between(0, g)))?;
@@ -169,7 +169,7 @@ fn event_fields<W: Write>(
     let files = &mut files.bytes;
     w.field("line", &event.first.or(event.end).map(|l| l.number()))?;
     let f = event.fields;
-    if f.located && event.task.is_none() {
+    if f.located && event.task().is_none() {
         // Where ingest found them: copied as they are, no parsing.
         for (key, field, output) in [
             ("input", f.input, false),

@@ -72,11 +72,11 @@ fn session_block(
             _ => " ",
         };
         let indent = format!("{mark}{}", "  ".repeat(depth + 1).split_off(1));
-        let label = match span.index {
+        let label = match span.index() {
             Some(i) => format!("{i:04} {}", store.name(span.name)),
             None => store.name(span.name).to_string(),
         };
-        let offset = match (span.start_ns, start) {
+        let offset = match (span.start_ns(), start) {
             (Some(s), Some(t)) => format!("+{}", format_duration(s - t)),
             _ => "-".into(),
         };

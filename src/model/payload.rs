@@ -24,11 +24,19 @@ pub struct EventRef {
     pub first: Option<LineRef>,
     /// The end event of a start/end pair.
     pub end: Option<LineRef>,
-    /// For a task of an execution trace: its index in `taskResults`.
-    pub task: Option<u32>,
+    /// For a task of an execution trace: its index in `taskResults`, plus one (the niche
+    /// keeps `Option` at four bytes); see `task()`.
+    pub task: Option<NonZeroU32>,
     /// Where input, output and error are inside their events, when known: `dump` copies
     /// them without parsing the events again.
     pub fields: Fields,
+}
+
+impl EventRef {
+    /// The task's index in its trace's `taskResults`, for a task.
+    pub fn task(&self) -> Option<usize> {
+        self.task.map(|t| t.get() as usize - 1)
+    }
 }
 
 /// A JSON value's place in a file: 1-based line (or array element) number and byte range.

@@ -123,20 +123,31 @@ impl SpanRecord {
     }
 }
 
-/// A span in a session.
+/// Where a span's key lies in its session's key arena (eight bytes; a boxed string would
+/// cost sixteen plus a heap block of its own).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct KeyRef {
+    pub(super) start: u32,
+    pub(super) len: u32,
+}
+
+/// A span in a session. Its key is `Session::key`.
 #[derive(Debug)]
 pub struct Span {
-    pub key: Box<str>,
+    pub(super) key: KeyRef,
     /// The parent once it has arrived; `None` for roots and for children still waiting
     /// (`Session::parent_key` has the key they wait for).
     pub parent: Option<super::SpanId>,
     pub kind: SpanKind,
     pub name: Sym,
-    pub index: Option<u64>,
-    pub start_ns: Option<Nanos>,
-    pub end_ns: Option<Nanos>,
+    /// The POML call index (`index()` gives it back whole).
+    pub(super) index: Option<u32>,
+    /// Start and end, `NO_TIME` when unknown (an `Option` each would take twice the room,
+    /// times a million spans).
+    pub(super) start: Nanos,
+    pub(super) end: Nanos,
     pub status: Status,
-    pub problems: Vec<Problem>,
+    pub problems: Box<[Problem]>,
     pub payload: Payload,
     /// Arrival order; the last tie-breaker when ordering siblings.
     pub seq: u32,
@@ -146,9 +157,28 @@ pub struct Span {
     pub version: u32,
 }
 
+/// Marks an unknown start or end inside `Span`.
+pub(super) const NO_TIME: Nanos = Nanos::MIN;
+
+pub(super) fn pack_time(t: Option<Nanos>) -> Nanos {
+    t.unwrap_or(NO_TIME)
+}
+
 impl Span {
+    pub fn start_ns(&self) -> Option<Nanos> {
+        (self.start != NO_TIME).then_some(self.start)
+    }
+
+    pub fn end_ns(&self) -> Option<Nanos> {
+        (self.end != NO_TIME).then_some(self.end)
+    }
+
+    pub fn index(&self) -> Option<u64> {
+        self.index.map(u64::from)
+    }
+
     pub fn duration_ns(&self) -> Option<Nanos> {
-        Some(self.end_ns? - self.start_ns?)
+        Some(self.end_ns()? - self.start_ns()?)
     }
 
     /// Still being written or still running: its bar grows with the clock.
@@ -159,8 +189,8 @@ impl Span {
     /// Sibling order: POML index first, then start time, then arrival.
     pub fn order_key(&self) -> (u64, Nanos, u32) {
         (
-            self.index.unwrap_or(u64::MAX),
-            self.start_ns.unwrap_or(Nanos::MAX),
+            self.index().unwrap_or(u64::MAX),
+            self.start_ns().unwrap_or(Nanos::MAX),
             self.seq,
         )
     }

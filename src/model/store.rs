@@ -177,6 +177,15 @@ impl Store {
         })
     }
 
+    /// Give back the room left by growth, after a large load.
+    pub fn shrink_to_fit(&mut self) {
+        for session in self.sessions.iter_mut().flatten() {
+            session.shrink_to_fit();
+        }
+        self.sessions.shrink_to_fit();
+        self.order.shrink_to_fit();
+    }
+
     /// Live sessions in start order.
     pub fn sessions(&self) -> impl DoubleEndedIterator<Item = (SessionId, &Session)> + '_ {
         self.order

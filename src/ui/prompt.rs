@@ -13,8 +13,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let mut title = vec![Span::raw(" Prompt ")];
     match app.subject() {
         Some(Subject::Span(sid, id)) => {
-            if let Some(span) = app.store.session(sid).and_then(|s| s.get(id)) {
-                let mut text = format!("· {} ", crate::sanitize::label(&span.key));
+            if let Some((session, span)) =
+                app.store.session(sid).and_then(|s| Some((s, s.get(id)?)))
+            {
+                let mut text = format!("· {} ", crate::sanitize::label(session.key(id)));
                 if let Some(d) = span.duration_ns() {
                     text.push_str(&format!("· {} ", format_duration(d)));
                 }

@@ -19,7 +19,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         return;
     }
     let mut left: Vec<Span> = Vec::new();
-    if let Some(watch) = &app.watch {
+    if let Some(progress) = &app.loading {
+        left.extend(progress_spans(progress, app.store.span_count(), theme));
+    } else if let Some(watch) = &app.watch {
         let (text, color) = if app.follow {
             (" LIVE ", Color::Green)
         } else {
@@ -145,4 +147,35 @@ fn draw_prompt(
         )),
     }
     frame.render_widget(Line::from(spans), area);
+}
+
+/// ` loading 45% ▕████░░░░▏ 120,000 spans · 150/331 MB`
+fn progress_spans(
+    progress: &crate::ingest::LoadProgress,
+    spans: usize,
+    theme: &Theme,
+) -> Vec<Span<'static>> {
+    const BAR: usize = 10;
+    let fraction = progress.fraction().clamp(0.0, 1.0);
+    let filled = (fraction * BAR as f64).round() as usize;
+    let mut detail = format!(" {spans} spans");
+    if progress.bytes_total > 0 {
+        detail.push_str(&format!(
+            " · {}/{}",
+            crate::fsread::human_size(progress.bytes_read),
+            crate::fsread::human_size(progress.bytes_total)
+        ));
+    }
+    if progress.folders_total > 0 {
+        detail.push_str(&format!(
+            " · {}/{} folders",
+            progress.folders_read, progress.folders_total
+        ));
+    }
+    vec![
+        Span::styled(format!(" loading {:>3.0}% ", fraction * 100.0), theme.key()),
+        Span::styled("█".repeat(filled), theme.key()),
+        Span::styled("░".repeat(BAR - filled), theme.dim()),
+        Span::styled(detail, theme.dim()),
+    ]
 }

@@ -103,18 +103,18 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             label_w as usize,
             label_style,
         );
-        let Some(start) = span.start_ns else {
+        let Some(start) = span.start_ns() else {
             continue;
         };
         let in_flight = span.in_flight();
         // Started and never ended: drawn open to the session's end, not as a point.
-        let open = !in_flight && span.end_ns.is_none();
+        let open = !in_flight && span.end_ns().is_none();
         let end = if in_flight {
             app.now_ns.max(start)
         } else if open {
             (origin + extent).max(start)
         } else {
-            span.end_ns.unwrap_or(start)
+            span.end_ns().unwrap_or(start)
         };
         let (x0, x1) = (to_col(start - origin), to_col(end - origin));
         let mut style = theme.bar(span.status);

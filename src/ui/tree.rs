@@ -42,6 +42,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             .map(|w| w.waiting.as_slice())
             .unwrap_or(&[]);
         let note = match (waiting.first(), &app.watch) {
+            _ if app.loading.is_some() => "loading …".to_string(),
             (Some(path), _) => format!("waiting for {} …", path.display()),
             (None, Some(_)) => "no traces yet; watching for new ones …".to_string(),
             (None, None) => "no traces found".to_string(),
@@ -294,7 +295,7 @@ fn width_of(text: &str) -> usize {
 
 pub fn span_label(store: &Store, span: &crate::model::Span) -> String {
     let name = sanitize::label(store.name(span.name)).into_owned();
-    match span.index {
+    match span.index() {
         Some(i) if name.is_empty() => format!("{i:04} (no name)"),
         Some(i) => format!("{i:04} {name}"),
         None => name,

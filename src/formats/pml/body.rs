@@ -29,12 +29,12 @@ pub fn read(event: &EventRef, source: &mut dyn ByteSource) -> Body {
         }
     }
     // A task's content is its entry in the trace's taskResults.
-    let task = event.task.and_then(|i| {
+    let task = event.task().and_then(|i| {
         let (_, trace) = body.events.first()?;
         trace
             .get("taskResults")
             .or_else(|| trace.get("task_results"))?
-            .get(i as usize)
+            .get(i)
             .cloned()
     });
     let sources: Vec<&Value> = match &task {

@@ -206,7 +206,7 @@ impl PmlReader {
             file: self.file.clone(),
             first,
             end,
-            task,
+            task: task.and_then(|t| std::num::NonZeroU32::new(t.saturating_add(1))),
             fields,
         })
     }

@@ -28,10 +28,34 @@ fn readme_commands_are_the_ones_ci_runs() {
         .nth(1)
         .expect("the test command");
     assert!(ci.contains(test_command), "CI runs `{test_command}`");
-    assert!(readme.contains(
-        "tar -xzf assets/demo.tar.gz -C assets && cargo run --release -- assets/demo/pomlruns"
-    ));
-    assert!(
-        std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo.tar.gz")).exists()
-    );
+    let run = readme
+        .lines()
+        .find(|l| l.starts_with("tar -xzf assets/demo.tar.gz -C assets && cargo run --release --"))
+        .expect("the demo command");
+    // Every path the demo command opens is in the archive it unpacks.
+    let archive = std::fs::File::open(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo.tar.gz"))
+        .expect("assets/demo.tar.gz");
+    let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(archive));
+    let entries: Vec<String> = tar
+        .entries()
+        .expect("entries")
+        .map(|e| {
+            let e = e.expect("entry");
+            e.path().expect("path").to_string_lossy().into_owned()
+        })
+        .collect();
+    let opened: Vec<&str> = run
+        .split(" -- ")
+        .nth(1)
+        .expect("paths")
+        .split(' ')
+        .collect();
+    assert!(!opened.is_empty());
+    for path in opened {
+        let inside = path.strip_prefix("assets/").expect("a path under assets/");
+        assert!(
+            entries.iter().any(|e| e.trim_end_matches('/') == inside),
+            "{inside} is not in assets/demo.tar.gz"
+        );
+    }
 }

@@ -15,11 +15,14 @@ pub const EXIT_USAGE: u8 = 2;
 #[command(
     name = "tracetui",
     version,
-    about = "See exactly what your LLM prompt program did: POML traces in a terminal UI",
+    about = "See exactly what your LLM prompt program did: POML and PML traces in a terminal UI",
     long_about = "Opens trace folders written by Microsoft's poml package (a folder of \
-                  session folders, one session, or a flat POML_TRACE folder) as a call tree, a \
-                  millisecond timeline and a prompt pane.",
-    after_help = "Examples:\n  tracetui pomlruns/\n  tracetui dump pomlruns/ --format json | jq '.sessions[].id'",
+                  session folders, one session, or a flat POML_TRACE folder) and PML tool-call \
+                  event files (JSON Lines, JSON documents, SSE captures) as a call tree, a \
+                  millisecond timeline and a prompt pane, and keeps watching them.",
+    after_help = "Examples:\n  tracetui pomlruns/\n  tracetui traces/events.jsonl\n  \
+                  tracetui dump pomlruns/ --format json | jq '.sessions[].id'\n  \
+                  tracetui stats traces/ --filter 'status:error since:24h'",
     args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
@@ -31,8 +34,8 @@ pub struct Cli {
 
 #[derive(Debug, Args)]
 pub struct OpenArgs {
-    /// Trace folders to open and watch; without one, ./pomlruns. Paths that do not exist yet
-    /// are waited for.
+    /// Trace folders and event files to open and watch; without one, ./pomlruns. Paths that
+    /// do not exist yet are waited for.
     pub paths: Vec<PathBuf>,
     /// Poll for changes instead of using the system's file events (network file systems,
     /// containers with a full inotify table).

@@ -161,10 +161,10 @@ fn handle(app: &mut App, event: AppEvent) -> color_eyre::Result<bool> {
     })
 }
 
-/// Debug builds only: `TRACETUI_DEBUG_TRIGGER=panic` (or `error`) makes the key `!` panic (or
+/// Debug builds only: `TRACETUI_DEBUG_TRIGGER=panic` (or `error`) makes the key F12 panic (or
 /// fail), so tests can prove the terminal is restored on both paths.
 fn debug_trigger(key: &ratatui::crossterm::event::KeyEvent) -> color_eyre::Result<()> {
-    if !cfg!(debug_assertions) || key.code != ratatui::crossterm::event::KeyCode::Char('!') {
+    if !cfg!(debug_assertions) || key.code != ratatui::crossterm::event::KeyCode::F(12) {
         return Ok(());
     }
     match std::env::var("TRACETUI_DEBUG_TRIGGER").as_deref() {

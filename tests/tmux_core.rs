@@ -111,7 +111,7 @@ fn a_panic_restores_the_terminal_and_reports() {
         binary()
     ));
     tmux.wait_for("the tree", |s| s.contains("Calls ·"));
-    tmux.keys(&["!"]);
+    tmux.keys(&["F12"]);
     let (screen, code) = tmux.wait_exit(&done);
     assert!(
         !screen.contains("Calls ·"),
@@ -139,7 +139,7 @@ fn an_error_restores_the_terminal_and_reports() {
         binary()
     ));
     tmux.wait_for("the tree", |s| s.contains("Calls ·"));
-    tmux.keys(&["!"]);
+    tmux.keys(&["F12"]);
     let (screen, code) = tmux.wait_exit(&done);
     assert!(screen.contains("an error on request"), "{screen}");
     assert_eq!(code, 1, "{screen}");

@@ -1,8 +1,10 @@
-//! Questions asked of the loaded spans: the filter language and the patterns (stats) view.
+//! Questions asked of the loaded spans: the filter language, the patterns (stats) view and
+//! where the problems are.
 //! UI-free: the UI, `dump --filter` and `tracetui stats` all use these.
 
 pub mod filter;
 pub mod matches;
+pub mod problems;
 pub mod stats;
 
 pub use filter::Filter;

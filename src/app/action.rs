@@ -36,6 +36,8 @@ pub enum Action {
     PrevMatch,
     /// The patterns view (tool statistics, sequences, slowest, failed).
     Patterns,
+    /// The problems view: every problem, where it is; Enter goes there.
+    Problems,
 }
 
 impl Action {

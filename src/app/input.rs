@@ -22,9 +22,9 @@ impl App {
                 self.update(action);
                 true
             }
-            // An unbound key still closes the help overlay.
-            None if self.show_help => {
-                self.show_help = false;
+            // An unbound key still closes an overlay.
+            None if self.overlay.is_some() => {
+                self.overlay = None;
                 true
             }
             None => false,

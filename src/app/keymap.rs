@@ -86,6 +86,7 @@ pub const KEYMAP: &[Binding] = &[
     bind!("n", [key('n')], GLOBAL, Action::NextMatch, "next match of the filter"),
     bind!("N", [key('N')], GLOBAL, Action::PrevMatch, "previous match of the filter"),
     bind!("p", [key('p')], GLOBAL, Action::Patterns, "patterns: tool stats, sequences, slowest, failed"),
+    bind!("!", [key('!')], GLOBAL, Action::Problems, "problems: every one, where it is; Enter goes there"),
     bind!("?", [key('?')], GLOBAL, Action::Help, "this help"),
     bind!("Esc", [code(KeyCode::Esc)], GLOBAL, Action::Back, "close an overlay, or clear the filter"),
     bind!("q C-c", [key('q'), ctrl('c')], GLOBAL, Action::Quit, "quit"),

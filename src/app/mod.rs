@@ -8,6 +8,7 @@ pub mod keymap;
 pub mod layout;
 pub mod line_input;
 pub mod node;
+pub mod overlay;
 pub mod prompt;
 pub mod timeline;
 pub mod tree;
@@ -17,6 +18,7 @@ pub mod wrap;
 pub use action::Action;
 pub use layout::Panes;
 pub use node::Node;
+pub use overlay::{Overlay, OverlayKind};
 
 use crate::detail::Subject;
 use crate::event::WatchStatus;
@@ -47,8 +49,8 @@ pub struct App {
     pub timelines: HashMap<SessionId, TimelineView>,
     pub prompt: PromptView,
     pub focus: Focus,
-    pub show_help: bool,
-    pub help_scroll: usize,
+    /// The overlay drawn over the panes, if one is open.
+    pub overlay: Option<Overlay>,
     pub zone: Zone,
     pub paths: Vec<PathBuf>,
     /// Where the panes were last laid out.
@@ -72,10 +74,10 @@ pub struct App {
     pub filter: Option<crate::analysis::Filter>,
     /// Why the last filter did not parse.
     pub filter_error: Option<String>,
-    pub show_patterns: bool,
-    pub patterns_scroll: usize,
     /// The patterns document and the (store, filter) state it was computed for.
     patterns: Option<((u64, u64), crate::detail::Doc)>,
+    /// The problems view's rows and the store generation they were listed for.
+    problems: Option<(u64, Vec<crate::analysis::problems::Located>)>,
     timeline_rows: Option<((SessionId, u64, u64), Vec<Row>)>,
 }
 
@@ -87,8 +89,7 @@ impl App {
             timelines: HashMap::new(),
             prompt: PromptView::default(),
             focus: Focus::Tree,
-            show_help: false,
-            help_scroll: 0,
+            overlay: None,
             zone,
             paths,
             panes: Panes::default(),
@@ -102,9 +103,8 @@ impl App {
             input: None,
             filter: None,
             filter_error: None,
-            show_patterns: false,
-            patterns_scroll: 0,
             patterns: None,
+            problems: None,
             timeline_rows: None,
         }
     }
@@ -172,8 +172,22 @@ impl App {
             self.zone,
         );
         self.prompt.clamp(body.height as usize);
-        if self.show_patterns {
-            self.patterns_doc();
+        match self.overlay.map(|o| o.kind) {
+            Some(OverlayKind::Patterns) => {
+                self.patterns_doc();
+            }
+            Some(OverlayKind::Problems) => {
+                let count = self.problem_list().len();
+                let (_, visible) = layout::list_popup(area, count);
+                if let Some(o) = &mut self.overlay {
+                    o.selected = o.selected.min(count.saturating_sub(1));
+                    o.scroll = o.scroll.clamp(
+                        o.selected.saturating_sub(visible.saturating_sub(1)),
+                        o.selected,
+                    );
+                }
+            }
+            _ => {}
         }
         self.refresh_timeline_rows();
         let rows_h = self.panes.timeline_rows().height as usize;
@@ -189,6 +203,10 @@ impl App {
 
     pub fn selected(&self) -> Option<Node> {
         self.tree.selected()
+    }
+
+    pub fn overlay_is(&self, kind: OverlayKind) -> bool {
+        self.overlay.is_some_and(|o| o.kind == kind)
     }
 
     pub fn selected_session(&self) -> Option<SessionId> {

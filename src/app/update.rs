@@ -6,35 +6,8 @@ use crate::model::time::Nanos;
 
 impl App {
     pub fn update(&mut self, action: Action) {
-        if self.show_patterns {
-            // Moving keys scroll the patterns; Esc or p closes them.
-            match action {
-                Action::Up => self.patterns_scroll = self.patterns_scroll.saturating_sub(1),
-                Action::Down => self.patterns_scroll += 1,
-                Action::PageUp => self.patterns_scroll = self.patterns_scroll.saturating_sub(10),
-                Action::PageDown => self.patterns_scroll += 10,
-                Action::First => self.patterns_scroll = 0,
-                Action::Last => self.patterns_scroll = usize::MAX / 2,
-                Action::Quit => self.should_quit = true,
-                Action::Help => {
-                    self.show_patterns = false;
-                    self.show_help = true;
-                    self.help_scroll = 0;
-                }
-                _ => self.show_patterns = false,
-            }
-            return;
-        }
-        if self.show_help {
-            // Moving keys scroll the overlay; any other key closes it (quit still quits).
-            match action {
-                Action::Up => self.help_scroll = self.help_scroll.saturating_sub(1),
-                Action::Down => self.help_scroll += 1,
-                Action::PageUp => self.help_scroll = self.help_scroll.saturating_sub(10),
-                Action::PageDown => self.help_scroll += 10,
-                Action::Quit => self.should_quit = true,
-                _ => self.show_help = false,
-            }
+        if let Some(overlay) = self.overlay {
+            self.overlay_update(overlay, action);
             return;
         }
         let before = self.selected();
@@ -49,10 +22,9 @@ impl App {
                     self.jump_to_newest();
                 }
             }
-            Action::Help => {
-                self.show_help = true;
-                self.help_scroll = 0;
-            }
+            Action::Help => self.open_overlay(super::OverlayKind::Help),
+            Action::Patterns => self.open_overlay(super::OverlayKind::Patterns),
+            Action::Problems => self.open_overlay(super::OverlayKind::Problems),
             Action::Back => {
                 if self.filter.is_some() {
                     self.clear_filter();
@@ -63,11 +35,6 @@ impl App {
                 if let Some(row) = self.tree.next_match(action == Action::NextMatch) {
                     self.tree.select_row(row);
                 }
-            }
-            Action::Patterns => {
-                self.show_patterns = true;
-                self.patterns_scroll = 0;
-                self.patterns_doc();
             }
             Action::FocusNext | Action::FocusPrev => self.cycle_focus(action == Action::FocusNext),
             Action::Up | Action::Down => {

@@ -13,8 +13,8 @@ pub struct Found {
     pub poml_sessions: Vec<PathBuf>,
     /// Event files (PML, ...) and how their values are laid out.
     pub trace_files: Vec<(PathBuf, Layout)>,
-    /// Folders that could not be listed, with why.
-    pub unreadable: Vec<(PathBuf, String)>,
+    /// Paths that could not be listed or are not what their name says, with why.
+    pub problems: Vec<(PathBuf, String)>,
 }
 
 /// A folder is a POML session when it holds call files or is named like one
@@ -48,7 +48,7 @@ fn walk(dir: &Path, depth_left: usize, found: &mut Found) {
         Ok(entries) => entries,
         Err(e) => {
             found
-                .unreadable
+                .problems
                 .push((dir.to_path_buf(), crate::fsread::describe(&e)));
             return;
         }
@@ -56,6 +56,21 @@ fn walk(dir: &Path, depth_left: usize, found: &mut Found) {
     let is_session = entries.iter().any(|e| e.is_call_file()) || is_session_dir_name(dir);
     if is_session {
         found.poml_sessions.push(dir.to_path_buf());
+    }
+    for entry in entries.iter().filter(|e| e.kind != EntryKind::Dir) {
+        if !session_name::is_session_name(&entry.name.to_string_lossy()) {
+            continue;
+        }
+        let path = dir.join(&entry.name);
+        if entry.kind == EntryKind::Symlink && path.is_dir() {
+            // A linked session is read like any other; it is not searched below.
+            found.poml_sessions.push(path);
+        } else {
+            found.problems.push((
+                path,
+                "named like a session folder, but it is not a folder; ignored".into(),
+            ));
+        }
     }
     // Event files lie next to sessions; the files of a session are its calls'.
     if !is_session {

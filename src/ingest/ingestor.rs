@@ -94,7 +94,7 @@ impl Ingestor {
             }
             let found = discover::discover(root);
             let problems = found
-                .unreadable
+                .problems
                 .iter()
                 .map(|(path, why)| Problem::new(path.display().to_string(), why.clone()))
                 .collect();

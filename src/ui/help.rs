@@ -68,14 +68,4 @@ pub fn draw(frame: &mut Frame, area: Rect, scroll: usize, theme: &Theme) {
     frame.render_widget(paragraph, popup);
 }
 
-/// A popup of at most `width` x `height`, centred in `area`.
-pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
-    let w = width.min(area.width);
-    let h = height.min(area.height);
-    Rect::new(
-        area.x + (area.width - w) / 2,
-        area.y + (area.height - h) / 2,
-        w,
-        h,
-    )
-}
+pub use crate::app::layout::centered;

@@ -2,6 +2,7 @@
 
 pub mod help;
 pub mod patterns;
+pub mod problems;
 pub mod prompt;
 pub mod status;
 pub mod theme;
@@ -10,7 +11,7 @@ pub mod tree;
 
 pub use theme::Theme;
 
-use crate::app::{App, Focus};
+use crate::app::{App, Focus, OverlayKind};
 use ratatui::Frame;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType};
@@ -21,11 +22,13 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
     prompt::draw(frame, panes.prompt, app, theme);
     timeline::draw(frame, panes.timeline, app, theme);
     status::draw(frame, panes.status, app, theme);
-    if app.show_patterns {
-        patterns::draw(frame, frame.area(), app, theme);
-    }
-    if app.show_help {
-        help::draw(frame, frame.area(), app.help_scroll, theme);
+    if let Some(overlay) = app.overlay {
+        let area = frame.area();
+        match overlay.kind {
+            OverlayKind::Help => help::draw(frame, area, overlay.scroll, theme),
+            OverlayKind::Patterns => patterns::draw(frame, area, app, overlay.scroll, theme),
+            OverlayKind::Problems => problems::draw(frame, area, app, overlay, theme),
+        }
     }
 }
 

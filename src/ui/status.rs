@@ -89,7 +89,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         app.store.span_count(),
         app.store.span_noun()
     );
-    let problem_text = format!("{problems} problems");
+    let problem_text = match problems {
+        0 => "no problems".to_string(),
+        1 => "1 problem (!)".to_string(),
+        n => format!("{n} problems (!)"),
+    };
     let hints = if area.width >= 110 {
         " Tab pane  1-6 tabs  f follow  ? help  q quit "
     } else {

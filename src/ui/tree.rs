@@ -43,6 +43,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             .unwrap_or(&[]);
         let note = match (waiting.first(), &app.watch) {
             _ if app.loading.is_some() => "loading …".to_string(),
+            _ if app.store.span_count() > 0 || app.store.session_count() > 0 => match &app.filter {
+                Some(f) => format!("nothing matches {}  (Esc clears the filter)", f.expr),
+                None => "nothing to show".to_string(),
+            },
             (Some(path), _) => format!("waiting for {} …", path.display()),
             (None, Some(_)) => "no traces yet; watching for new ones …".to_string(),
             (None, None) => "no traces found".to_string(),

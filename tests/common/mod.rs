@@ -2,6 +2,7 @@
 //! running the real binary.
 #![allow(dead_code)]
 
+pub mod hostile;
 pub mod tmux;
 
 use std::path::{Path, PathBuf};

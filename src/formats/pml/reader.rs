@@ -132,6 +132,29 @@ impl PmlReader {
         if event.kind.is_none() {
             event.kind = kind.map(|k| Cow::Owned(k.to_string()));
         }
+        // Payloads nested past what a JSON parser accepts are left out (and said so), or
+        // they would break the detail view and every reader of `dump`.
+        let mut too_deep = Vec::new();
+        for (name, v) in [
+            ("input", &mut event.input),
+            ("output", &mut event.output),
+            ("error", &mut event.error),
+        ] {
+            if v.is_some_and(|v| crate::formats::json::too_deep(v.get().as_bytes())) {
+                *v = None;
+                too_deep.push(name);
+            }
+        }
+        if !too_deep.is_empty() {
+            self.problem(
+                at.number(),
+                format!(
+                    "{} nested deeper than {} levels; left out",
+                    too_deep.join(" and "),
+                    crate::formats::json::MAX_DEPTH
+                ),
+            );
+        }
         let fields = if bytes.len() == at.len as usize {
             let locate = |v: Option<&serde_json::value::RawValue>| {
                 v.and_then(|v| Field::within(bytes, v.get().as_bytes()))

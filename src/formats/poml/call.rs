@@ -2,6 +2,7 @@
 
 use super::folder::{CallGroup, EntryKind};
 use super::names;
+use super::parts;
 use super::result::PomlResult;
 use crate::formats::json;
 use crate::fsread;
@@ -39,7 +40,7 @@ impl BuildContext {
 pub fn build_call(dir: &Arc<Path>, group: &CallGroup<'_>, ctx: BuildContext) -> SpanRecord {
     let key = names::lossy(&group.prefix);
     let name = names::call_name(&group.prefix)
-        .map(|n| n.to_string_lossy().into_owned())
+        .map(|n| names::lossy(names::bytes(&n)))
         .unwrap_or_default();
     let mut record = SpanRecord::new(key, SpanKind::PomlCall, name);
     record.index = Some(group.index);
@@ -124,6 +125,16 @@ pub fn build_call(dir: &Arc<Path>, group: &CallGroup<'_>, ctx: BuildContext) -> 
         Some(file) => match read_result(&call.path_of(file)) {
             Ok(result) => {
                 call.prompt = Some(result.summary());
+                for (i, content) in result.contents().enumerate() {
+                    for e in parts::image_problems(content) {
+                        let which = if result.chat {
+                            format!("message {}: ", i + 1)
+                        } else {
+                            String::new()
+                        };
+                        problems.push(Problem::new(location(".result.json"), which + &e));
+                    }
+                }
                 Status::Ok
             }
             Err(_) if young => Status::Running,
@@ -141,6 +152,18 @@ pub fn build_call(dir: &Arc<Path>, group: &CallGroup<'_>, ctx: BuildContext) -> 
         record.status = Status::Error;
     }
 
+    if std::str::from_utf8(&group.prefix).is_err() {
+        problems.push(Problem::new(
+            location(""),
+            format!(
+                "file name is not UTF-8: {} (shown with \u{fffd})",
+                names::escaped(&group.prefix)
+            ),
+        ));
+    }
+    // One broken file can be reported by two checks (a symlink loop: as a link, then read).
+    let mut seen = std::collections::HashSet::new();
+    problems.retain(|p| seen.insert(p.clone()));
     record.problems = problems;
     record.payload = Payload::Poml(Box::new(call));
     record

@@ -15,13 +15,31 @@ fn tracetui_as_user(cwd: &Path, args: &[&str]) -> Command {
     let mut cmd = if unsafe_euid() == 0 {
         let mut c = Command::new("setpriv");
         c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
-            .arg(env!("CARGO_BIN_EXE_tracetui"));
+            .arg(binary_for_anyone());
         c
     } else {
         Command::new(env!("CARGO_BIN_EXE_tracetui"))
     };
     cmd.args(args).current_dir(cwd).env("TZ", "UTC");
     cmd
+}
+
+/// A copy of the binary that another user may run (the build folder may be under a home
+/// folder nobody else can enter).
+fn binary_for_anyone() -> &'static Path {
+    use std::os::unix::fs::PermissionsExt;
+    static COPY: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    let dir = COPY.get_or_init(|| {
+        let dir = tempfile::Builder::new()
+            .tempdir_in("/tmp")
+            .expect("tempdir");
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755))
+            .expect("chmod");
+        std::fs::copy(env!("CARGO_BIN_EXE_tracetui"), dir.path().join("tracetui"))
+            .expect("copy the binary");
+        dir
+    });
+    Box::leak(dir.path().join("tracetui").into_boxed_path())
 }
 
 fn unsafe_euid() -> u32 {

@@ -16,6 +16,35 @@ pub enum Payload {
     Event(EventRef),
 }
 
+impl Payload {
+    /// Tokens the model reported for this span (a response's `usage`, MLflow's token usage,
+    /// OpenTelemetry's `gen_ai.usage.*`), when the trace carries them.
+    pub fn usage(&self) -> Option<Usage> {
+        match self {
+            Payload::Poml(call) => call.prompt.as_ref().and_then(|p| p.usage),
+            Payload::None | Payload::Event(_) => None,
+        }
+    }
+}
+
+/// Token counts as a provider reported them; any may be missing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Usage {
+    pub input: Option<u64>,
+    pub output: Option<u64>,
+    pub total: Option<u64>,
+}
+
+impl Usage {
+    /// The total as reported, else input plus output.
+    pub fn total(self) -> Option<u64> {
+        self.total.or(match (self.input, self.output) {
+            (None, None) => None,
+            (i, o) => Some(i.unwrap_or(0) + o.unwrap_or(0)),
+        })
+    }
+}
+
 /// Where a span's events are in their file; bodies are read back only when shown.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventRef {
@@ -154,6 +183,8 @@ pub struct PromptSummary {
     pub has_runtime: bool,
     /// Characters of message text the model was sent (images and tool parts count as JSON).
     pub chars: u64,
+    /// What the provider reported using, when an artifact of the call says.
+    pub usage: Option<Usage>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -5,9 +5,11 @@
 pub mod analysis;
 pub mod app;
 pub mod cli;
+pub mod compare;
 pub mod detail;
 pub mod dump;
 pub mod event;
+pub mod fingerprint;
 pub mod formats;
 pub mod fsread;
 pub mod ingest;

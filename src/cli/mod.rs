@@ -1,5 +1,6 @@
 //! The command line: `tracetui [PATH]...` opens the UI; subcommands work headless.
 
+pub mod diff;
 pub mod dump;
 pub mod open;
 pub mod stats;
@@ -49,6 +50,42 @@ pub enum Command {
     Dump(DumpArgs),
     /// Patterns in the spans: tool statistics, sequences, capabilities, slowest, failed.
     Stats(DumpArgs),
+    /// Compare two calls, or two runs call by call (exit 0 identical, 1 different, 2 error).
+    #[command(
+        long_about = "Compare two calls, or two runs call by call: messages by speaker, context, \
+                      .poml source, stylesheet, tools, output schema and runtime parameters \
+                      (for event spans: input, output and error), as a unified diff.\n\n\
+                      OLD and NEW are each a call (its prefix, e.g. \
+                      pomlruns/20261121123900861020/0003.planner, the index alone, or any of \
+                      its files) or a session folder (calls paired by index and name).\n\n\
+                      Exit status: 0 when identical (nothing is printed), 1 when they differ \
+                      (the diff is printed), 2 on error. Keep a run as a golden copy and check \
+                      new runs against it in CI.",
+        after_help = "Examples:\n  tracetui diff pomlruns/A/0003.planner pomlruns/B/0003.planner\n  \
+                      tracetui diff golden/20261121123900861020 pomlruns/20261122091500123456"
+    )]
+    Diff(DiffArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The older side: a call (pomlruns/<session>/0003.planner) or a session folder.
+    pub old: PathBuf,
+    /// The newer side, of the same kind.
+    pub new: PathBuf,
+    /// Lines of context around each change.
+    #[arg(long, short = 'U', default_value_t = crate::compare::diff::CONTEXT, value_name = "LINES")]
+    pub context: usize,
+    /// Colour the diff: auto (a terminal, and NO_COLOR unset), always, never.
+    #[arg(long, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    pub color: ColorWhen,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Args)]
@@ -77,6 +114,7 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
     match cli.command {
         Some(Command::Dump(args)) => dump::run(&args),
         Some(Command::Stats(args)) => stats::run(&args),
+        Some(Command::Diff(args)) => diff::run(&args),
         None => open::run(cli.open),
     }
 }

@@ -42,6 +42,12 @@ impl Theme {
             Tone::Code => self.fg(Color::Gray),
             Tone::Error => self.fg(Color::Red).add_modifier(Modifier::BOLD),
             Tone::Warn => self.fg(Color::Yellow),
+            // Without colour, added lines are bold and removed ones crossed out: the `+`/`-`
+            // sign says it too.
+            Tone::Added if self.color => self.fg(Color::Green),
+            Tone::Added => Style::new().add_modifier(Modifier::BOLD),
+            Tone::Removed if self.color => self.fg(Color::Red),
+            Tone::Removed => Style::new().add_modifier(Modifier::CROSSED_OUT),
             Tone::Speaker(s) => self.speaker(s).add_modifier(Modifier::BOLD),
         }
     }

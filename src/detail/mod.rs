@@ -122,6 +122,7 @@ pub fn render(store: &Store, subject: Subject, tab: Tab, zone: Zone) -> Rendered
             let mut doc = Doc::new();
             if let Some(session) = store.session(sid) {
                 doc.line(&[(&timing(session, span_id, zone), Tone::Dim)]);
+                size_line(&mut doc, session, span_id);
             }
             for problem in &span.problems {
                 doc.line(&[("⚠ ", Tone::Error), (&problem.to_string(), Tone::Error)]);
@@ -143,6 +144,42 @@ pub fn render(store: &Store, subject: Subject, tab: Tab, zone: Zone) -> Rendered
             rendered.doc = doc;
             rendered
         }
+    }
+}
+
+/// `~1,912 tokens (estimated from 7,650 chars) · +312 since 0002.tool_caller · reported:
+/// 632 in · 75 out`, for a span with a prompt or reported usage.
+fn size_line(doc: &mut Doc, session: &Session, id: SpanId) {
+    use crate::analysis::size;
+    let mut chunks: Vec<(String, Tone)> = Vec::new();
+    if let Some(s) = size::of_span(session, id) {
+        chunks.push((
+            format!(
+                "~{} tokens (estimated from {} chars)",
+                size::thousands(s.tokens),
+                size::thousands(s.chars)
+            ),
+            Tone::Dim,
+        ));
+        if let Some((growth, previous)) = s.growth {
+            chunks.push((
+                format!(
+                    " · {} since {}",
+                    size::signed(growth),
+                    session.key(previous)
+                ),
+                if growth > 0 { Tone::Warn } else { Tone::Dim },
+            ));
+        }
+    }
+    if let Some(usage) = session.get(id).and_then(|s| s.payload.usage()) {
+        let sep = if chunks.is_empty() { "" } else { " · " };
+        chunks.push((format!("{sep}reported: "), Tone::Dim));
+        chunks.push((size::usage_text(usage), Tone::Key));
+    }
+    if !chunks.is_empty() {
+        let refs: Vec<(&str, Tone)> = chunks.iter().map(|(t, tone)| (t.as_str(), *tone)).collect();
+        doc.line(&refs);
     }
 }
 

@@ -60,6 +60,11 @@ fn write_session<W: Write>(
     }
     let problems: Vec<String> = session.problems().map(ToString::to_string).collect();
     w.field("problems", &problems)?;
+    w.field(
+        "tokens_est",
+        &crate::analysis::size::session_tokens(session),
+    )?;
+    write_usage(w, crate::analysis::size::session_usage(session))?;
     w.key("spans")?;
     w.begin_array()?;
     for id in order {
@@ -99,12 +104,37 @@ fn write_span<W: Write>(
     }
     let problems: Vec<String> = span.problems.iter().map(ToString::to_string).collect();
     w.field("problems", &problems)?;
+    let size = crate::analysis::size::of_span(session, id);
+    w.field("tokens_est", &size.map(|s| s.tokens))?;
+    w.field(
+        "tokens_growth",
+        &size.and_then(|s| s.growth).map(|(g, _)| g),
+    )?;
+    write_usage(w, span.payload.usage())?;
     match &span.payload {
         Payload::Poml(call) => poml_fields(w, call)?,
         Payload::Event(event) => event_fields(w, event, files)?,
         Payload::None => {}
     }
     w.end_object()
+}
+
+/// `"usage": {"input": 632, "output": 75, "total": 707}` (missing sides null), or null.
+fn write_usage<W: Write>(
+    w: &mut JsonWriter<W>,
+    usage: Option<crate::model::Usage>,
+) -> io::Result<()> {
+    w.key("usage")?;
+    match usage {
+        None => w.value(&None::<()>),
+        Some(u) => {
+            w.begin_object()?;
+            w.field("input", &u.input)?;
+            w.field("output", &u.output)?;
+            w.field("total", &u.total())?;
+            w.end_object()
+        }
+    }
 }
 
 fn poml_fields<W: Write>(w: &mut JsonWriter<W>, call: &PomlCall) -> io::Result<()> {

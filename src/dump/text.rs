@@ -55,6 +55,9 @@ fn session_block(
     if let Some(note) = &session.note {
         writeln!(out, "  note: {}", sanitize::label(note))?;
     }
+    if let Some(u) = crate::analysis::size::session_usage(session) {
+        writeln!(out, "  usage: {}", crate::analysis::size::usage_text(u))?;
+    }
     for problem in session.problems() {
         writeln!(out, "  ! {}", sanitize::label(&problem.to_string()))?;
     }
@@ -80,9 +83,22 @@ fn session_block(
             (Some(s), Some(t)) => format!("+{}", format_duration(s - t)),
             _ => "-".into(),
         };
+        let mut size = String::new();
+        if let Some(s) = crate::analysis::size::of_span(session, id) {
+            size.push_str(&format!(
+                "  ~{} tok",
+                crate::analysis::size::thousands(s.tokens)
+            ));
+            if let Some((g, _)) = s.growth {
+                size.push_str(&format!(" {}", crate::analysis::size::signed(g)));
+            }
+        }
+        if let Some(u) = span.payload.usage() {
+            size.push_str(&format!("  used {}", crate::analysis::size::usage_text(u)));
+        }
         writeln!(
             out,
-            "{indent}{:<28} {:>9} {:>8} {:>9}  {}",
+            "{indent}{:<28} {:>9} {:>8} {:>9}  {}{size}",
             sanitize::label(&label),
             offset,
             span.duration_ns()

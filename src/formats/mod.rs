@@ -6,3 +6,4 @@ pub mod json;
 pub mod pml;
 pub mod poml;
 pub mod sniff;
+pub mod usage;

@@ -25,6 +25,15 @@ impl Payload {
             Payload::None | Payload::Event(_) => None,
         }
     }
+
+    /// Characters of the rendered prompt the model was sent, when the span holds one (a
+    /// POML call's messages); the size and growth columns are built on it.
+    pub fn prompt_chars(&self) -> Option<u64> {
+        match self {
+            Payload::Poml(call) => call.prompt.as_ref().map(|p| p.chars),
+            Payload::None | Payload::Event(_) => None,
+        }
+    }
 }
 
 /// Token counts as a provider reported them; any may be missing.

@@ -124,7 +124,9 @@ pub fn build_call(dir: &Arc<Path>, group: &CallGroup<'_>, ctx: BuildContext) -> 
         }
         Some(file) => match read_result(&call.path_of(file)) {
             Ok(result) => {
-                call.prompt = Some(result.summary());
+                let mut summary = result.summary();
+                summary.usage = reported_usage(&call);
+                call.prompt = Some(summary);
                 for (i, content) in result.contents().enumerate() {
                     for e in parts::image_problems(content) {
                         let which = if result.chat {
@@ -180,6 +182,26 @@ pub fn read_result(path: &Path) -> Result<PomlResult, String> {
         ));
     }
     PomlResult::parse(&prefix.bytes)
+}
+
+/// Response artifacts larger than this are not read for their usage.
+const USAGE_FILE_LIMIT: u64 = 1 << 20;
+
+/// What the provider reported using, from the first JSON artifact (`.response.json`,
+/// `.reply.json`, ...) that carries a usage object.
+fn reported_usage(call: &PomlCall) -> Option<crate::model::Usage> {
+    call.files
+        .iter()
+        .filter(|f| {
+            names::is_artifact(&f.suffix)
+                && f.suffix.ends_with(".json")
+                && f.size <= USAGE_FILE_LIMIT
+        })
+        .find_map(|f| {
+            let bytes = fsread::read_prefix(&call.path_of(f), USAGE_FILE_LIMIT).ok()?;
+            let value = json::parse(&bytes.bytes).ok()?;
+            crate::formats::usage::from_response(&value)
+        })
 }
 
 fn link_info(path: &Path) -> LinkInfo {

@@ -9,6 +9,7 @@ pub mod compare;
 pub mod detail;
 pub mod dump;
 pub mod event;
+pub mod export;
 pub mod fingerprint;
 pub mod formats;
 pub mod fsread;

@@ -2,6 +2,7 @@
 
 pub mod diff;
 pub mod dump;
+pub mod export;
 pub mod open;
 pub mod stats;
 
@@ -65,6 +66,41 @@ pub enum Command {
                       tracetui diff golden/20261121123900861020 pomlruns/20261122091500123456"
     )]
     Diff(DiffArgs),
+    /// Export for other tools: Chrome trace JSON (Perfetto, chrome://tracing) or OTLP/JSON.
+    #[command(
+        long_about = "Export the spans for other tools, as one JSON document on stdout.\n\n\
+                      chrome: Chrome trace event JSON, opened by Perfetto (ui.perfetto.dev) and \
+                      chrome://tracing: one process per session, a complete event per finished \
+                      span (microseconds from the earliest start), lanes for overlapping spans, \
+                      spans still open as instant events; kind, status, ids and tokens in args.\n\n\
+                      otlp: OpenTelemetry OTLP/JSON, {\"resourceSpans\": [...]} with one \
+                      resource per session; ids derived from the trace's keys by a stable hash \
+                      unless the trace has OpenTelemetry ids of its own.",
+        after_help = "Examples:\n  tracetui export --format chrome pomlruns/ > trace.json\n  \
+                      tracetui export --format otlp traces/events.jsonl --filter status:error"
+    )]
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Trace folders and event files to read.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// What to write.
+    #[arg(long, value_enum)]
+    pub format: ExportFormat,
+    /// Only spans matching this filter, and their ancestors (the dump's filter language).
+    #[arg(long, value_name = "EXPR")]
+    pub filter: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// Chrome trace event JSON (Perfetto, chrome://tracing).
+    Chrome,
+    /// OpenTelemetry OTLP/JSON.
+    Otlp,
 }
 
 #[derive(Debug, Args)]
@@ -115,6 +151,7 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
         Some(Command::Dump(args)) => dump::run(&args),
         Some(Command::Stats(args)) => stats::run(&args),
         Some(Command::Diff(args)) => diff::run(&args),
+        Some(Command::Export(args)) => export::run(&args),
         None => open::run(cli.open),
     }
 }
@@ -142,10 +179,18 @@ pub fn check_paths(paths: &[PathBuf]) -> Result<(), ExitCode> {
 pub fn load(
     args: &DumpArgs,
 ) -> Result<(crate::model::Store, Option<crate::analysis::Matches>), ExitCode> {
-    check_paths(&args.paths)?;
+    load_paths(&args.paths, args.filter.as_deref())
+}
+
+/// `load` for any command's paths and filter.
+pub fn load_paths(
+    paths: &[PathBuf],
+    filter: Option<&str>,
+) -> Result<(crate::model::Store, Option<crate::analysis::Matches>), ExitCode> {
+    check_paths(paths)?;
     let options = crate::ingest::Options::default();
     let now = crate::model::time::now_ns();
-    let filter = match &args.filter {
+    let filter = match filter {
         Some(expr) => match crate::analysis::Filter::parse(expr, now, options.zone) {
             Ok(f) => Some(f),
             Err(e) => {
@@ -155,7 +200,7 @@ pub fn load(
         },
         None => None,
     };
-    let store = crate::ingest::load(&args.paths, options, now);
+    let store = crate::ingest::load(paths, options, now);
     let matches = filter.map(|f| {
         crate::analysis::Matches::compute(
             &store,

@@ -5,6 +5,7 @@
 pub mod analysis;
 pub mod app;
 pub mod cli;
+pub mod clipboard;
 pub mod compare;
 pub mod detail;
 pub mod dump;
@@ -13,7 +14,9 @@ pub mod export;
 pub mod fingerprint;
 pub mod formats;
 pub mod fsread;
+pub mod host;
 pub mod ingest;
+pub mod input_gate;
 pub mod live;
 pub mod model;
 pub mod sanitize;

@@ -38,6 +38,65 @@ pub enum Action {
     Patterns,
     /// The problems view: every problem, where it is; Enter goes there.
     Problems,
+    /// Mark the selected call for comparison (again: unmark).
+    Mark,
+    /// Compare the marked call with the selected one.
+    Diff,
+    /// Compare the selected call with the same call in the previous run.
+    DiffPrevious,
+    /// Open the selected call's source in the editor.
+    Edit,
+    /// Copy the focused pane's text to the clipboard (OSC 52).
+    Copy,
+}
+
+/// Every action that can be bound to keys, by the name the config file uses.
+pub const NAMED: &[(&str, Action)] = &[
+    ("quit", Action::Quit),
+    ("help", Action::Help),
+    ("back", Action::Back),
+    ("up", Action::Up),
+    ("down", Action::Down),
+    ("collapse", Action::Collapse),
+    ("expand", Action::Expand),
+    ("toggle", Action::Toggle),
+    ("focus-next", Action::FocusNext),
+    ("focus-prev", Action::FocusPrev),
+    ("prev-session", Action::PrevSession),
+    ("next-session", Action::NextSession),
+    ("first", Action::First),
+    ("last", Action::Last),
+    ("page-up", Action::PageUp),
+    ("page-down", Action::PageDown),
+    ("next-tab", Action::NextTab),
+    ("prev-tab", Action::PrevTab),
+    ("zoom-in", Action::ZoomIn),
+    ("zoom-out", Action::ZoomOut),
+    ("zoom-fit", Action::ZoomFit),
+    ("pan-left", Action::PanLeft),
+    ("pan-right", Action::PanRight),
+    ("follow", Action::ToggleFollow),
+    ("filter", Action::Filter),
+    ("next-match", Action::NextMatch),
+    ("prev-match", Action::PrevMatch),
+    ("patterns", Action::Patterns),
+    ("problems", Action::Problems),
+    ("mark", Action::Mark),
+    ("diff", Action::Diff),
+    ("diff-previous", Action::DiffPrevious),
+    ("edit", Action::Edit),
+    ("copy", Action::Copy),
+];
+
+impl Action {
+    /// The config file's name for this action (`Tab(n)` has none: digits pick tabs).
+    pub fn name(self) -> Option<&'static str> {
+        NAMED.iter().find(|(_, a)| *a == self).map(|(n, _)| *n)
+    }
+
+    pub fn from_name(name: &str) -> Option<Action> {
+        NAMED.iter().find(|(n, _)| *n == name).map(|(_, a)| *a)
+    }
 }
 
 impl Action {

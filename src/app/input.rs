@@ -13,6 +13,8 @@ impl App {
         if key.kind == KeyEventKind::Release {
             return false;
         }
+        // A notice lasts until the next key.
+        let had_notice = self.notice.take().is_some();
         if self.input.is_some() {
             self.filter_key(key);
             return true;
@@ -27,7 +29,7 @@ impl App {
                 self.overlay = None;
                 true
             }
-            None => false,
+            None => had_notice,
         }
     }
 

@@ -23,6 +23,11 @@ pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
     )
 }
 
+/// The diff view: the whole screen above the status bar.
+pub fn diff_popup(area: Rect) -> Rect {
+    Rect::new(area.x, area.y, area.width, area.height.saturating_sub(1))
+}
+
 /// The popup of a list overlay (problems) holding `rows` rows, and how many rows fit in it.
 pub fn list_popup(area: Rect, rows: usize) -> (Rect, usize) {
     let height = u16::try_from(rows.max(1) + 2).unwrap_or(u16::MAX);

@@ -2,6 +2,8 @@
 //! action. Nothing here draws; `crate::ui` reads this state and draws it.
 
 pub mod action;
+pub mod diff_view;
+pub mod effect;
 pub mod filtering;
 pub mod input;
 pub mod keymap;
@@ -16,6 +18,7 @@ pub mod update;
 pub mod wrap;
 
 pub use action::Action;
+pub use effect::Effect;
 pub use layout::Panes;
 pub use node::Node;
 pub use overlay::{Overlay, OverlayKind};
@@ -79,6 +82,14 @@ pub struct App {
     /// The problems view's rows and the store generation they were listed for.
     problems: Option<(u64, Vec<crate::analysis::problems::Located>)>,
     timeline_rows: Option<((SessionId, u64, u64), Vec<Row>)>,
+    /// The call marked for comparison (`m`).
+    pub mark: Option<(SessionId, SpanId)>,
+    /// The diff view's comparison, while it is open.
+    pub diff: Option<diff_view::DiffView>,
+    /// A one-line message in the status bar, until the next key.
+    pub notice: Option<String>,
+    /// Effects for the run loop to carry out (copy, edit).
+    effects: Vec<Effect>,
 }
 
 impl App {
@@ -106,7 +117,16 @@ impl App {
             patterns: None,
             problems: None,
             timeline_rows: None,
+            mark: None,
+            diff: None,
+            notice: None,
+            effects: Vec::new(),
         }
+    }
+
+    /// Say something in the status bar until the next key.
+    pub fn notify(&mut self, text: &str) {
+        self.notice = Some(text.to_string());
     }
 
     /// Apply a batch from the ingestor; in follow mode, select the newest call.
@@ -175,6 +195,14 @@ impl App {
         match self.overlay.map(|o| o.kind) {
             Some(OverlayKind::Patterns) => {
                 self.patterns_doc();
+            }
+            Some(OverlayKind::Diff) => {
+                let popup = layout::diff_popup(area);
+                let inner = layout::inner(popup);
+                if let (Some(diff), Some(o)) = (&mut self.diff, &mut self.overlay) {
+                    diff.prepare(inner.width as usize, inner.height as usize);
+                    o.scroll = o.scroll.min(diff.max_scroll());
+                }
             }
             Some(OverlayKind::Problems) => {
                 let count = self.problem_list().len();

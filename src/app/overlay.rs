@@ -1,5 +1,5 @@
-//! Overlays over the panes (help, patterns, problems): which one is open, where it is
-//! scrolled to, and what keys do while it is open.
+//! Overlays over the panes (help, patterns, problems, the diff view): which one is open,
+//! where it is scrolled to, and what keys do while it is open.
 
 use super::{Action, App, Focus, Node};
 use crate::analysis::problems;
@@ -9,6 +9,8 @@ pub enum OverlayKind {
     Help,
     Patterns,
     Problems,
+    /// Two calls compared (`App::diff` holds the comparison).
+    Diff,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,7 +52,7 @@ impl App {
             OverlayKind::Problems => {
                 self.problem_list();
             }
-            OverlayKind::Help => {}
+            OverlayKind::Help | OverlayKind::Diff => {}
         }
     }
 
@@ -60,11 +62,36 @@ impl App {
     pub(super) fn overlay_update(&mut self, mut overlay: Overlay, action: Action) {
         let list = overlay.kind == OverlayKind::Problems;
         let step = |at: usize, delta: isize| at.saturating_add_signed(delta);
+        let page = match (&self.diff, overlay.kind) {
+            (Some(d), OverlayKind::Diff) => d.page.saturating_sub(1).max(1) as isize,
+            _ => 10,
+        };
+        if overlay.kind == OverlayKind::Diff {
+            match action {
+                Action::NextMatch
+                | Action::NextSession
+                | Action::PrevMatch
+                | Action::PrevSession => {
+                    let forward = matches!(action, Action::NextMatch | Action::NextSession);
+                    if let Some(diff) = &mut self.diff {
+                        match diff.jump(overlay.scroll, forward) {
+                            Some(row) => overlay.scroll = row,
+                            None => {
+                                self.notice = Some("No changes: the two calls are the same.".into())
+                            }
+                        }
+                    }
+                    self.overlay = Some(overlay);
+                    return;
+                }
+                _ => {}
+            }
+        }
         let moved = match action {
             Action::Up => Some(-1),
             Action::Down => Some(1),
-            Action::PageUp => Some(-10),
-            Action::PageDown => Some(10),
+            Action::PageUp => Some(-page),
+            Action::PageDown => Some(page),
             Action::First => Some(isize::MIN / 2),
             Action::Last => Some(isize::MAX / 2),
             _ => None,
@@ -75,6 +102,9 @@ impl App {
                 overlay.selected = step(overlay.selected, delta).min(count.saturating_sub(1));
             } else {
                 overlay.scroll = step(overlay.scroll, delta);
+                if let (OverlayKind::Diff, Some(d)) = (overlay.kind, &self.diff) {
+                    overlay.scroll = overlay.scroll.min(d.max_scroll());
+                }
             }
             self.overlay = Some(overlay);
             return;
@@ -85,6 +115,8 @@ impl App {
                 self.overlay = None;
                 self.go_to_problem(overlay.selected);
             }
+            // Copy what the overlay shows.
+            Action::Copy => self.copy(),
             _ => match opens(action) {
                 Some(kind) if kind != overlay.kind => self.open_overlay(kind),
                 _ => self.overlay = None,

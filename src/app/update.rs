@@ -25,6 +25,11 @@ impl App {
             Action::Help => self.open_overlay(super::OverlayKind::Help),
             Action::Patterns => self.open_overlay(super::OverlayKind::Patterns),
             Action::Problems => self.open_overlay(super::OverlayKind::Problems),
+            Action::Mark => self.toggle_mark(),
+            Action::Diff => self.diff_marked(),
+            Action::DiffPrevious => self.diff_previous(),
+            Action::Edit => self.edit(),
+            Action::Copy => self.copy(),
             Action::Back => {
                 if self.filter.is_some() {
                     self.clear_filter();

@@ -37,7 +37,15 @@ pub fn lines(theme: &Theme) -> Vec<Line<'static>> {
     }
     lines.push(Line::raw(""));
     lines.push(Line::styled(
-        "Mouse: wheel scrolls the pane under it; click selects.",
+        "Diff view (m on one call, d on another; D: the previous run's): n/N or ]/[ step",
+        theme.dim(),
+    ));
+    lines.push(Line::styled(
+        "through changes, j/k PgDn/PgUp scroll, y copies the diff, Esc closes.",
+        theme.dim(),
+    ));
+    lines.push(Line::styled(
+        "Mouse: wheel scrolls the pane (or overlay) under it; click selects rows, tabs, bars.",
         theme.dim(),
     ));
     lines.push(Line::styled(

@@ -1,5 +1,6 @@
 //! Drawing: one function per pane, all reading an `App` that `App::prepare` made ready.
 
+pub mod diff;
 pub mod help;
 pub mod patterns;
 pub mod problems;
@@ -28,6 +29,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
             OverlayKind::Help => help::draw(frame, area, overlay.scroll, theme),
             OverlayKind::Patterns => patterns::draw(frame, area, app, overlay.scroll, theme),
             OverlayKind::Problems => problems::draw(frame, area, app, overlay, theme),
+            OverlayKind::Diff => diff::draw(frame, area, app, overlay.scroll, theme),
         }
     }
 }

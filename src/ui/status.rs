@@ -67,6 +67,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             ));
         }
     }
+    if let Some(notice) = &app.notice {
+        left.push(Span::styled(
+            format!(" {} ", sanitize::label(notice)),
+            theme.key(),
+        ));
+    }
     if let Some(filter) = &app.filter {
         left.push(Span::styled(
             format!(

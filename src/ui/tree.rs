@@ -210,17 +210,24 @@ pub fn row_line(app: &App, row: Row, width: usize, theme: &Theme) -> Line<'stati
             if !span.problems.is_empty() {
                 right = format!("!{} {right}", span.problems.len());
             }
-            let marker = match span.status {
+            let status_mark = match span.status {
                 Status::Ok => "",
                 Status::Error => "✗ ",
                 Status::Incomplete => "◌ ",
                 Status::Running => "⟳ ",
             };
+            // The call marked for comparison (`m`) leads with a diamond.
+            let (marker, marker_style) = if app.is_marked(row.node) {
+                (format!("◆ {status_mark}"), theme.key())
+            } else {
+                (status_mark.to_string(), theme.status(span.status))
+            };
+            let marker = marker.as_str();
             let left_w = width.saturating_sub(width_of(&right) + 1 + width_of(marker));
             let left = fit(&label, left_w);
             let pad = width.saturating_sub(width_of(marker) + width_of(&left) + width_of(&right));
             Line::from(vec![
-                Span::styled(marker.to_string(), theme.status(span.status)),
+                Span::styled(marker.to_string(), marker_style),
                 Span::raw(left),
                 Span::raw(" ".repeat(pad)),
                 Span::styled(

@@ -127,6 +127,11 @@ fn a_session_of_use_changes_nothing_on_disk() {
             "/", "s", "t", "a", "t", "u", "s", ":", "e", "r", "r", "o", "r", "Enter", "n", "N",
         ],
         &["p", "j", "p", "!", "j", "Enter", "f", "G", "?", "Escape"],
+        // Compare: mark, diff, step through changes, copy, close; the previous run's; copy
+        // from each pane.
+        &["g", "j", "m", "j", "d", "n", "N", "]", "y", "Escape"],
+        &["D", "y", "Escape"],
+        &["Tab", "y", "Tab", "y", "Tab", "y", "m"],
     ] {
         tmux.keys(keys);
         tmux.wait_for("the app", |s| s.contains("Calls ·"));

@@ -7,6 +7,7 @@ pub mod app;
 pub mod cli;
 pub mod clipboard;
 pub mod compare;
+pub mod config;
 pub mod detail;
 pub mod dump;
 pub mod event;

@@ -28,7 +28,11 @@ const INPUT_POLL: Duration = Duration::from_millis(50);
 /// How long one pass may spend applying queued events before it draws.
 const DRAIN_BUDGET: Duration = Duration::from_millis(10);
 
-pub fn run(paths: Vec<PathBuf>, live: LiveOptions) -> color_eyre::Result<()> {
+pub fn run(
+    paths: Vec<PathBuf>,
+    live: LiveOptions,
+    config: crate::config::Config,
+) -> color_eyre::Result<()> {
     let options = Options::default();
     // Bounded: when the view falls behind a large load, the reader waits instead of
     // queueing batches (and memory) without limit.
@@ -40,11 +44,12 @@ pub fn run(paths: Vec<PathBuf>, live: LiveOptions) -> color_eyre::Result<()> {
     let gate = InputGate::new();
     spawn_input(tx, gate.clone());
     let mut app = App::new(paths, options.zone);
+    app.configure(&config);
     run_loop_with(
         &mut guard.terminal,
         &mut app,
         &rx,
-        &Theme::from_env(),
+        &Theme::from_config(config.theme),
         now_ns,
         &mut TerminalHost { gate },
     )?;

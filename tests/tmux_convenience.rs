@@ -107,3 +107,31 @@ fn y_copies_the_prompt_pane_through_osc_52() {
     tmux.keys(&["q"]);
     assert_eq!(tmux.wait_exit(&done).1, 0);
 }
+
+#[test]
+fn the_config_file_in_the_xdg_folder_is_read() {
+    let demo = demo();
+    let xdg = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(xdg.path().join("tracetui")).expect("mkdir");
+    std::fs::write(
+        xdg.path().join("tracetui/config.toml"),
+        "theme = \"mono\"\n[keys]\nquit = \"x\"\nhelp = \"nope\"\n",
+    )
+    .expect("write config");
+    let tmux = Tmux::start(100, 30, demo.path());
+    let done = tmux.launch(&format!(
+        "XDG_CONFIG_HOME={} {} demo/pomlruns",
+        xdg.path().display(),
+        binary()
+    ));
+    let screen = tmux.wait_for("the warning", |s| {
+        s.contains("[keys] help: unknown key \"nope\"")
+    });
+    assert!(screen.contains("Calls · 4 sessions"), "{screen}");
+    tmux.keys(&["q", "j"]);
+    tmux.wait_for("still running", |s| {
+        s.contains("Calls · 4 sessions") && !s.contains("nope")
+    });
+    tmux.keys(&["x"]);
+    assert_eq!(tmux.wait_exit(&done).1, 0);
+}

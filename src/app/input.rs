@@ -1,6 +1,5 @@
 //! Turning terminal input into actions: keys through the keymap, the mouse by position.
 
-use super::keymap;
 use super::{App, Focus};
 use crate::detail::Tab;
 use ratatui::crossterm::event::{KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
@@ -19,7 +18,7 @@ impl App {
             self.filter_key(key);
             return true;
         }
-        match keymap::lookup(key, self.focus) {
+        match self.keymap.lookup(key, self.focus) {
             Some(action) => {
                 self.update(action);
                 true

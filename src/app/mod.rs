@@ -90,6 +90,8 @@ pub struct App {
     pub notice: Option<String>,
     /// Effects for the run loop to carry out (copy, edit).
     effects: Vec<Effect>,
+    /// The keys in use (the table's, with the config file's overrides).
+    pub keymap: keymap::Keymap,
 }
 
 impl App {
@@ -121,6 +123,21 @@ impl App {
             diff: None,
             notice: None,
             effects: Vec::new(),
+            keymap: keymap::Keymap::default(),
+        }
+    }
+
+    /// Apply the config file: its key overrides, and a word in the status bar about any
+    /// mistake in it (the theme is the run loop's).
+    pub fn configure(&mut self, config: &crate::config::Config) {
+        let (keymap, notes) = keymap::Keymap::with_overrides(&config.keys);
+        self.keymap = keymap;
+        let mut said: Vec<String> = config.warnings.clone();
+        said.extend(notes.into_iter().map(|n| format!("config: {n}")));
+        match said.as_slice() {
+            [] => {}
+            [one] => self.notify(one),
+            [first, rest @ ..] => self.notify(&format!("{first} (and {} more)", rest.len())),
         }
     }
 

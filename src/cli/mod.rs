@@ -10,6 +10,13 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+const EXAMPLES: &str = "Examples:\n  tracetui pomlruns/\n  tracetui traces/events.jsonl\n  \
+                        tracetui dump pomlruns/ --format json | jq '.sessions[].id'\n  \
+                        tracetui stats traces/ --filter 'status:error since:24h'\n  \
+                        tracetui diff golden/20261121123900861020 pomlruns/20261122091500123456\n  \
+                        tracetui export --format chrome pomlruns/ > trace.json\n  \
+                        tracetui completions bash > ~/.local/share/bash-completion/completions/tracetui";
+
 /// Exit code for bad usage or a path that cannot be opened.
 pub const EXIT_USAGE: u8 = 2;
 
@@ -22,9 +29,7 @@ pub const EXIT_USAGE: u8 = 2;
                   session folders, one session, or a flat POML_TRACE folder) and PML tool-call \
                   event files (JSON Lines, JSON documents, SSE captures) as a call tree, a \
                   millisecond timeline and a prompt pane, and keeps watching them.",
-    after_help = "Examples:\n  tracetui pomlruns/\n  tracetui traces/events.jsonl\n  \
-                  tracetui dump pomlruns/ --format json | jq '.sessions[].id'\n  \
-                  tracetui stats traces/ --filter 'status:error since:24h'",
+    after_help = EXAMPLES,
     args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
@@ -43,6 +48,10 @@ pub struct OpenArgs {
     /// containers with a full inotify table).
     #[arg(long)]
     pub poll: bool,
+    /// The config file to read instead of $XDG_CONFIG_HOME/tracetui/config.toml (or
+    /// ~/.config/tracetui/config.toml); --help says what it holds.
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -80,6 +89,15 @@ pub enum Command {
                       tracetui export --format otlp traces/events.jsonl --filter status:error"
     )]
     Export(ExportArgs),
+    /// Print a shell completion script: bash, zsh, fish, elvish or powershell.
+    #[command(after_help = "Install, for example:\n  \
+                      tracetui completions bash > ~/.local/share/bash-completion/completions/tracetui\n  \
+                      tracetui completions zsh > ~/.zfunc/_tracetui   (with fpath+=~/.zfunc)\n  \
+                      tracetui completions fish > ~/.config/fish/completions/tracetui.fish")]
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -146,12 +164,67 @@ pub enum DumpFormat {
     Json,
 }
 
+/// The command line with the long help's closing sections (keys, config file, exit codes),
+/// built from the same tables the app uses.
+pub fn command() -> clap::Command {
+    use clap::CommandFactory as _;
+    Cli::command().after_long_help(long_help())
+}
+
+/// Parse the process's arguments (`--help` included, with `long_help`).
+pub fn parse() -> Cli {
+    use clap::FromArgMatches as _;
+    let matches = command().get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+}
+
+fn long_help() -> String {
+    use crate::app::Focus;
+    use crate::app::keymap::{KEYMAP, Scope};
+    let mut out = format!("{EXAMPLES}\n\nKeys (? shows them in the app):\n");
+    for b in KEYMAP {
+        let scope = match b.scope {
+            Scope::Global => "",
+            Scope::Pane(Focus::Tree) => " (call tree)",
+            Scope::Pane(Focus::Timeline) => " (timeline)",
+            Scope::Pane(Focus::Prompt) => " (prompt pane)",
+        };
+        out.push_str(&format!("  {:<12} {}{scope}\n", b.label, b.help));
+    }
+    out.push_str(
+        "  In the diff view: n/N or ]/[ next/previous change, j/k scroll, y copy, Esc close.\n\
+         Mouse: click selects rows, tabs and timeline bars; the wheel scrolls the pane under it.\n\n\
+         Config file: $XDG_CONFIG_HOME/tracetui/config.toml, else ~/.config/tracetui/config.toml\n\
+         (or --config PATH). Mistakes in it are reported in the status bar and ignored.\n  \
+         theme = \"dark\"          # dark | light | mono; unset: mono when NO_COLOR is set\n  \
+         [keys]                  # an action's keys, replacing its defaults everywhere\n  \
+         quit = [\"q\", \"C-c\"]\n  \
+         diff = \"v\"\n\
+         Actions: ",
+    );
+    let names: Vec<&str> = crate::app::action::NAMED.iter().map(|(n, _)| *n).collect();
+    out.push_str(&names.join(", "));
+    out.push_str(
+        ".\nKey names: x, C-x, Enter, Esc, Tab, S-Tab, Space, Up, Down, Left, Right, PgUp, PgDn,\n\
+         Home, End, Backspace, Delete, Insert, F1-F12.\n\n\
+         Environment: VISUAL or EDITOR (e opens the call's source), NO_COLOR, XDG_CONFIG_HOME.\n\n\
+         Exit status: 0 success; 2 bad usage or a path that cannot be read; tracetui diff: 0\n\
+         identical, 1 different, 2 error.",
+    );
+    out
+}
+
 pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
     match cli.command {
         Some(Command::Dump(args)) => dump::run(&args),
         Some(Command::Stats(args)) => stats::run(&args),
         Some(Command::Diff(args)) => diff::run(&args),
         Some(Command::Export(args)) => export::run(&args),
+        Some(Command::Completions { shell }) => {
+            let mut command = command();
+            clap_complete::generate(shell, &mut command, "tracetui", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
         None => open::run(cli.open),
     }
 }

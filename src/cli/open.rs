@@ -23,10 +23,17 @@ pub fn run(args: OpenArgs) -> color_eyre::Result<ExitCode> {
     } else {
         args.paths.clone()
     };
+    let config = match crate::config::load(args.config.as_deref()) {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("tracetui: --config {}", crate::sanitize::label(&e));
+            return Ok(ExitCode::from(EXIT_USAGE));
+        }
+    };
     let live = crate::live::LiveOptions {
         poll: args.poll,
         ..Default::default()
     };
-    crate::tui::run(paths, live)?;
+    crate::tui::run(paths, live, config)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -2,7 +2,7 @@
 
 use super::Theme;
 use crate::app::Focus;
-use crate::app::keymap::{KEYMAP, Scope};
+use crate::app::keymap::{Keymap, Scope};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -15,7 +15,7 @@ const SECTIONS: [(Scope, &str); 4] = [
     (Scope::Pane(Focus::Prompt), "In the prompt pane"),
 ];
 
-pub fn lines(theme: &Theme) -> Vec<Line<'static>> {
+pub fn lines(keymap: &Keymap, theme: &Theme) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     for (scope, title) in SECTIONS {
         if !lines.is_empty() {
@@ -25,7 +25,8 @@ pub fn lines(theme: &Theme) -> Vec<Line<'static>> {
             title,
             theme.tone(crate::detail::Tone::Heading),
         ));
-        for b in KEYMAP
+        for b in keymap
+            .rows
             .iter()
             .filter(|b| b.scope == scope && !b.help.is_empty())
         {
@@ -55,8 +56,8 @@ pub fn lines(theme: &Theme) -> Vec<Line<'static>> {
     lines
 }
 
-pub fn draw(frame: &mut Frame, area: Rect, scroll: usize, theme: &Theme) {
-    let lines = lines(theme);
+pub fn draw(frame: &mut Frame, area: Rect, keymap: &Keymap, scroll: usize, theme: &Theme) {
+    let lines = lines(keymap, theme);
     let popup = centered(area, 96, lines.len() as u16 + 2);
     frame.render_widget(Clear, popup);
     let visible = popup.height.saturating_sub(2) as usize;

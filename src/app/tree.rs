@@ -33,6 +33,9 @@ pub struct TreeView {
     /// The active filter's matches, and a counter bumped whenever they change.
     matches: Option<Matches>,
     filter_generation: u64,
+    /// The wheel scrolled the view away from the selection: leave it there until the
+    /// selection moves or a key is pressed.
+    pinned: bool,
 }
 
 impl TreeView {
@@ -176,6 +179,7 @@ impl TreeView {
         let Some(r) = self.rows.get(row) else {
             return false;
         };
+        self.pinned = false;
         let changed = self.selected != Some(r.node);
         self.selected = Some(r.node);
         self.selected_row = row;
@@ -184,6 +188,7 @@ impl TreeView {
 
     /// Select a node, opening its ancestors so it has a row. Needs a `refresh` after.
     pub fn select_node(&mut self, store: &Store, node: Node) {
+        self.pinned = false;
         let mut up = parent_of(store, node);
         while let Some(p) = up {
             self.set_open(store, p, true);
@@ -194,7 +199,13 @@ impl TreeView {
         self.refresh(store);
     }
 
+    /// A key was pressed: the selection is what matters again.
+    pub fn unpin(&mut self) {
+        self.pinned = false;
+    }
+
     pub fn move_by(&mut self, delta: isize) -> bool {
+        self.pinned = false;
         if self.rows.is_empty() {
             return false;
         }
@@ -259,9 +270,10 @@ impl TreeView {
     }
 
     /// Keep the selection between `offset` and `offset + height`.
+    /// Keep the selection on screen (unless the wheel scrolled away from it).
     pub fn scroll_into_view(&mut self, height: usize) {
         let max_offset = self.rows.len().saturating_sub(height.max(1));
-        if let Some(row) = self.selected_row() {
+        if let Some(row) = self.selected_row().filter(|_| !self.pinned) {
             if row < self.offset {
                 self.offset = row;
             } else if height > 0 && row >= self.offset + height {
@@ -271,7 +283,9 @@ impl TreeView {
         self.offset = self.offset.min(max_offset);
     }
 
+    /// The wheel: move the view, not the selection.
     pub fn scroll(&mut self, delta: isize, height: usize) {
+        self.pinned = true;
         let max_offset = self.rows.len().saturating_sub(height.max(1)) as isize;
         self.offset = (self.offset as isize + delta).clamp(0, max_offset.max(0)) as usize;
     }

@@ -14,6 +14,8 @@ impl App {
         if action.moves_selection(self.focus) {
             self.follow = false;
         }
+        // After the wheel, a key brings the selection back into view.
+        self.unpin_views();
         match action {
             Action::Quit => self.should_quit = true,
             Action::ToggleFollow => {
@@ -130,6 +132,16 @@ impl App {
         }
     }
 
+    pub(super) fn unpin_views(&mut self) {
+        self.tree.unpin();
+        if let Some(view) = self
+            .selected_session()
+            .and_then(|sid| self.timelines.get_mut(&sid))
+        {
+            view.pinned = false;
+        }
+    }
+
     fn cycle_focus(&mut self, forward: bool) {
         let order = Focus::ORDER;
         let i = order.iter().position(|f| *f == self.focus).unwrap_or(0);
@@ -168,7 +180,7 @@ impl App {
         self.prepare(area, self.now_ns);
     }
 
-    fn panes_area(&self) -> ratatui::layout::Rect {
+    pub(super) fn panes_area(&self) -> ratatui::layout::Rect {
         let p = self.panes;
         p.tree.union(p.prompt).union(p.timeline).union(p.status)
     }

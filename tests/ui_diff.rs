@@ -284,3 +284,29 @@ fn e_opens_the_linked_source_when_it_exists() {
         }]
     );
 }
+
+#[test]
+fn event_spans_compare_input_output_and_error() {
+    let mut h = Harness::open(
+        &[common::fixture("pml").join("documented.jsonl")],
+        "documented.jsonl",
+        120,
+        40,
+    );
+    let find = |h: &Harness, key: &str| {
+        h.app.store.sessions().find_map(|(sid, s)| {
+            s.find(key).map(|id| tracetui::app::Node::Span(sid, id))
+        })
+    };
+    let t1 = find(&h, "t1").expect("t1");
+    let t3 = find(&h, "t3").expect("t3");
+    h.app.tree.select_node(&h.app.store, t1);
+    h.press("m");
+    h.app.tree.select_node(&h.app.store, t3);
+    h.press("d");
+    let screen = h.screen();
+    assert!(h.app.overlay_is(OverlayKind::Diff), "{screen}");
+    assert!(screen.contains("in input"), "{screen}");
+    assert!(screen.contains("-  \"path\": \"data.json\""), "{screen}");
+    assert!(screen.contains("+  \"path\": \"b.json\""), "{screen}");
+}

@@ -119,7 +119,7 @@ impl Ingestor {
         let gone_files: Vec<PathBuf> = self
             .files
             .keys()
-            .filter(|p| !trace_files.iter().any(|(f, _)| f == *p))
+            .filter(|p| !trace_files.iter().any(|(f, _, _)| f == *p))
             .cloned()
             .collect();
         for path in gone_files {
@@ -130,7 +130,7 @@ impl Ingestor {
         let mut progress = LoadProgress {
             bytes_total: trace_files
                 .iter()
-                .filter_map(|(p, _)| std::fs::metadata(p).ok())
+                .filter_map(|(p, _, _)| std::fs::metadata(p).ok())
                 .map(|m| m.len())
                 .sum(),
             folders_total: sessions.len(),
@@ -138,12 +138,12 @@ impl Ingestor {
         };
         emit(std::mem::take(&mut out), &progress);
         let mut files_done = 0u64;
-        for (path, layout) in trace_files {
+        for (path, format, layout) in trace_files {
             let settle = self.options.settle_ns;
             let file = self
                 .files
                 .entry(path.clone())
-                .or_insert_with(|| TraceFile::new(path, layout, settle));
+                .or_insert_with(|| TraceFile::new(path, format, layout, settle));
             loop {
                 let more = file.read(now_ns, self.finished, &mut out).more;
                 progress.bytes_read = files_done + file.bytes_read();
@@ -224,10 +224,12 @@ impl Ingestor {
                         crate::formats::sniff::worth_sniffing(&n.to_string_lossy())
                     }))
             {
-                if let Some(layout) = discover::sniff_file(path) {
+                if let Some((format, layout)) = discover::sniff_file(path) {
                     let settle = self.options.settle_ns;
-                    self.files
-                        .insert(path.clone(), TraceFile::new(path.clone(), layout, settle));
+                    self.files.insert(
+                        path.clone(),
+                        TraceFile::new(path.clone(), format, layout, settle),
+                    );
                     files_changed.insert(path.clone());
                 }
                 continue;

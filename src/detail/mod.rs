@@ -8,6 +8,7 @@ pub mod image;
 pub mod json_text;
 pub mod poml;
 pub mod session;
+pub mod span;
 
 pub use doc::{Doc, Speaker, Tone};
 
@@ -41,6 +42,22 @@ impl Tab {
         Tab::Files,
     ];
     pub const EVENT: [Tab; 4] = [Tab::Detail, Tab::Input, Tab::Output, Tab::Raw];
+    /// A model call (MLflow LLM or chat span, GenAI span): the conversation first.
+    pub const CHAT_SPAN: [Tab; 5] = [
+        Tab::Messages,
+        Tab::Detail,
+        Tab::Input,
+        Tab::Output,
+        Tab::Raw,
+    ];
+    /// Any other OpenTelemetry-shaped span.
+    pub const SPAN: [Tab; 5] = [
+        Tab::Detail,
+        Tab::Messages,
+        Tab::Input,
+        Tab::Output,
+        Tab::Raw,
+    ];
     pub const OVERVIEW: [Tab; 1] = [Tab::Detail];
 
     pub fn title(self) -> &'static str {
@@ -54,7 +71,7 @@ impl Tab {
             Tab::Detail => "Detail",
             Tab::Input => "Input",
             Tab::Output => "Output",
-            Tab::Raw => "Raw events",
+            Tab::Raw => "Raw JSON",
         }
     }
 
@@ -87,6 +104,15 @@ pub fn tabs_for(store: &Store, subject: Subject) -> &'static [Tab] {
     {
         Some(Payload::Poml(_)) => &Tab::POML,
         Some(Payload::Event(_)) => &Tab::EVENT,
+        Some(Payload::Span(_)) => {
+            let kind = store.session(sid).and_then(|s| s.get(id)).map(|s| s.kind);
+            match kind {
+                Some(crate::model::SpanKind::Llm | crate::model::SpanKind::ChatModel) => {
+                    &Tab::CHAT_SPAN
+                }
+                _ => &Tab::SPAN,
+            }
+        }
         _ => &Tab::OVERVIEW,
     }
 }
@@ -136,6 +162,7 @@ pub fn render(store: &Store, subject: Subject, tab: Tab, zone: Zone) -> Rendered
                     Some(session) => event::render(store, session, span_id, event, tab),
                     None => Rendered::default(),
                 },
+                Payload::Span(span_ref) => span::render(span_ref, tab, zone),
                 Payload::None => Rendered::default(),
             };
             rendered.anchors.iter_mut().for_each(|a| *a += offset);

@@ -87,11 +87,14 @@ fn write_span<W: Write>(
     w.field("name", &(!name.is_empty()).then_some(name))?;
     w.field("index", &span.index())?;
     w.field("start_ms", &span.start_ns().map(ns_to_ms))?;
-    let duration = span
-        .start_ns()
-        .zip(span.end_ns())
-        .map(|(a, b)| ms_between(a, b));
-    w.field("duration_ms", &duration)?;
+    let times = span.start_ns().zip(span.end_ns());
+    if matches!(span.payload, Payload::Span(_)) {
+        // Nanosecond clocks: to the microsecond, as MLflow and OpenTelemetry tools show it.
+        let precise = times.map(|(a, b)| ((b - a) as f64 / 1_000.0).round() / 1_000.0);
+        w.field("duration_ms", &precise)?;
+    } else {
+        w.field("duration_ms", &times.map(|(a, b)| ms_between(a, b)))?;
+    }
     w.field("gap_ms", &session.gap_before(id).map(|g| ms_between(0, g)))?;
     w.field("status", span.status.as_str())?;
     if let Some(matched) = matched {
@@ -102,6 +105,7 @@ fn write_span<W: Write>(
     match &span.payload {
         Payload::Poml(call) => poml_fields(w, call)?,
         Payload::Event(event) => event_fields(w, event, files)?,
+        Payload::Span(span_ref) => super::span::fields(w, span_ref, &mut files.bytes)?,
         Payload::None => {}
     }
     w.end_object()

@@ -4,6 +4,9 @@
 pub mod bytes;
 pub mod file_problems;
 pub mod json;
+pub mod mlflow;
+pub mod otel;
+pub mod otlp;
 pub mod pml;
 pub mod poml;
 pub mod reader;

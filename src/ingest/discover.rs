@@ -13,6 +13,8 @@ pub struct Found {
     pub poml_sessions: Vec<PathBuf>,
     /// Event files (PML, OTLP, ...), their format and how their values are laid out.
     pub trace_files: Vec<(PathBuf, Format, Layout)>,
+    /// MLflow trace folders (`<experiment>/traces/<trace id>/`).
+    pub mlflow_traces: Vec<PathBuf>,
     /// Paths that could not be listed or are not what their name says, with why.
     pub problems: Vec<(PathBuf, String)>,
 }
@@ -53,6 +55,24 @@ fn walk(dir: &Path, depth_left: usize, found: &mut Found) {
             return;
         }
     };
+    if entries
+        .iter()
+        .any(|e| e.kind == EntryKind::File && e.name == "trace_info.yaml")
+    {
+        found.mlflow_traces.push(dir.to_path_buf());
+        return;
+    }
+    if entries
+        .iter()
+        .any(|e| e.kind == EntryKind::File && e.name == "meta.yaml")
+        && entries
+            .iter()
+            .any(|e| e.kind == EntryKind::Dir && e.name == "traces")
+    {
+        // An MLflow experiment: its traces are one level down, however deep it is.
+        walk(&dir.join("traces"), 1, found);
+        return;
+    }
     let is_session = entries.iter().any(|e| e.is_call_file()) || is_session_dir_name(dir);
     if is_session {
         found.poml_sessions.push(dir.to_path_buf());

@@ -374,5 +374,6 @@ fn new_reader(path: &Path, format: Format, layout: Layout) -> Box<dyn ValueReade
     match (format, layout) {
         (Format::Pml, Layout::Sse) => Box::new(PmlReader::for_sse(file)),
         (Format::Pml, _) => Box::new(PmlReader::new(file)),
+        (Format::Otlp, _) => Box::new(crate::formats::otlp::reader::OtlpReader::new(file)),
     }
 }

@@ -1,0 +1,101 @@
+//! Token usage a span reports, in any of the spellings: GenAI (`gen_ai.usage.*`, with the
+//! older `prompt_tokens`/`completion_tokens`), MLflow's `mlflow.chat.tokenUsage`, or the
+//! `usage` of an OpenAI or Anthropic response recorded as the span's output.
+
+use super::OtelSpan;
+use crate::model::Usage;
+use serde_json::Value;
+
+pub fn usage(span: &OtelSpan) -> Option<Usage> {
+    genai(span)
+        .or_else(|| span.attr("mlflow.chat.tokenUsage").and_then(from_object))
+        .or_else(|| {
+            span.attr("mlflow.spanOutputs")
+                .and_then(|o| o.get("usage"))
+                .and_then(from_object)
+        })
+}
+
+fn genai(span: &OtelSpan) -> Option<Usage> {
+    let n = |keys: &[&str]| keys.iter().find_map(|k| span.attr(k).and_then(number));
+    let usage = Usage {
+        input: n(&["gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens"]),
+        output: n(&[
+            "gen_ai.usage.output_tokens",
+            "gen_ai.usage.completion_tokens",
+        ]),
+        total: n(&["gen_ai.usage.total_tokens", "llm.usage.total_tokens"]),
+    };
+    (usage != Usage::default()).then_some(usage)
+}
+
+/// `{input_tokens, output_tokens, total_tokens}` (MLflow, Anthropic) or `{prompt_tokens,
+/// completion_tokens, total_tokens}` (OpenAI).
+pub fn from_object(v: &Value) -> Option<Usage> {
+    let n = |keys: &[&str]| keys.iter().find_map(|k| v.get(*k).and_then(number));
+    let usage = Usage {
+        input: n(&["input_tokens", "prompt_tokens"]),
+        output: n(&["output_tokens", "completion_tokens"]),
+        total: n(&["total_tokens"]),
+    };
+    (usage != Usage::default()).then_some(usage)
+}
+
+/// A count given as a number or a numeric string (OTLP's int64 travels as a string).
+fn number(v: &Value) -> Option<u64> {
+    match v {
+        Value::Number(n) => n.as_u64().or_else(|| n.as_f64().map(|f| f.max(0.0) as u64)),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn span(attrs: Vec<(&str, Value)>) -> OtelSpan {
+        OtelSpan {
+            attributes: attrs.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+            ..OtelSpan::default()
+        }
+    }
+
+    #[test]
+    fn every_spelling() {
+        let u = |input, output, total| {
+            Some(Usage {
+                input,
+                output,
+                total,
+            })
+        };
+        assert_eq!(
+            usage(&span(vec![
+                ("gen_ai.usage.input_tokens", json!("42")),
+                ("gen_ai.usage.output_tokens", json!(7))
+            ])),
+            u(Some(42), Some(7), None)
+        );
+        assert_eq!(
+            usage(&span(vec![("gen_ai.usage.prompt_tokens", json!(3))])),
+            u(Some(3), None, None)
+        );
+        assert_eq!(
+            usage(&span(vec![(
+                "mlflow.chat.tokenUsage",
+                json!({"input_tokens": 1, "output_tokens": 2, "total_tokens": 3})
+            )])),
+            u(Some(1), Some(2), Some(3))
+        );
+        assert_eq!(
+            usage(&span(vec![(
+                "mlflow.spanOutputs",
+                json!({"usage": {"prompt_tokens": 5, "completion_tokens": 6, "total_tokens": 11}})
+            )])),
+            u(Some(5), Some(6), Some(11))
+        );
+        assert_eq!(usage(&span(vec![("x", json!(1))])), None);
+    }
+}

@@ -13,6 +13,7 @@ pub mod fsread;
 pub mod ingest;
 pub mod live;
 pub mod model;
+pub mod receiver;
 pub mod sanitize;
 pub mod terminal;
 pub mod tui;

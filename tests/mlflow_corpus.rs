@@ -200,3 +200,66 @@ fn llm_spans_show_the_conversation_and_errors_their_exception() {
         .expect("a span with a retry event");
     assert_eq!(retried["events"][0]["attributes"]["reason"], "rate_limited");
 }
+
+/// poml's `set_trace(["local", "mlflow"])` writes each call twice: as files and as an MLflow
+/// `poml` span with the same markup. Each pair is found, both ways.
+#[test]
+fn poml_calls_and_their_mlflow_spans_are_related() {
+    let corpus = common::corpus();
+    let dump = common::dump_json(&[&corpus.join("pomlruns_mlflow"), &corpus.join("mlruns")]);
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for session in dump["sessions"].as_array().expect("sessions") {
+        for span in session["spans"].as_array().expect("spans") {
+            let Some(related) = span.get("related") else {
+                continue;
+            };
+            let here = format!(
+                "{}/{}",
+                session["id"].as_str().expect("id"),
+                span["name"].as_str().expect("name")
+            );
+            let there = format!(
+                "{}/{}",
+                related["session"].as_str().expect("session"),
+                related["span"].as_str().expect("span")
+            );
+            if session["source"] == "poml" {
+                pairs.push((here, there));
+            }
+        }
+    }
+    let calls: Vec<&str> = pairs.iter().map(|(c, _)| c.as_str()).collect();
+    assert_eq!(
+        calls,
+        [
+            "20261121124022554353/planner",
+            "20261121124022554353/verifier",
+            "20261121124022554353/planner",
+            "20261121124022554353/verifier",
+            "20261121124033414890/planner",
+            "20261121124033414890/healthcheck",
+        ]
+    );
+    let traces: Vec<&str> = pairs.iter().map(|(_, s)| &s[..35]).collect();
+    assert_eq!(
+        traces,
+        [
+            "tr-80e3ff883adbed565035e04c88d0a2bd",
+            "tr-80e3ff883adbed565035e04c88d0a2bd",
+            "tr-a35ee92e9e2d55d855a4287f27cf8f17",
+            "tr-a35ee92e9e2d55d855a4287f27cf8f17",
+            "tr-5aa824e4bda6ef786d8dafa150450b49",
+            "tr-2627a5203d31ad9dddd4fa84bccf9b1f",
+        ]
+    );
+    // And back: every one of those spans names its call.
+    let back = dump["sessions"]
+        .as_array()
+        .expect("sessions")
+        .iter()
+        .filter(|s| s["source"] == "mlflow")
+        .flat_map(|s| s["spans"].as_array().expect("spans"))
+        .filter(|s| s.get("related").is_some())
+        .count();
+    assert_eq!(back, 6);
+}

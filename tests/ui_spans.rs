@@ -82,3 +82,30 @@ fn a_genai_chat_span_shows_messages_by_role_and_tokens() {
     );
     assert!(screen.contains("model: gpt-4o"), "{screen}");
 }
+
+#[test]
+fn o_goes_from_an_mlflow_poml_span_to_its_poml_call_and_back() {
+    let corpus = common::corpus();
+    let mut h = Harness::open(
+        &[corpus.join("pomlruns_mlflow"), corpus.join("mlruns")],
+        "both",
+        120,
+        40,
+    );
+    find(&mut h, "kind:span poml");
+    let screen = h.screen();
+    assert!(screen.contains("Prompt · poml"), "{screen}");
+    assert!(
+        screen.contains("↔ POML call 20261121124022554353 › 0001.planner"),
+        "{screen}"
+    );
+    h.press("<Esc>o");
+    let screen = h.screen();
+    assert!(screen.contains("Prompt · 0001.planner"), "{screen}");
+    assert!(
+        screen.contains("↔ MLflow tr-80e3ff883adbed565035e04c88d0a2bd › poml"),
+        "{screen}"
+    );
+    h.press("o");
+    assert!(h.screen().contains("Prompt · poml"), "{}", h.screen());
+}

@@ -38,6 +38,8 @@ pub enum Action {
     Patterns,
     /// The problems view: every problem, where it is; Enter goes there.
     Problems,
+    /// Go to the same call as the other side recorded it (POML call ↔ MLflow span).
+    Related,
 }
 
 impl Action {
@@ -56,7 +58,8 @@ impl Action {
             | Action::PrevSession
             | Action::NextSession
             | Action::NextMatch
-            | Action::PrevMatch => true,
+            | Action::PrevMatch
+            | Action::Related => true,
             _ => false,
         }
     }

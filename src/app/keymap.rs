@@ -86,6 +86,7 @@ pub const KEYMAP: &[Binding] = &[
     bind!("n", [key('n')], GLOBAL, Action::NextMatch, "next match of the filter"),
     bind!("N", [key('N')], GLOBAL, Action::PrevMatch, "previous match of the filter"),
     bind!("p", [key('p')], GLOBAL, Action::Patterns, "patterns: tool stats, sequences, slowest, failed"),
+    bind!("o", [key('o')], GLOBAL, Action::Related, "the same call in the other trace (POML ↔ MLflow)"),
     bind!("!", [key('!')], GLOBAL, Action::Problems, "problems: every one, where it is; Enter goes there"),
     bind!("?", [key('?')], GLOBAL, Action::Help, "this help"),
     bind!("Esc", [code(KeyCode::Esc)], GLOBAL, Action::Back, "close an overlay, or clear the filter"),

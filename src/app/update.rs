@@ -25,6 +25,14 @@ impl App {
             Action::Help => self.open_overlay(super::OverlayKind::Help),
             Action::Patterns => self.open_overlay(super::OverlayKind::Patterns),
             Action::Problems => self.open_overlay(super::OverlayKind::Problems),
+            Action::Related => {
+                if let Some((sid, id)) = self.selected_span()
+                    && let Some(r) = crate::analysis::relate::related(&self.store, sid, id)
+                {
+                    self.tree
+                        .select_node(&self.store, Node::Span(r.session, r.span));
+                }
+            }
             Action::Back => {
                 if self.filter.is_some() {
                     self.clear_filter();

@@ -21,6 +21,7 @@ pub const EXIT_USAGE: u8 = 2;
                   event files (JSON Lines, JSON documents, SSE captures) as a call tree, a \
                   millisecond timeline and a prompt pane, and keeps watching them.",
     after_help = "Examples:\n  tracetui pomlruns/\n  tracetui traces/events.jsonl\n  \
+                  tracetui mlruns/ --listen\n  \
                   tracetui dump pomlruns/ --format json | jq '.sessions[].id'\n  \
                   tracetui stats traces/ --filter 'status:error since:24h'",
     args_conflicts_with_subcommands = true
@@ -41,6 +42,24 @@ pub struct OpenArgs {
     /// containers with a full inotify table).
     #[arg(long)]
     pub poll: bool,
+    /// Receive OpenTelemetry spans over OTLP/HTTP (POST /v1/traces, JSON or protobuf, gzip
+    /// or not) on this address; without a value, 127.0.0.1:4318. Works with or without
+    /// PATHs. Binding beyond loopback (0.0.0.0:4318) lets other machines send spans.
+    #[arg(
+        long,
+        value_name = "ADDR",
+        num_args = 0..=1,
+        default_missing_value = crate::receiver::DEFAULT_ADDR
+    )]
+    pub listen: Option<String>,
+    /// The largest OTLP request body accepted (after decompression), in MB; larger ones are
+    /// refused with 413.
+    #[arg(long, value_name = "MB", default_value_t = 32, requires = "listen")]
+    pub listen_max_body: u64,
+    /// How much of the received spans' attributes and events is kept in memory, in MB; past
+    /// it, new spans keep their name, times and status, and a problem says so.
+    #[arg(long, value_name = "MB", default_value_t = 256, requires = "listen")]
+    pub listen_memory: u64,
 }
 
 #[derive(Debug, Subcommand)]

@@ -149,6 +149,9 @@ pub fn render(store: &Store, subject: Subject, tab: Tab, zone: Zone) -> Rendered
             if let Some(session) = store.session(sid) {
                 doc.line(&[(&timing(session, span_id, zone), Tone::Dim)]);
             }
+            if let Some(line) = related_line(store, sid, span_id) {
+                doc.line(&[(&line, Tone::Key)]);
+            }
             for problem in &span.problems {
                 doc.line(&[("⚠ ", Tone::Error), (&problem.to_string(), Tone::Error)]);
             }
@@ -171,6 +174,27 @@ pub fn render(store: &Store, subject: Subject, tab: Tab, zone: Zone) -> Rendered
             rendered
         }
     }
+}
+
+/// Where the same call was recorded by the other side (POML folder or MLflow), and `o`.
+fn related_line(store: &Store, sid: SessionId, id: SpanId) -> Option<String> {
+    let r = crate::analysis::relate::related(store, sid, id)?;
+    let other = store.session(r.session)?;
+    let when = format_duration(r.offset_ns.abs());
+    let here_is_poml = matches!(store.session(sid)?.get(id)?.payload, Payload::Poml(_));
+    Some(if here_is_poml {
+        format!(
+            "↔ MLflow {} › {} (its span started {when} after this call; o goes there)",
+            other.id,
+            store.name(other.span(r.span).name)
+        )
+    } else {
+        format!(
+            "↔ POML call {} › {} (written {when} before this span; o goes there)",
+            other.id,
+            other.key(r.span)
+        )
+    })
 }
 
 /// `12:39:05.070 · +4.21s into the session · took 41ms · 1.12s after the previous call`

@@ -7,7 +7,7 @@ use crate::analysis::Matches;
 use crate::formats::bytes::{ByteSource, WholeFiles};
 use crate::formats::poml::call::read_result;
 use crate::model::time::ns_to_ms;
-use crate::model::{EventRef, Payload, PomlCall, Session, SessionId, SpanId, Store};
+use crate::model::{EventRef, Payload, PomlCall, Session, SessionId, Source, SpanId, Store};
 use serde_json::Value;
 use std::io::{self, Write};
 
@@ -15,7 +15,12 @@ use std::io::{self, Write};
 /// without a match are left out) and each span says whether it matched.
 pub fn write(store: &Store, matches: Option<&Matches>, out: &mut impl Write) -> io::Result<()> {
     let mut w = JsonWriter::new(out);
-    let mut files = Files::default();
+    let mut files = Files {
+        pairs: [Source::Poml, Source::Mlflow]
+            .iter()
+            .all(|src| store.sessions().any(|(_, s)| s.source == *src)),
+        ..Files::default()
+    };
     w.begin_object()?;
     let problems: Vec<String> = store.problems().map(ToString::to_string).collect();
     w.field("problems", &problems)?;
@@ -64,7 +69,7 @@ fn write_session<W: Write>(
     w.begin_array()?;
     for id in order {
         let matched = matches.map(|m| m.is_match(sid, id));
-        write_span(w, store, session, id, matched, files)?;
+        write_span(w, store, (sid, session), id, matched, files)?;
     }
     w.end_array()?;
     w.end_object()
@@ -73,7 +78,7 @@ fn write_session<W: Write>(
 fn write_span<W: Write>(
     w: &mut JsonWriter<W>,
     store: &Store,
-    session: &Session,
+    (sid, session): (SessionId, &Session),
     id: SpanId,
     matched: Option<bool>,
     files: &mut Files,
@@ -102,6 +107,19 @@ fn write_span<W: Write>(
     }
     let problems: Vec<String> = span.problems.iter().map(ToString::to_string).collect();
     w.field("problems", &problems)?;
+    if files.pairs
+        && let Some(r) = crate::analysis::relate::related(store, sid, id)
+        && let Some(other) = store.session(r.session)
+    {
+        w.field(
+            "related",
+            &serde_json::json!({
+                "session": &*other.id,
+                "span": other.key(r.span),
+                "span_started_after_call_ms": r.offset_ns as f64 / 1e6,
+            }),
+        )?;
+    }
     match &span.payload {
         Payload::Poml(call) => poml_fields(w, call)?,
         Payload::Event(event) => event_fields(w, event, files)?,
@@ -148,6 +166,8 @@ fn poml_fields<W: Write>(w: &mut JsonWriter<W>, call: &PomlCall) -> io::Result<(
 /// name the same file).
 #[derive(Default)]
 struct Files {
+    /// POML and MLflow sessions are both loaded: calls may have their twin recorded.
+    pairs: bool,
     bytes: WholeFiles,
     path: Option<(std::sync::Arc<std::path::Path>, Vec<u8>)>,
 }

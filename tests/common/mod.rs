@@ -156,10 +156,27 @@ impl Harness {
 /// A Python that can `import poml`: `$TRACETUI_POML_PYTHON`, else a virtual environment made
 /// once under the target folder (`pip install poml`; it runs offline once installed).
 pub fn poml_python() -> PathBuf {
-    if let Some(python) = std::env::var_os("TRACETUI_POML_PYTHON") {
+    python_with("TRACETUI_POML_PYTHON", "poml-venv", &["poml==0.0.8"])
+}
+
+/// A Python with the OpenTelemetry SDK and its OTLP/HTTP exporter:
+/// `$TRACETUI_OTEL_PYTHON`, else a virtual environment made once under the target folder.
+pub fn otel_python() -> PathBuf {
+    python_with(
+        "TRACETUI_OTEL_PYTHON",
+        "otel-venv",
+        &[
+            "opentelemetry-sdk==1.45.2",
+            "opentelemetry-exporter-otlp-proto-http==1.45.2",
+        ],
+    )
+}
+
+fn python_with(env: &str, venv: &str, packages: &[&str]) -> PathBuf {
+    if let Some(python) = std::env::var_os(env) {
         return PathBuf::from(python);
     }
-    let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("poml-venv");
+    let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join(venv);
     let python = venv.join("bin/python");
     let ready = venv.join(".ready");
     if !ready.exists() {
@@ -167,12 +184,14 @@ pub fn poml_python() -> PathBuf {
             let out = cmd.output().expect("run python");
             assert!(
                 out.status.success(),
-                "setting up poml failed ({cmd:?}): {}",
+                "setting up {packages:?} failed ({cmd:?}): {}",
                 String::from_utf8_lossy(&out.stderr)
             );
         };
         run(Command::new("python3").arg("-m").arg("venv").arg(&venv));
-        run(Command::new(&python).args(["-m", "pip", "install", "-q", "poml==0.0.8"]));
+        run(Command::new(&python)
+            .args(["-m", "pip", "install", "-q"])
+            .args(packages));
         std::fs::write(&ready, b"").expect("mark ready");
     }
     python

@@ -276,7 +276,7 @@ mod tests {
         assert_eq!(span["parentSpanId"], "");
         assert_eq!(span["startTimeUnixNano"], "10");
         assert_eq!(span["attributes"][0]["value"]["intValue"], "42");
-        let parsed = crate::formats::otlp::span::parse(span).expect("parse");
+        let parsed = crate::formats::otlp::span::parse(&span.to_string()).expect("parse");
         assert_eq!(parsed.status, crate::formats::otel::StatusCode::Error);
         assert_eq!(
             parsed.attr("gen_ai.usage.input_tokens"),

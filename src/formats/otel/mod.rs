@@ -214,10 +214,14 @@ pub fn load(
     source: &mut dyn crate::formats::bytes::ByteSource,
 ) -> Result<OtelSpan, String> {
     let bytes = raw_bytes(span, source)?;
-    let value: Value = serde_json::from_slice(&bytes).map_err(crate::formats::json::describe)?;
+    let text = std::str::from_utf8(&bytes).map_err(|_| "not UTF-8".to_string())?;
     match span.format {
-        crate::model::SpanFormat::Mlflow => crate::formats::mlflow::span::parse(&value),
-        crate::model::SpanFormat::Otlp => crate::formats::otlp::span::parse(&value),
+        crate::model::SpanFormat::Mlflow => {
+            let value: Value =
+                serde_json::from_str(text).map_err(crate::formats::json::describe)?;
+            crate::formats::mlflow::span::parse(&value)
+        }
+        crate::model::SpanFormat::Otlp => crate::formats::otlp::span::parse(text),
     }
 }
 

@@ -128,9 +128,7 @@ pub fn read_batch(
             ));
             continue;
         }
-        let parsed = serde_json::from_str(raw.get())
-            .map_err(crate::formats::json::describe)
-            .and_then(|v| super::span::parse(&v));
+        let parsed = super::span::parse_light(raw.get());
         match parsed {
             Ok(span) => spans.push(BatchSpan {
                 span,

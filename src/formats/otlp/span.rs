@@ -1,31 +1,98 @@
 //! One OTLP/JSON span object made an `OtelSpan`, with `AnyValue`s as plain JSON values.
 
-use crate::formats::otel::{OtelEvent, OtelSpan, StatusCode, id_hex};
+use crate::formats::otel::{OtelEvent, OtelSpan, StatusCode, decode_json_string, id_hex};
 use crate::model::time::Nanos;
+use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
-pub fn parse(value: &Value) -> Result<OtelSpan, String> {
-    let obj = value.as_object().ok_or("a span is not an object")?;
-    let get = |camel: &str, snake: &str| obj.get(camel).or_else(|| obj.get(snake));
-    let id = |camel: &str, snake: &str, bytes: usize| {
-        get(camel, snake)
-            .and_then(Value::as_str)
+/// Attributes the model needs at load time (kind, status, usage); the rest is read when
+/// the span is shown. `usage::usage` and `OtelSpan::kind` read no others, except
+/// `mlflow.spanOutputs`, which `needed` keeps only when it may hold a `usage`.
+const NEEDED: [&str; 10] = [
+    "mlflow.spanType",
+    "gen_ai.operation.name",
+    "gen_ai.request.model",
+    "gen_ai.usage.input_tokens",
+    "gen_ai.usage.prompt_tokens",
+    "gen_ai.usage.output_tokens",
+    "gen_ai.usage.completion_tokens",
+    "gen_ai.usage.total_tokens",
+    "llm.usage.total_tokens",
+    "mlflow.chat.tokenUsage",
+];
+
+/// A span as it lies in the batch: strings borrowed, attribute values left raw.
+#[derive(Deserialize)]
+struct Light<'a> {
+    #[serde(rename = "traceId", alias = "trace_id", borrow, default)]
+    trace_id: Option<Cow<'a, str>>,
+    #[serde(rename = "spanId", alias = "span_id", borrow, default)]
+    span_id: Option<Cow<'a, str>>,
+    #[serde(rename = "parentSpanId", alias = "parent_span_id", borrow, default)]
+    parent_span_id: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    name: Option<Cow<'a, str>>,
+    #[serde(default)]
+    kind: Option<Value>,
+    #[serde(rename = "startTimeUnixNano", alias = "start_time_unix_nano", default)]
+    start: Option<Value>,
+    #[serde(rename = "endTimeUnixNano", alias = "end_time_unix_nano", default)]
+    end: Option<Value>,
+    #[serde(default)]
+    status: Option<Value>,
+    #[serde(borrow, default)]
+    attributes: Vec<LightKv<'a>>,
+    #[serde(borrow, default)]
+    events: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+struct LightKv<'a> {
+    #[serde(borrow)]
+    key: Cow<'a, str>,
+    #[serde(borrow, default)]
+    value: Option<&'a RawValue>,
+}
+
+/// A span object of OTLP/JSON.
+pub fn parse(raw: &str) -> Result<OtelSpan, String> {
+    read(raw, |_, _| true, true)
+}
+
+/// What loading needs of a span, without decoding every attribute and event: ids, name,
+/// kind, times, status, and the attributes kind and usage are read from.
+pub fn parse_light(raw: &str) -> Result<OtelSpan, String> {
+    read(raw, needed, false)
+}
+
+fn needed(key: &str, value: Option<&RawValue>) -> bool {
+    NEEDED.contains(&key)
+        || (key == "mlflow.spanOutputs" && value.is_some_and(|v| v.get().contains("usage")))
+}
+
+fn read(
+    raw: &str,
+    wanted: impl Fn(&str, Option<&RawValue>) -> bool,
+    events: bool,
+) -> Result<OtelSpan, String> {
+    let light: Light = serde_json::from_str(raw).map_err(crate::formats::json::describe)?;
+    let id = |v: &Option<Cow<str>>, bytes: usize| {
+        v.as_deref()
             .filter(|s| !s.is_empty())
             .map(|s| id_hex(s, bytes))
     };
-    let span_id = id("spanId", "span_id", 8).ok_or("a span without spanId")?;
-    let status = get("status", "status");
+    let span_id = id(&light.span_id, 8).ok_or("a span without spanId")?;
+    let status = light.status.as_ref();
     Ok(OtelSpan {
-        trace_id: id("traceId", "trace_id", 16).unwrap_or_default(),
+        trace_id: id(&light.trace_id, 16).unwrap_or_default(),
         span_id,
-        parent_id: id("parentSpanId", "parent_span_id", 8),
-        name: get("name", "name")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string(),
-        otel_kind: get("kind", "kind").and_then(kind),
-        start_ns: get("startTimeUnixNano", "start_time_unix_nano").and_then(nanos),
-        end_ns: get("endTimeUnixNano", "end_time_unix_nano").and_then(nanos),
+        parent_id: id(&light.parent_span_id, 8),
+        name: light.name.unwrap_or_default().into_owned(),
+        otel_kind: light.kind.as_ref().and_then(kind),
+        start_ns: light.start.as_ref().and_then(nanos),
+        end_ns: light.end.as_ref().and_then(nanos),
         status: status
             .and_then(|s| s.get("code"))
             .map(StatusCode::parse)
@@ -35,12 +102,29 @@ pub fn parse(value: &Value) -> Result<OtelSpan, String> {
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_string(),
-        attributes: obj.get("attributes").map(attributes).unwrap_or_default(),
-        events: obj
-            .get("events")
-            .and_then(Value::as_array)
-            .map(|events| events.iter().map(event).collect())
-            .unwrap_or_default(),
+        attributes: light
+            .attributes
+            .into_iter()
+            .filter(|kv| wanted(&kv.key, kv.value))
+            .map(|kv| {
+                let value = kv
+                    .value
+                    .and_then(|v| serde_json::from_str::<Value>(v.get()).ok())
+                    .map_or(Value::Null, |v| any_value(&v));
+                let value = match value {
+                    // MLflow's exporter keeps its own attributes JSON-encoded, as in its store.
+                    Value::String(s) if kv.key.starts_with("mlflow.") => decode_json_string(&s),
+                    other => other,
+                };
+                (kv.key.into_owned(), value)
+            })
+            .collect(),
+        events: match light.events {
+            Some(raw) if events => serde_json::from_str::<Vec<Value>>(raw.get())
+                .map(|list| list.iter().map(event).collect())
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        },
     })
 }
 
@@ -151,7 +235,7 @@ mod tests {
                 {"key": "map", "value": {"kvlistValue": {"values": [{"key": "k", "value": {"intValue": 7}}]}}}
             ],
             "events": [{"timeUnixNano": "5", "name": "e", "attributes": []}]
-        }))
+        }).to_string())
         .expect("span");
         assert_eq!(s.trace_id, "5b8efff798038103d269b633813fc60c");
         assert_eq!(s.parent_id, None, "an empty parent is a root");
@@ -168,15 +252,76 @@ mod tests {
     }
 
     #[test]
+    fn light_keeps_what_kind_status_and_usage_read() {
+        let attr = |k: &str, v: Value| json!({"key": k, "value": v});
+        let outputs = |body: Value| json!({"stringValue": body.to_string()});
+        let cases = [
+            vec![attr(
+                "gen_ai.operation.name",
+                json!({"stringValue": "execute_tool"}),
+            )],
+            vec![attr("gen_ai.request.model", json!({"stringValue": "m"}))],
+            vec![attr(
+                "mlflow.spanType",
+                json!({"stringValue": "\"RETRIEVER\""}),
+            )],
+            vec![
+                attr("gen_ai.usage.prompt_tokens", json!({"intValue": "3"})),
+                attr("gen_ai.usage.completion_tokens", json!({"intValue": 4})),
+            ],
+            vec![attr("llm.usage.total_tokens", json!({"intValue": "9"}))],
+            vec![attr(
+                "mlflow.chat.tokenUsage",
+                json!({"stringValue": "{\"input_tokens\": 1, \"output_tokens\": 2}"}),
+            )],
+            vec![attr(
+                "mlflow.spanOutputs",
+                outputs(json!({"usage": {"prompt_tokens": 5, "completion_tokens": 6}})),
+            )],
+            vec![
+                attr("mlflow.spanOutputs", outputs(json!({"text": "no counts"}))),
+                attr("big", json!({"stringValue": "x".repeat(1000)})),
+            ],
+        ];
+        for attributes in cases {
+            let raw = json!({"spanId": "00000000000000aa", "name": "s",
+                "startTimeUnixNano": "1", "endTimeUnixNano": "2",
+                "status": {"code": 2}, "attributes": attributes,
+                "events": [{"name": "exception", "attributes": []}]})
+            .to_string();
+            let (full, light) = (
+                parse(&raw).expect("full"),
+                parse_light(&raw).expect("light"),
+            );
+            assert_eq!(light.kind(), full.kind(), "{raw}");
+            assert_eq!(light.status(), full.status(), "{raw}");
+            assert_eq!(
+                crate::formats::otel::usage::usage(&light),
+                crate::formats::otel::usage::usage(&full),
+                "{raw}"
+            );
+            let counts = raw.contains("tokens") || raw.contains("usage");
+            assert_eq!(
+                crate::formats::otel::usage::usage(&light).is_some(),
+                counts,
+                "usage read from {raw}"
+            );
+            assert!(light.events.is_empty() && !full.events.is_empty());
+            assert!(light.attr("big").is_none(), "left for when it is shown");
+        }
+    }
+
+    #[test]
     fn base64_ids_from_protobuf_json_mapping() {
         let s = parse(
             &json!({"traceId": "W47/95gDgQPSabYzgT/GDA==", "spanId": "7uGbfsPBsXQ=",
-            "status": {"code": "STATUS_CODE_ERROR", "message": "bad"}}),
+            "status": {"code": "STATUS_CODE_ERROR", "message": "bad"}})
+            .to_string(),
         )
         .expect("span");
         assert_eq!(s.trace_id, "5b8efff798038103d269b633813fc60c");
         assert_eq!(s.span_id, "eee19b7ec3c1b174");
         assert_eq!(s.status, StatusCode::Error);
-        assert!(parse(&json!({"name": "no id"})).is_err());
+        assert!(parse(&json!({"name": "no id"}).to_string()).is_err());
     }
 }

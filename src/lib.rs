@@ -20,6 +20,7 @@ pub mod ingest;
 pub mod input_gate;
 pub mod live;
 pub mod model;
+pub mod receiver;
 pub mod sanitize;
 pub mod terminal;
 pub mod tui;

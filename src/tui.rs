@@ -32,12 +32,25 @@ pub fn run(
     paths: Vec<PathBuf>,
     live: LiveOptions,
     config: crate::config::Config,
+    listen: Option<crate::receiver::ReceiverOptions>,
 ) -> color_eyre::Result<()> {
     let options = Options::default();
     // Bounded: when the view falls behind a large load, the reader waits instead of
     // queueing batches (and memory) without limit.
     let (tx, rx) = mpsc::sync_channel(EVENT_QUEUE);
-    crate::live::spawn(paths.clone(), options, live, tx.clone())?;
+    let receiver = match listen {
+        Some(opts) => {
+            let handle = crate::receiver::spawn(opts, crate::receiver::ChannelSink(tx.clone()))?;
+            Some(handle.addr)
+        }
+        None => None,
+    };
+    if !paths.is_empty() || receiver.is_none() {
+        crate::live::spawn(paths.clone(), options, live, tx.clone())?;
+    } else {
+        // Nothing to load: the first view is already complete.
+        let _ = tx.send(AppEvent::Loaded);
+    }
     let mut guard = TerminalGuard::enter()?;
     // Only now: setting up the terminal may query it (cursor position), and that reply must
     // not be swallowed by an input thread already reading.
@@ -45,6 +58,10 @@ pub fn run(
     spawn_input(tx, gate.clone());
     let mut app = App::new(paths, options.zone);
     app.configure(&config);
+    app.receiver = receiver.map(|addr| crate::receiver::ReceiverStatus {
+        addr: addr.to_string(),
+        ..Default::default()
+    });
     run_loop_with(
         &mut guard.terminal,
         &mut app,
@@ -146,7 +163,8 @@ where
                 Ok(event) => dirty |= handle(app, event)?,
                 // In-flight bars grow with the clock; "updated 3s ago" counts up.
                 Err(RecvTimeoutError::Timeout) => {
-                    dirty = app.store.any_running() || app.watch.is_some();
+                    dirty =
+                        app.store.any_running() || app.watch.is_some() || app.receiver.is_some();
                 }
                 Err(RecvTimeoutError::Disconnected) => return Ok(()),
             }
@@ -197,6 +215,10 @@ fn handle(app: &mut App, event: AppEvent) -> color_eyre::Result<bool> {
             app.loading = None;
             app.store.shrink_to_fit();
             crate::terminal::release_free_memory();
+            true
+        }
+        AppEvent::Receiver(status) => {
+            app.receiver = Some(status);
             true
         }
         AppEvent::InputClosed => {

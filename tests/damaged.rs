@@ -81,7 +81,14 @@ fn run_measured(mut cmd: Command) -> (Vec<u8>, i64) {
 fn dump(h: &Hostile, format: &str) -> (Vec<u8>, i64) {
     run_measured(tracetui_as_user(
         h.dir.path(),
-        &["dump", "--format", format, "pomlruns", "events.jsonl"],
+        &[
+            "dump",
+            "--format",
+            format,
+            "pomlruns",
+            "events.jsonl",
+            "mlruns",
+        ],
     ))
 }
 
@@ -236,6 +243,26 @@ fn every_damage_is_a_located_problem_and_the_rest_loads() {
     assert_eq!(
         span(events, "t2")["output"],
         "\u{1b}]2;owned\u{7}\u{1b}[H\u{1b}[2J"
+    );
+    // MLflow: a trace whose info is not YAML, one whose spans are not JSON, one with a name
+    // that is an escape sequence (kept as it is in JSON).
+    assert!(
+        top.iter()
+            .any(|p| p.contains("tr-badyaml: trace_info.yaml: invalid YAML")),
+        "{top:?}"
+    );
+    let badjson = session(&dump, "tr-badjson");
+    assert!(
+        strings(&badjson["problems"])
+            .iter()
+            .any(|p| p.starts_with("traces.json: truncated JSON")),
+        "{}",
+        badjson["problems"]
+    );
+    let escapes = session(&dump, "tr-escapes");
+    assert_eq!(
+        escapes["spans"][0]["name"],
+        "\u{1b}]0;mlflow-pwned\u{7}evil"
     );
     // The folder symlink back up the tree added no session twice.
     let ids: Vec<&str> = dump["sessions"]

@@ -164,3 +164,31 @@ fn errors_exit_2() {
     let (code, _, _) = diff(&[&call]);
     assert_eq!(code, 2, "usage error");
 }
+
+#[test]
+fn mlflow_traces_compared_span_by_span() {
+    let traces = "mlruns/803886266053338597/traces";
+    let a = corpus(&format!("{traces}/tr-80e3ff883adbed565035e04c88d0a2bd"));
+    let b = corpus(&format!("{traces}/tr-a35ee92e9e2d55d855a4287f27cf8f17"));
+    let (code, out, err) = diff(&[&a, &a]);
+    assert_eq!(
+        (code, out.as_str()),
+        (0, ""),
+        "a trace against itself: {err}"
+    );
+
+    let (code, out, err) = diff(&[&a, &b]);
+    assert_eq!(code, 1, "{err}");
+    // Spans are named by name and id, paired by name; the per-run trace id is no difference.
+    assert!(
+        out.contains("› make_plan ") && out.contains(" input\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("; attributes unchanged"),
+        "spans that differ only in the request id have the same attributes: {out}"
+    );
+    assert!(!out.contains("mlflow.traceRequestId"), "{out}");
+    // A real attribute difference still shows (a tool that failed logs at another level).
+    assert!(out.contains("+  \"mlflow.spanLogLevel\": 40"), "{out}");
+}

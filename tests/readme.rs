@@ -70,7 +70,9 @@ fn readme_names_every_config_action() {
         .expect("a Config file section");
     for (name, _) in tracetui::app::action::NAMED {
         assert!(
-            section.split_whitespace().any(|w| w.trim_matches(|c| c == '`' || c == '.') == *name),
+            section
+                .split_whitespace()
+                .any(|w| w.trim_matches(|c| c == '`' || c == '.') == *name),
             "the README's config section lists the action {name}"
         );
     }

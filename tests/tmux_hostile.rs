@@ -49,7 +49,7 @@ fn open(h: &Hostile) -> (Tmux, String) {
         "before-tracetui",
         "tmux takes titles from programs"
     );
-    let done = tmux.launch(&format!("{} pomlruns events.jsonl", binary()));
+    let done = tmux.launch(&format!("{} pomlruns events.jsonl mlruns", binary()));
     tmux.wait_for("the first load", |s| s.contains(" LIVE "));
     (tmux, done)
 }
@@ -81,6 +81,7 @@ fn hostile_content_never_drives_the_terminal() {
             "␛]0;pwned␇␛[2J␛[10;10H␛]8;;http://evil␛\\link␛]8;;␛\\ <U+202E>gnp.exe",
         ),
         ("owned", "␛]2;owned␇␛[H␛[2J"),
+        ("mlflow-pwned", "␛]0;mlflow-pwned␇evil"),
     ] {
         // (Not Esc to clear the old filter: Esc and the next key in one read are Alt+key.)
         tmux.keys(&["/", "C-u", find, "Enter", "n", "1"]);

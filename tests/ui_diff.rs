@@ -294,9 +294,10 @@ fn event_spans_compare_input_output_and_error() {
         40,
     );
     let find = |h: &Harness, key: &str| {
-        h.app.store.sessions().find_map(|(sid, s)| {
-            s.find(key).map(|id| tracetui::app::Node::Span(sid, id))
-        })
+        h.app
+            .store
+            .sessions()
+            .find_map(|(sid, s)| s.find(key).map(|id| tracetui::app::Node::Span(sid, id)))
     };
     let t1 = find(&h, "t1").expect("t1");
     let t3 = find(&h, "t3").expect("t3");

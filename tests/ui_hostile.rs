@@ -10,7 +10,12 @@ use tracetui::app::Node;
 
 fn open() -> (hostile::Hostile, Harness) {
     let h = hostile::build();
-    let harness = Harness::open(&[h.pomlruns(), h.events()], "hostile", 120, 40);
+    let harness = Harness::open(
+        &[h.pomlruns(), h.events(), h.dir.path().join("mlruns")],
+        "hostile",
+        120,
+        40,
+    );
     (h, harness)
 }
 

@@ -5,6 +5,7 @@
 pub mod filter;
 pub mod matches;
 pub mod problems;
+pub mod relate;
 pub mod size;
 pub mod stats;
 

@@ -48,6 +48,8 @@ pub enum Action {
     Edit,
     /// Copy the focused pane's text to the clipboard (OSC 52).
     Copy,
+    /// Go to the same call as the other side recorded it (POML call ↔ MLflow span).
+    Related,
 }
 
 /// Every action that can be bound to keys, by the name the config file uses.
@@ -86,6 +88,7 @@ pub const NAMED: &[(&str, Action)] = &[
     ("diff-previous", Action::DiffPrevious),
     ("edit", Action::Edit),
     ("copy", Action::Copy),
+    ("related", Action::Related),
 ];
 
 impl Action {
@@ -115,7 +118,8 @@ impl Action {
             | Action::PrevSession
             | Action::NextSession
             | Action::NextMatch
-            | Action::PrevMatch => true,
+            | Action::PrevMatch
+            | Action::Related => true,
             _ => false,
         }
     }

@@ -71,6 +71,8 @@ pub struct App {
     pub last_change_ns: Option<Nanos>,
     /// How far the first load has got, while it is loading.
     pub loading: Option<crate::ingest::LoadProgress>,
+    /// The OTLP receiver, when listening.
+    pub receiver: Option<crate::receiver::ReceiverStatus>,
     /// The filter prompt, while it is being edited.
     pub input: Option<line_input::LineInput>,
     /// The active filter (its matches live in the tree view).
@@ -113,6 +115,7 @@ impl App {
             watch: None,
             last_change_ns: None,
             loading: None,
+            receiver: None,
             input: None,
             filter: None,
             filter_error: None,

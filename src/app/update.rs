@@ -32,6 +32,14 @@ impl App {
             Action::DiffPrevious => self.diff_previous(),
             Action::Edit => self.edit(),
             Action::Copy => self.copy(),
+            Action::Related => {
+                if let Some((sid, id)) = self.selected_span()
+                    && let Some(r) = crate::analysis::relate::related(&self.store, sid, id)
+                {
+                    self.tree
+                        .select_node(&self.store, Node::Span(r.session, r.span));
+                }
+            }
             Action::Back => {
                 if self.filter.is_some() {
                     self.clear_filter();

@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 const EXAMPLES: &str = "Examples:\n  tracetui pomlruns/\n  tracetui traces/events.jsonl\n  \
+                        tracetui mlruns/ --listen\n  \
                         tracetui dump pomlruns/ --format json | jq '.sessions[].id'\n  \
                         tracetui stats traces/ --filter 'status:error since:24h'\n  \
                         tracetui diff golden/20261121123900861020 pomlruns/20261122091500123456\n  \
@@ -27,8 +28,9 @@ pub const EXIT_USAGE: u8 = 2;
     about = "See exactly what your LLM prompt program did: POML and PML traces in a terminal UI",
     long_about = "Opens trace folders written by Microsoft's poml package (a folder of \
                   session folders, one session, or a flat POML_TRACE folder) and PML tool-call \
-                  event files (JSON Lines, JSON documents, SSE captures) as a call tree, a \
-                  millisecond timeline and a prompt pane, and keeps watching them.",
+                  event files (JSON Lines, JSON documents, SSE captures), MLflow trace stores \
+                  and OpenTelemetry OTLP/JSON files (or spans received with --listen) as a \
+                  call tree, a millisecond timeline and a prompt pane, and keeps watching them.",
     after_help = EXAMPLES,
     args_conflicts_with_subcommands = true
 )]
@@ -52,6 +54,24 @@ pub struct OpenArgs {
     /// ~/.config/tracetui/config.toml); --help says what it holds.
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
+    /// Receive OpenTelemetry spans over OTLP/HTTP (POST /v1/traces, JSON or protobuf, gzip
+    /// or not) on this address; without a value, 127.0.0.1:4318. Works with or without
+    /// PATHs. Binding beyond loopback (0.0.0.0:4318) lets other machines send spans.
+    #[arg(
+        long,
+        value_name = "ADDR",
+        num_args = 0..=1,
+        default_missing_value = crate::receiver::DEFAULT_ADDR
+    )]
+    pub listen: Option<String>,
+    /// The largest OTLP request body accepted (after decompression), in MB; larger ones are
+    /// refused with 413.
+    #[arg(long, value_name = "MB", default_value_t = 32, requires = "listen")]
+    pub listen_max_body: u64,
+    /// How much of the received spans' attributes and events is kept in memory, in MB; past
+    /// it, new spans keep their name, times and status, and a problem says so.
+    #[arg(long, value_name = "MB", default_value_t = 256, requires = "listen")]
+    pub listen_memory: u64,
 }
 
 #[derive(Debug, Subcommand)]

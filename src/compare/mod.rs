@@ -25,8 +25,17 @@ pub struct Comparison {
 /// `session › span key`, as the diff view names a side (not sanitized).
 pub fn label(store: &Store, sid: SessionId, id: SpanId) -> String {
     match store.session(sid) {
-        Some(s) if s.get(id).is_some() => format!("{} › {}", s.id, s.key(id)),
+        Some(s) if s.get(id).is_some() => format!("{} › {}", s.id, span_name(store, s, id)),
         _ => "(gone)".into(),
+    }
+}
+
+/// A POML call's key names it (`0003.planner`); other spans' keys are ids, so their name
+/// comes first (`embed 9fdddb0d76fce98a`).
+fn span_name(store: &Store, s: &crate::model::Session, id: SpanId) -> String {
+    match s.source {
+        crate::model::Source::Poml => s.key(id).to_string(),
+        _ => format!("{} {}", store.name(s.span(id).name), s.key(id)),
     }
 }
 
@@ -36,7 +45,7 @@ pub fn path_label(store: &Store, sid: SessionId, id: SpanId) -> String {
     match store.session(sid) {
         Some(s) if s.get(id).is_some() => match s.source {
             crate::model::Source::Poml => s.path.join(s.key(id)).display().to_string(),
-            _ => format!("{} › {}", s.path.display(), s.key(id)),
+            _ => format!("{} › {}", s.path.display(), span_name(store, s, id)),
         },
         _ => "(gone)".into(),
     }

@@ -1,13 +1,15 @@
 //! A call as plain-text sections to compare: messages by speaker, context, source,
-//! stylesheet, tools, schema, runtime (POML); input, output, error (events). The text is the
+//! stylesheet, tools, schema, runtime (POML); input, output, error (events); messages,
+//! input, output, attributes (MLflow and OTLP spans). The text is the
 //! original (not sanitized, not cut): a difference past a display limit is still one.
 //! Whoever shows it sanitizes.
 
 use crate::formats::bytes::ByteSource;
+use crate::formats::otel::chat::{self, ChatPart};
 use crate::formats::poml::call::{PARSE_LIMIT, read_result};
 use crate::formats::poml::parts::{self, Part};
 use crate::fsread::{self, human_size};
-use crate::model::{Payload, PomlCall, Session, SpanId};
+use crate::model::{Payload, PomlCall, Session, SpanId, SpanRef};
 use serde_json::Value;
 
 /// One named part of a call, as lines of text. `present` is false when the call has none
@@ -65,8 +67,71 @@ pub fn of_span(session: &Session, id: SpanId, files: &mut dyn ByteSource) -> Vec
             }
             sections
         }
+        Some(Payload::Span(span)) => otel_span(span, files),
         Some(Payload::None) | None => Vec::new(),
     }
+}
+
+/// An MLflow or OTLP span: its conversation, inputs, outputs and attributes.
+fn otel_span(span_ref: &SpanRef, files: &mut dyn ByteSource) -> Vec<Section> {
+    let span = match crate::formats::otel::load(span_ref, files) {
+        Ok(span) => span,
+        Err(e) => {
+            return vec![Section::of_text(
+                "messages",
+                &format!("(cannot read the span back: {e})"),
+            )];
+        }
+    };
+    let mut lines = Vec::new();
+    for m in chat::messages(&span) {
+        lines.push(format!("── {} ──", m.role));
+        for part in &m.parts {
+            match part {
+                ChatPart::Text(t) | ChatPart::Reasoning(t) | ChatPart::Media(t) => {
+                    lines.extend(split_lines(t))
+                }
+                ChatPart::ToolCall {
+                    id,
+                    name,
+                    arguments,
+                } => {
+                    lines.push(format!("→ tool call {name}  id {id}"));
+                    push_json(arguments, "  ", &mut lines);
+                }
+                ChatPart::ToolResult { id, content } => {
+                    lines.push(format!("← tool result  id {id}"));
+                    push_json(content, "  ", &mut lines);
+                }
+                ChatPart::Other(v) => push_json(v, "", &mut lines),
+            }
+        }
+        lines.push(String::new());
+    }
+    if lines.last().is_some_and(String::is_empty) {
+        lines.pop();
+    }
+    let messages = if lines.is_empty() {
+        Section::absent("messages")
+    } else {
+        Section {
+            name: "messages",
+            present: true,
+            lines,
+        }
+    };
+    // The trace's own id differs in every run: no difference worth showing.
+    let attributes: serde_json::Map<String, Value> = span
+        .other_attributes()
+        .filter(|(k, _)| k != "mlflow.traceRequestId")
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    vec![
+        messages,
+        Section::of_json("input", span.inputs()),
+        Section::of_json("output", span.outputs()),
+        Section::of_json("attributes", Some(&Value::Object(attributes))),
+    ]
 }
 
 fn poml(call: &PomlCall) -> Vec<Section> {

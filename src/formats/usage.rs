@@ -8,23 +8,38 @@ use serde_json::Value;
 
 /// The usage a response object reports, if it reports any.
 pub fn from_response(response: &Value) -> Option<Usage> {
-    let count = |v: &Value, keys: &[&str]| keys.iter().find_map(|k| v.get(*k)?.as_u64());
-    if let Some(u) = response.get("usage").filter(|u| u.is_object()) {
-        let usage = Usage {
-            input: count(u, &["prompt_tokens", "input_tokens"]),
-            output: count(u, &["completion_tokens", "output_tokens"]),
-            total: count(u, &["total_tokens"]),
-        };
-        if usage != Usage::default() {
-            return Some(usage);
-        }
+    response.get("usage").and_then(from_counts).or_else(|| {
+        let meta = response.get("usageMetadata")?;
+        let n = |k: &str| meta.get(k).and_then(number);
+        nonempty(Usage {
+            input: n("promptTokenCount"),
+            output: n("candidatesTokenCount"),
+            total: n("totalTokenCount"),
+        })
+    })
+}
+
+/// A usage object itself: `{input_tokens, output_tokens, total_tokens}` (Anthropic, the
+/// Responses API, MLflow) or `{prompt_tokens, completion_tokens, total_tokens}` (OpenAI).
+pub fn from_counts(v: &Value) -> Option<Usage> {
+    let n = |keys: &[&str]| keys.iter().find_map(|k| v.get(*k).and_then(number));
+    nonempty(Usage {
+        input: n(&["input_tokens", "prompt_tokens"]),
+        output: n(&["output_tokens", "completion_tokens"]),
+        total: n(&["total_tokens"]),
+    })
+}
+
+/// A count given as a number or a numeric string (OTLP's int64 travels as a string).
+pub fn number(v: &Value) -> Option<u64> {
+    match v {
+        Value::Number(n) => n.as_u64().or_else(|| n.as_f64().map(|f| f.max(0.0) as u64)),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
     }
-    let meta = response.get("usageMetadata")?;
-    let usage = Usage {
-        input: count(meta, &["promptTokenCount"]),
-        output: count(meta, &["candidatesTokenCount"]),
-        total: count(meta, &["totalTokenCount"]),
-    };
+}
+
+fn nonempty(usage: Usage) -> Option<Usage> {
     (usage != Usage::default()).then_some(usage)
 }
 

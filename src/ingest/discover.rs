@@ -1,7 +1,7 @@
 //! Finding trace sessions under an opened path by what the folders contain.
 
 use crate::formats::poml::{self, EntryKind, session_name};
-use crate::formats::sniff::{self, Layout};
+use crate::formats::sniff::{self, Format, Layout};
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -11,8 +11,10 @@ pub const MAX_DEPTH: usize = 3;
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Found {
     pub poml_sessions: Vec<PathBuf>,
-    /// Event files (PML, ...) and how their values are laid out.
-    pub trace_files: Vec<(PathBuf, Layout)>,
+    /// Event files (PML, OTLP, ...), their format and how their values are laid out.
+    pub trace_files: Vec<(PathBuf, Format, Layout)>,
+    /// MLflow trace folders (`<experiment>/traces/<trace id>/`).
+    pub mlflow_traces: Vec<PathBuf>,
     /// Paths that could not be listed or are not what their name says, with why.
     pub problems: Vec<(PathBuf, String)>,
 }
@@ -22,8 +24,8 @@ pub struct Found {
 pub fn discover(path: &Path) -> Found {
     if std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
         let mut found = Found::default();
-        if let Some(layout) = sniff_file(path) {
-            found.trace_files.push((path.to_path_buf(), layout));
+        if let Some((format, layout)) = sniff_file(path) {
+            found.trace_files.push((path.to_path_buf(), format, layout));
         }
         return found;
     }
@@ -31,9 +33,9 @@ pub fn discover(path: &Path) -> Found {
 }
 
 /// What an event file holds, from its first bytes.
-pub fn sniff_file(path: &Path) -> Option<Layout> {
+pub fn sniff_file(path: &Path) -> Option<(Format, Layout)> {
     let prefix = crate::fsread::read_prefix(path, sniff::SNIFF_BYTES as u64).ok()?;
-    sniff::sniff(&prefix.bytes).map(|(_, layout)| layout)
+    sniff::sniff(&prefix.bytes)
 }
 
 /// `discover`, looking at most `depth` folders further down.
@@ -53,6 +55,24 @@ fn walk(dir: &Path, depth_left: usize, found: &mut Found) {
             return;
         }
     };
+    if entries
+        .iter()
+        .any(|e| e.kind == EntryKind::File && e.name == "trace_info.yaml")
+    {
+        found.mlflow_traces.push(dir.to_path_buf());
+        return;
+    }
+    if entries
+        .iter()
+        .any(|e| e.kind == EntryKind::File && e.name == "meta.yaml")
+        && entries
+            .iter()
+            .any(|e| e.kind == EntryKind::Dir && e.name == "traces")
+    {
+        // An MLflow experiment: its traces are one level down, however deep it is.
+        walk(&dir.join("traces"), 1, found);
+        return;
+    }
     let is_session = entries.iter().any(|e| e.is_call_file()) || is_session_dir_name(dir);
     if is_session {
         found.poml_sessions.push(dir.to_path_buf());
@@ -80,8 +100,8 @@ fn walk(dir: &Path, depth_left: usize, found: &mut Found) {
                 continue;
             }
             let path = dir.join(&entry.name);
-            if let Some(layout) = sniff_file(&path) {
-                found.trace_files.push((path, layout));
+            if let Some((format, layout)) = sniff_file(&path) {
+                found.trace_files.push((path, format, layout));
             }
         }
     }

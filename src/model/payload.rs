@@ -14,6 +14,32 @@ pub enum Payload {
     Poml(Box<PomlCall>),
     /// Events in a JSON Lines, JSON array or SSE file (PML, ...).
     Event(EventRef),
+    /// An OpenTelemetry-shaped span (MLflow, OTLP), read back when shown.
+    Span(Box<SpanRef>),
+}
+
+/// Where an OpenTelemetry-shaped span is, and the little the tree needs without reading it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SpanRef {
+    pub format: SpanFormat,
+    pub source: SpanSource,
+    pub usage: Option<Usage>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SpanFormat {
+    /// A span object of MLflow's `traces.json` (3.x or the legacy 2.x form).
+    Mlflow,
+    /// A span object of OTLP/JSON.
+    Otlp,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum SpanSource {
+    /// The span object's bytes in a file (`at.number()` is its line).
+    File { file: Arc<Path>, at: LineRef },
+    /// Received over the network: the span object's JSON, kept in memory.
+    Memory(Arc<[u8]>),
 }
 
 impl Payload {
@@ -22,6 +48,7 @@ impl Payload {
     pub fn usage(&self) -> Option<Usage> {
         match self {
             Payload::Poml(call) => call.prompt.as_ref().and_then(|p| p.usage),
+            Payload::Span(span) => span.usage,
             Payload::None | Payload::Event(_) => None,
         }
     }
@@ -31,7 +58,8 @@ impl Payload {
     pub fn prompt_chars(&self) -> Option<u64> {
         match self {
             Payload::Poml(call) => call.prompt.as_ref().map(|p| p.chars),
-            Payload::None | Payload::Event(_) => None,
+            // A span's messages are read only when it is shown.
+            Payload::None | Payload::Event(_) | Payload::Span(_) => None,
         }
     }
 }

@@ -7,6 +7,7 @@ use crate::app::tree::Row;
 use crate::app::{App, Focus, Node};
 use crate::detail::doc::Speaker;
 use crate::fsread::human_size;
+use crate::model::Source;
 use crate::model::time::format_duration;
 use crate::model::{Payload, Session, Status, Store};
 use crate::sanitize;
@@ -314,11 +315,30 @@ pub fn span_label(store: &Store, span: &crate::model::Span) -> String {
 }
 
 fn session_line(app: &App, session: &Session, width: usize, theme: &Theme) -> Line<'static> {
-    let label = match session.named_start_ns {
-        Some(start) => app.zone.clock(start),
-        None => sanitize::label(&session.id).into_owned(),
+    // MLflow and OpenTelemetry traces are known by their root span (`handle_request`);
+    // their ids are long hex.
+    let root_name = matches!(session.source, Source::Mlflow | Source::Otlp)
+        .then(|| session.roots().first())
+        .flatten()
+        .map(|&r| sanitize::label(app.store.name(session.span(r).name)).into_owned())
+        .filter(|n| !n.is_empty());
+    let label = match (session.named_start_ns, root_name) {
+        (Some(start), Some(name)) => format!("{} {name}", app.zone.clock(start)),
+        (Some(start), None) => app.zone.clock(start),
+        (None, Some(name)) => {
+            let id: String = session.id.chars().take(8).collect();
+            format!("{name} · {}", sanitize::label(&id))
+        }
+        (None, None) => sanitize::label(&session.id).into_owned(),
     };
-    let mut info = format!(" {} {}", session.span_count(), session.span_noun());
+    let count = session.span_count();
+    let noun = session.span_noun();
+    let noun = if count == 1 {
+        noun.trim_end_matches('s')
+    } else {
+        noun
+    };
+    let mut info = format!(" {count} {noun}");
     if let Some(d) = session.duration_ns() {
         info.push_str(&format!(" · {}", format_duration(d)));
     }

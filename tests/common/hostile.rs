@@ -133,6 +133,7 @@ pub fn build() -> Hostile {
     symlink(&root, root.join("loop")).expect("folder loop");
 
     write_events(&dir.path().join("events.jsonl"));
+    write_mlflow(&dir.path().join("mlruns"));
     // Written an hour "ago", so nothing counts as still being written.
     age(&bad, 1_795_262_400);
     age(&locked_dir, 1_795_262_400);
@@ -189,6 +190,41 @@ fn age(dir: &Path, secs: i64) {
         let t = filetime::FileTime::from_unix_time(secs + i as i64, 0);
         filetime::set_symlink_file_times(path, t, t).expect("mtime");
     }
+}
+
+/// MLflow traces: info that is not YAML, spans that are not JSON, a span name that is an
+/// escape sequence, and one good trace.
+fn write_mlflow(root: &Path) {
+    let trace = |id: &str, info: &str, spans: Option<&str>| {
+        let dir = root.join("1").join("traces").join(id);
+        fs::create_dir_all(dir.join("artifacts")).expect("mkdir");
+        fs::write(dir.join("trace_info.yaml"), info).expect("info");
+        if let Some(spans) = spans {
+            fs::write(dir.join("artifacts").join("traces.json"), spans).expect("spans");
+        }
+        let old = filetime::FileTime::from_unix_time(1_795_262_400, 0);
+        for f in ["trace_info.yaml", "artifacts/traces.json"] {
+            let _ = filetime::set_file_mtime(dir.join(f), old);
+        }
+    };
+    fs::create_dir_all(root.join("1")).expect("mkdir");
+    fs::write(root.join("1").join("meta.yaml"), "name: hostile\n").expect("meta");
+    trace("tr-badyaml", "trace_id: [unclosed\n  : :\n", None);
+    trace(
+        "tr-badjson",
+        "trace_id: tr-badjson\nstate: OK\n",
+        Some("{\"spans\": [{\"span_id\": "),
+    );
+    trace(
+        "tr-escapes",
+        "trace_id: tr-escapes\nstate: OK\n",
+        Some(
+            r#"{"spans": [{"trace_id": "AAAAAAAAAAAAAAAAAAAAAA==", "span_id": "AAAAAAAAAAE=", "parent_span_id": null,
+            "name": "\u001b]0;mlflow-pwned\u0007evil", "start_time_unix_nano": 1795262400000000000,
+            "end_time_unix_nano": 1795262400100000000, "events": [], "status": {"code": "STATUS_CODE_OK", "message": ""},
+            "attributes": {"mlflow.spanType": "\"LLM\"", "mlflow.spanInputs": "{\"messages\": [{\"role\": \"user\", \"content\": \"\\u001b[2Jhi\"}]}"}}]}"#,
+        ),
+    );
 }
 
 fn copy_dir(from: &Path, to: &Path) {

@@ -10,6 +10,8 @@ pub enum Action {
     Down,
     Collapse,
     Expand,
+    /// Open the selected node and everything below it.
+    ExpandAll,
     Toggle,
     FocusNext,
     FocusPrev,
@@ -61,6 +63,7 @@ pub const NAMED: &[(&str, Action)] = &[
     ("down", Action::Down),
     ("collapse", Action::Collapse),
     ("expand", Action::Expand),
+    ("expand-all", Action::ExpandAll),
     ("toggle", Action::Toggle),
     ("focus-next", Action::FocusNext),
     ("focus-prev", Action::FocusPrev),
@@ -114,6 +117,7 @@ impl Action {
             | Action::Last => focus != super::Focus::Prompt,
             Action::Collapse
             | Action::Expand
+            | Action::ExpandAll
             | Action::Toggle
             | Action::PrevSession
             | Action::NextSession

@@ -69,6 +69,7 @@ pub const KEYMAP: &[Binding] = &[
     bind!("j ↓", [key('j'), code(KeyCode::Down)], GLOBAL, Action::Down, "move down (scroll in the prompt pane)"),
     bind!("k ↑", [key('k'), code(KeyCode::Up)], GLOBAL, Action::Up, "move up (scroll in the prompt pane)"),
     bind!("Enter Space", [code(KeyCode::Enter), key(' ')], GLOBAL, Action::Toggle, "expand or collapse"),
+    bind!("*", [key('*')], TREE, Action::ExpandAll, "expand everything below the selection"),
     bind!("Tab", [code(KeyCode::Tab)], GLOBAL, Action::FocusNext, "focus the next pane"),
     bind!("S-Tab", [code(KeyCode::BackTab)], GLOBAL, Action::FocusPrev, "focus the previous pane"),
     bind!("[", [key('[')], GLOBAL, Action::PrevSession, "previous session"),

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Row {
     pub node: Node,
-    pub depth: u16,
+    pub depth: u32,
     /// The row of the parent node, for drawing a window without walking back.
     pub parent_row: Option<u32>,
     pub expandable: bool,
@@ -244,6 +244,40 @@ impl TreeView {
         self.move_by(1)
     }
 
+    /// `*`: open the selected node and everything below it (a session: all its spans).
+    pub fn expand_all(&mut self, store: &Store) -> bool {
+        let Some(node) = self.selected else {
+            return false;
+        };
+        let Some((sid, session)) = node
+            .session()
+            .and_then(|sid| Some((sid, store.session(sid)?)))
+        else {
+            return false;
+        };
+        let mut stack: Vec<SpanId> = match node {
+            Node::Session(_) => session
+                .roots()
+                .iter()
+                .chain(session.orphans())
+                .copied()
+                .collect(),
+            Node::Orphans(_) => session.orphans().to_vec(),
+            Node::Span(_, id) => vec![id],
+            _ => return false,
+        };
+        let before = self.open_generation;
+        self.set_open(store, node, true);
+        while let Some(id) = stack.pop() {
+            let children = session.children(id);
+            if !children.is_empty() {
+                self.set_open(store, Node::Span(sid, id), true);
+                stack.extend_from_slice(children);
+            }
+        }
+        self.open_generation != before
+    }
+
     pub fn toggle(&mut self, store: &Store) -> bool {
         let Some(row) = self.selected_row().and_then(|r| self.rows.get(r).copied()) else {
             return false;
@@ -376,10 +410,10 @@ struct SessionView<'a, F: Fn(Node) -> bool> {
 impl<F: Fn(Node) -> bool> SessionView<'_, F> {
     /// Push `spans` and their open descendants, depth first, without recursion; with a
     /// filter, only matches and their ancestors.
-    fn push(&self, rows: &mut Vec<Row>, spans: &[SpanId], depth: u16, parent_row: u32) {
+    fn push(&self, rows: &mut Vec<Row>, spans: &[SpanId], depth: u32, parent_row: u32) {
         let (session, sid) = (self.session, self.sid);
         let shown = |id: SpanId| self.matches.is_none_or(|m| m.is_visible(sid, id));
-        let mut stack: Vec<(SpanId, u16, u32)> = spans
+        let mut stack: Vec<(SpanId, u32, u32)> = spans
             .iter()
             .rev()
             .filter(|&&id| shown(id))

@@ -105,6 +105,9 @@ impl App {
             Action::Expand => {
                 self.tree.expand(&self.store);
             }
+            Action::ExpandAll => {
+                self.tree.expand_all(&self.store);
+            }
             Action::Toggle => {
                 self.tree.toggle(&self.store);
             }

@@ -74,6 +74,14 @@ pub fn fit(text: &str, width: usize) -> String {
 }
 
 /// Display width of `text` in columns.
+/// `1 session`, `3 sessions`: `plural` is the noun that ends in `s`.
+pub fn counted(n: usize, plural: &str) -> String {
+    match n {
+        1 => format!("1 {}", plural.strip_suffix('s').unwrap_or(plural)),
+        n => format!("{n} {plural}"),
+    }
+}
+
 pub fn width(text: &str) -> usize {
     unicode_width::UnicodeWidthStr::width(text)
 }

@@ -95,10 +95,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .collect();
     let problems = app.store.problem_count();
     let counts = format!(
-        " {} sessions · {} {} · ",
-        app.store.session_count(),
-        app.store.span_count(),
-        app.store.span_noun()
+        " {} · {} · ",
+        super::counted(app.store.session_count(), "sessions"),
+        super::counted(app.store.span_count(), app.store.span_noun())
     );
     let problem_text = match problems {
         0 => "no problems".to_string(),

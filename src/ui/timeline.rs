@@ -84,7 +84,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         let is_selected = selected == Some((sid, id));
         let label = format!(
             "{}{}",
-            " ".repeat(usize::from(row.depth).min(6)),
+            " ".repeat((row.depth as usize).min(6)),
             super::tree::span_label(&app.store, span)
         );
         let label_style = if is_selected {

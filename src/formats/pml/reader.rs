@@ -173,6 +173,22 @@ impl PmlReader {
         root: Option<Box<str>>,
         out: &mut Vec<Update>,
     ) {
+        // Children that were waiting for a span are placed after it from this work list, not
+        // by recursion: a file whose chain of thousands of spans arrives children first
+        // (out of order, as PML allows) overflowed the stack when its top-most span came.
+        let mut work = vec![(record, root)];
+        while let Some((record, root)) = work.pop() {
+            self.place_one(record, root, out, &mut work);
+        }
+    }
+
+    fn place_one(
+        &mut self,
+        record: SpanRecord,
+        root: Option<Box<str>>,
+        out: &mut Vec<Update>,
+        work: &mut Vec<(SpanRecord, Option<Box<str>>)>,
+    ) {
         if !self.inferred_times {
             let seen = record.end_ns.or(record.start_ns).unwrap_or(Nanos::MIN);
             self.latest_ns = self.latest_ns.max(seen);
@@ -193,6 +209,15 @@ impl PmlReader {
                         session: self.orphans.clone(),
                         key: key.clone(),
                     });
+                    if self.held_records.is_empty() {
+                        // Every orphan found its parent: no empty "orphans" session stays.
+                        out.push(Update::RemoveSession {
+                            key: self.orphans.clone(),
+                        });
+                        self.announced.remove(&self.orphans);
+                        self.sessions.remove(&self.orphans);
+                        self.last_announced = false;
+                    }
                 }
                 self.announce(&session, root.as_deref().unwrap_or(&key), out);
                 out.push(Update::Span {
@@ -206,9 +231,11 @@ impl PmlReader {
                     self.held.remove(&key)
                 };
                 if let Some(children) = waiting {
-                    for child in children {
-                        if let Some(rec) = self.held_records.get(&child).cloned() {
-                            self.place(rec, None, out);
+                    // Reversed onto the stack, so they are placed in arrival order, each
+                    // one's own waiting children right after it (as the recursion did).
+                    for child in children.iter().rev() {
+                        if let Some(rec) = self.held_records.get(child).cloned() {
+                            work.push((rec, None));
                         }
                     }
                 }

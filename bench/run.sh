@@ -33,6 +33,9 @@ if [ ! -e "$work/events.jsonl" ]; then
     target/release/examples/gen_traces pml "$work/events.jsonl" --events 1000000 >&2
     target/release/examples/gen_traces poml "$work/pomlruns" --sessions 20 --calls 500 >&2
 fi
+if [ ! -e "$work/otlp.jsonl" ]; then
+    target/release/examples/gen_traces otlp "$work/otlp.jsonl" --spans 100000 >&2
+fi
 
 # Python with pyte (a terminal emulator) for the UI timings.
 venv="target/bench-venv"
@@ -60,9 +63,12 @@ for _ in $(seq "$runs"); do
     echo "dump_poml $(seconds "$bin" dump --format json "$work/pomlruns")" >> "$work/times"
     echo "baseline $(seconds target/release/examples/jsonl_baseline "$work/events.jsonl")" >> "$work/times"
     echo "dump_pml $(seconds "$bin" dump --format json "$work/events.jsonl")" >> "$work/times"
+    echo "otlp_base $(seconds target/release/examples/jsonl_baseline "$work/otlp.jsonl")" >> "$work/times"
+    echo "dump_otlp $(seconds "$bin" dump --format json "$work/otlp.jsonl")" >> "$work/times"
 done
 m() { grep "^$1 " "$work/times" | cut -d' ' -f2 | median; }
 cat_s=$(m cat); dump_poml=$(m dump_poml); base_s=$(m baseline); dump_pml=$(m dump_pml)
+otlp_base=$(m otlp_base); dump_otlp=$(m dump_otlp)
 
 echo "== UI in a pseudo-terminal" >&2
 ui_poml=$("$venv/bin/python" bench/ui_timing.py "$bin" "$work/pomlruns" --keys 40)
@@ -74,16 +80,18 @@ echo "== live latency" >&2
 live=$(cargo bench --quiet --bench live_latency 2>/dev/null | tail -3)
 
 python3 - "$cat_s" "$dump_poml" "$base_s" "$dump_pml" "$ui_poml" "$ui_pml" "$live" "$(nproc)" \
-    "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" <<'PY'
+    "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" "$otlp_base" "$dump_otlp" <<'PY'
 import json, sys
 cat, dump_poml, base, dump_pml = map(float, sys.argv[1:5])
 poml, pml = json.loads(sys.argv[5]), json.loads(sys.argv[6])
 live, cores, cpu = sys.argv[7], sys.argv[8], sys.argv[9]
+otlp_base, dump_otlp = map(float, sys.argv[10:12])
 a = pml["append"]
 print(f"Machine: {cores} CPU cores ({cpu}). Medians of interleaved runs.\n")
 print("| what | measured | floor / target | ratio |")
 print("|---|---|---|---|")
 print(f"| `dump --format json`, 1M PML events (331 MB) | {dump_pml:.2f} s | bare serde_json pass {base:.2f} s | {dump_pml/base:.2f}x (target 1.3x) |")
+print(f"| `dump --format json`, 100k OTLP spans (63 MB) | {dump_otlp:.2f} s | bare serde_json pass {otlp_base:.2f} s | {dump_otlp/otlp_base:.2f}x |")
 print(f"| `dump --format json`, POML root 20 x 500 calls (55k files, 187 MB) | {dump_poml:.2f} s | `cat` of every file {cat:.2f} s | {dump_poml/cat:.2f}x (target 1.5x) |")
 for name, r in [("1M PML events", pml), ("POML root", poml)]:
     k = r["key_ms"]

@@ -193,19 +193,10 @@ fn content_lines(value: &Value, indent: &str, out: &mut Vec<String>) {
                     .map(|l| indent_line(indent, &l)),
             ),
             Part::Image { mime, base64, alt } => {
-                let mut line = format!("{indent}[{mime}");
-                match crate::detail::image::inspect(base64) {
-                    Some(info) => {
-                        line.push_str(&format!(" · {}", human_size(info.bytes as u64)));
-                        if let Some((w, h)) = info.width_height {
-                            line.push_str(&format!(" · {w}×{h}"));
-                        }
-                    }
-                    None => line.push_str(" · base64 does not decode"),
-                }
-                if let Some(alt) = alt {
-                    line.push_str(&format!(" · alt: {alt}"));
-                }
+                let mut line = format!(
+                    "{indent}[{}",
+                    crate::detail::image::describe(mime, base64, alt)
+                );
                 line.push_str(&format!(
                     " · #{:08x}]",
                     crate::fingerprint::fnv1a64(0, base64.as_bytes()) >> 32

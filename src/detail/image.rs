@@ -8,6 +8,28 @@ pub struct ImageInfo {
     pub width_height: Option<(u32, u32)>,
 }
 
+/// `image/png · 12.0 KB · 640×480 · alt: a chart` (without brackets): what the prompt pane and
+/// the compare show for an image part.
+pub fn describe(mime: &str, base64: &str, alt: Option<&str>) -> String {
+    let mut line = mime.to_string();
+    match inspect(base64) {
+        Some(info) => {
+            line.push_str(&format!(
+                " · {}",
+                crate::fsread::human_size(info.bytes as u64)
+            ));
+            if let Some((w, h)) = info.width_height {
+                line.push_str(&format!(" · {w}×{h}"));
+            }
+        }
+        None => line.push_str(" · base64 does not decode"),
+    }
+    if let Some(alt) = alt {
+        line.push_str(&format!(" · alt: {alt}"));
+    }
+    line
+}
+
 /// Decode base64 and read PNG or JPEG dimensions; `None` when it does not decode.
 pub fn inspect(base64: &str) -> Option<ImageInfo> {
     let cleaned: String = base64

@@ -129,20 +129,7 @@ fn content(doc: &mut Doc, value: &Value, indent: &str) {
                 doc.indented(text, indent, Tone::Plain);
             }
             Part::Image { mime, base64, alt } => {
-                let mut line = format!("{indent}[{mime}");
-                match image::inspect(base64) {
-                    Some(info) => {
-                        line.push_str(&format!(" · {}", human_size(info.bytes as u64)));
-                        if let Some((w, h)) = info.width_height {
-                            line.push_str(&format!(" · {w}×{h}"));
-                        }
-                    }
-                    None => line.push_str(" · base64 does not decode"),
-                }
-                if let Some(alt) = alt {
-                    line.push_str(&format!(" · alt: {alt}"));
-                }
-                line.push(']');
+                let line = format!("{indent}[{}]", image::describe(mime, base64, alt));
                 doc.line(&[(&line, Tone::Dim)]);
             }
             Part::Json(v) => json_text::append(doc, v, indent),

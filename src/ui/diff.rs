@@ -6,7 +6,7 @@ use crate::app::App;
 use crate::app::layout::diff_popup;
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 use ratatui::widgets::{Block, Clear, Paragraph};
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, scroll: usize, theme: &Theme) {
@@ -22,14 +22,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, scroll: usize, theme: &The
         .iter()
         .skip(scroll)
         .take(visible)
-        .map(|l| {
-            Line::from(
-                l.chunks
-                    .iter()
-                    .map(|c| Span::styled(c.text.clone(), theme.tone(c.tone)))
-                    .collect::<Vec<_>>(),
-            )
-        })
+        .map(|l| super::doc_line(l, theme))
         .collect();
     let changes = diff.hunk_count();
     let title = match (changes, diff.current) {

@@ -74,6 +74,16 @@ pub fn fit(text: &str, width: usize) -> String {
 }
 
 /// Display width of `text` in columns.
+/// A line of a `Doc` (already sanitized) in the theme's colours.
+pub fn doc_line(line: &crate::detail::doc::Line, theme: &Theme) -> ratatui::text::Line<'static> {
+    ratatui::text::Line::from(
+        line.chunks
+            .iter()
+            .map(|c| ratatui::text::Span::styled(c.text.clone(), theme.tone(c.tone)))
+            .collect::<Vec<_>>(),
+    )
+}
+
 /// `1 session`, `3 sessions`: `plural` is the noun that ends in `s`.
 pub fn counted(n: usize, plural: &str) -> String {
     match n {

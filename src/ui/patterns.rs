@@ -5,7 +5,7 @@ use super::{Theme, help};
 use crate::app::App;
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 use ratatui::widgets::{Block, Clear, Paragraph};
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, scroll: usize, theme: &Theme) {
@@ -15,14 +15,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, scroll: usize, theme: &The
     let lines: Vec<Line> = doc
         .lines
         .iter()
-        .map(|l| {
-            Line::from(
-                l.chunks
-                    .iter()
-                    .map(|c| Span::styled(c.text.clone(), theme.tone(c.tone)))
-                    .collect::<Vec<_>>(),
-            )
-        })
+        .map(|l| super::doc_line(l, theme))
         .collect();
     let popup = help::centered(area, 110, lines.len() as u16 + 2);
     frame.render_widget(Clear, popup);

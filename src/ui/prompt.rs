@@ -78,12 +78,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .take(body.height as usize)
         .enumerate()
     {
-        let line = Line::from(
-            row.chunks
-                .iter()
-                .map(|c| Span::styled(c.text.clone(), theme.tone(c.tone)))
-                .collect::<Vec<_>>(),
-        );
+        let line = super::doc_line(row, theme);
         let y = body.y + i as u16;
         frame.render_widget(line, Rect::new(body.x, y, body.width, 1));
     }

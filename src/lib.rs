@@ -10,6 +10,8 @@ pub mod dump;
 pub mod event;
 pub mod formats;
 pub mod fsread;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod ingest;
 pub mod live;
 pub mod model;

@@ -70,7 +70,7 @@ fn escape_into(c: char, out: &mut String) {
 }
 
 /// Bidi overrides and isolates, and invisible characters that change how text reads.
-fn is_invisible_format(c: char) -> bool {
+pub(crate) fn is_invisible_format(c: char) -> bool {
     matches!(
         c,
         '\u{061c}'

@@ -44,9 +44,15 @@ fn parse_apply(c: &mut Criterion) {
     generate::pml(&pml, 100_000);
     let poml = dir.path().join("pomlruns");
     generate::poml(&poml, 2, 200);
+    let otlp = dir.path().join("otlp.jsonl");
+    generate::otlp(&otlp, 100_000);
     let mut group = c.benchmark_group("parse+apply");
     group.sample_size(10);
-    for (name, path) in [("pml jsonl 100k events", &pml), ("poml 400 calls", &poml)] {
+    for (name, path) in [
+        ("pml jsonl 100k events", &pml),
+        ("poml 400 calls", &poml),
+        ("otlp jsonl 100k spans", &otlp),
+    ] {
         group.throughput(Throughput::Bytes(size_of_tree(path)));
         group.bench_function(name, |b| b.iter(|| black_box(load(path).span_count())));
     }

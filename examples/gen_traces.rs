@@ -2,6 +2,7 @@
 //!
 //! cargo run --release --example gen_traces -- poml OUT_DIR [--sessions 20] [--calls 500]
 //! cargo run --release --example gen_traces -- pml OUT_FILE [--events 1000000]
+//! cargo run --release --example gen_traces -- otlp OUT_FILE [--spans 1000000]
 //!
 //! POML: session folders of calls copied from the real corpus (its calls cycled, renumbered,
 //! with mtimes spaced like a running agent's). PML: documented-shape JSON Lines of nested
@@ -24,7 +25,7 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (Some(kind), Some(out)) = (args.first(), args.get(1)) else {
         eprintln!(
-            "usage: gen_traces poml OUT_DIR [--sessions N] [--calls N] | pml OUT_FILE [--events N]"
+            "usage: gen_traces poml OUT_DIR [--sessions N] [--calls N] | pml OUT_FILE [--events N] | otlp OUT_FILE [--spans N]"
         );
         std::process::exit(2);
     };
@@ -35,6 +36,7 @@ fn main() {
             arg(&args, "--calls", 500),
         ),
         "pml" => generate::pml(Path::new(out), arg(&args, "--events", 1_000_000)),
+        "otlp" => generate::otlp(Path::new(out), arg(&args, "--spans", 1_000_000)),
         _ => {
             eprintln!("unknown kind {kind}");
             std::process::exit(2);

@@ -16,6 +16,8 @@ pub enum AppEvent {
     Progress(crate::ingest::LoadProgress),
     /// The first load is complete; from now on, changes as they happen.
     Loaded,
+    /// What the OTLP receiver has done so far.
+    Receiver(crate::receiver::ReceiverStatus),
     /// The input source is gone (stdin closed): nothing more can be asked of us.
     InputClosed,
 }

@@ -20,7 +20,8 @@ impl Prefix {
 
 /// Open a regular file for reading only; anything else is refused before it can block.
 pub fn open_regular(path: &Path) -> io::Result<File> {
-    if !fs::metadata(path)?.is_file() {
+    let meta = fs::metadata(path).map_err(|e| explain_missing(path, e))?;
+    if !meta.is_file() {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
             "not a regular file",
@@ -40,6 +41,23 @@ pub fn open_regular(path: &Path) -> io::Result<File> {
     Ok(file)
 }
 
+/// A missing target behind a symlink is a dangling link, not a file that vanished.
+fn explain_missing(path: &Path, e: io::Error) -> io::Error {
+    if e.kind() != io::ErrorKind::NotFound {
+        return e;
+    }
+    match fs::read_link(path) {
+        Ok(target) => io::Error::new(
+            io::ErrorKind::NotFound,
+            format!(
+                "dangling symlink (its target {} does not exist)",
+                target.display()
+            ),
+        ),
+        Err(_) => e,
+    }
+}
+
 /// Read at most `limit` bytes from the start of a regular file.
 pub fn read_prefix(path: &Path, limit: u64) -> io::Result<Prefix> {
     let file = open_regular(path)?;
@@ -53,6 +71,8 @@ pub fn read_prefix(path: &Path, limit: u64) -> io::Result<Prefix> {
 /// An I/O error as a short phrase for a problem message.
 pub fn describe(e: &io::Error) -> String {
     match e.kind() {
+        // A message of our own (a dangling link) says more than the kind.
+        io::ErrorKind::NotFound if e.get_ref().is_some() => e.to_string(),
         io::ErrorKind::NotFound => "vanished before it could be read".into(),
         io::ErrorKind::PermissionDenied => "permission denied".into(),
         io::ErrorKind::InvalidInput => e.to_string(),
@@ -106,6 +126,13 @@ mod tests {
         assert!(read_prefix(dir.path(), 10).is_err());
         let gone = read_prefix(&dir.path().join("missing"), 10).unwrap_err();
         assert_eq!(describe(&gone), "vanished before it could be read");
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink("nowhere", &link).expect("symlink");
+        let dangling = read_prefix(&link, 10).unwrap_err();
+        assert_eq!(
+            describe(&dangling),
+            "dangling symlink (its target nowhere does not exist)"
+        );
     }
 
     #[test]

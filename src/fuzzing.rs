@@ -5,6 +5,7 @@ use crate::analysis::{Filter, Matches};
 use crate::detail::{self, Doc, Rendered, Subject};
 use crate::formats::bytes::WholeFiles;
 use crate::formats::pml::{Context, PmlReader, sse::SseParser};
+use crate::formats::reader::ValueReader;
 use crate::formats::poml::{PomlResult, names, parts};
 use crate::ingest::tail::Tail;
 use crate::model::time::{NS_PER_SEC, Nanos, Zone};
@@ -89,7 +90,7 @@ fn split_lines(data: &[u8]) -> impl Iterator<Item = (LineRef, &[u8])> {
 }
 
 /// Every non-blank line of a JSON Lines file through the reader, as `TraceFile` does.
-fn read_lines(reader: &mut PmlReader, data: &[u8]) -> Vec<Update> {
+fn read_lines(reader: &mut dyn ValueReader, data: &[u8]) -> Vec<Update> {
     let mut out = Vec::new();
     for (at, line) in split_lines(data) {
         if !line.iter().all(u8::is_ascii_whitespace) {
@@ -101,7 +102,7 @@ fn read_lines(reader: &mut PmlReader, data: &[u8]) -> Vec<Update> {
 
 /// A reader's output as ingest would finish it: open spans rechecked once they are stale,
 /// problems reported, everything applied to a store.
-fn finish(mut reader: PmlReader, mut out: Vec<Update>, origin: &Path) -> Store {
+fn finish(reader: &mut dyn ValueReader, mut out: Vec<Update>, origin: &Path) -> Store {
     let later = Context {
         now_ns: NOW + 3600 * NS_PER_SEC,
         ..context()
@@ -109,7 +110,7 @@ fn finish(mut reader: PmlReader, mut out: Vec<Update>, origin: &Path) -> Store {
     if reader.has_open() {
         reader.recheck(later, &mut out);
     }
-    if let Some(problems) = reader.take_problems() {
+    if let Some(problems) = reader.problems().take() {
         out.push(Update::Problems {
             session: None,
             origin: origin.display().to_string().into(),
@@ -152,7 +153,7 @@ pub fn pml_lines(data: &[u8]) {
     let file = Scratch::new("events.jsonl", data);
     let mut reader = PmlReader::new(Arc::from(file.0.as_path()));
     let out = read_lines(&mut reader, data);
-    check_store(&finish(reader, out, &file.0));
+    check_store(&finish(&mut reader, out, &file.0));
 }
 
 /// `pml_sse`: an SSE capture, frame by frame; one-line payloads must point at their bytes.
@@ -176,7 +177,7 @@ pub fn pml_sse(data: &[u8]) {
         let kind = Some(e.kind.as_str());
         reader.value_as(&e.data, e.at, kind, context(), &mut out);
     }
-    check_store(&finish(reader, out, &file.0));
+    check_store(&finish(&mut reader, out, &file.0));
 }
 
 /// `pml_document`: a `.json` event file, split into values as ingest does.
@@ -193,7 +194,7 @@ pub fn pml_document(data: &[u8]) {
         serde_json::from_slice::<serde::de::IgnoredAny>(value).expect("a place is one value");
         reader.value(value, at, context(), &mut out);
     }
-    check_store(&finish(reader, out, &file.0));
+    check_store(&finish(&mut reader, out, &file.0));
 }
 
 /// `poml_result`: a `.result.json`: parsed, summarized, every part read, shown as a document.
@@ -279,7 +280,7 @@ thread_local! {
         let events = include_bytes!("../tests/fixtures/pml/sandbox.jsonl");
         let mut reader = PmlReader::new(Arc::from(Path::new("sandbox.jsonl")));
         let out = read_lines(&mut reader, events);
-        finish(reader, out, Path::new("sandbox.jsonl"))
+        finish(&mut reader, out, Path::new("sandbox.jsonl"))
     };
 }
 

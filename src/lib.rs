@@ -5,16 +5,24 @@
 pub mod analysis;
 pub mod app;
 pub mod cli;
+pub mod clipboard;
+pub mod compare;
+pub mod config;
 pub mod detail;
 pub mod dump;
 pub mod event;
+pub mod export;
+pub mod fingerprint;
 pub mod formats;
 pub mod fsread;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod host;
 pub mod ingest;
+pub mod input_gate;
 pub mod live;
 pub mod model;
+pub mod receiver;
 pub mod sanitize;
 pub mod terminal;
 pub mod tui;

@@ -1,6 +1,12 @@
 //! The one place untrusted text becomes printable. Trace content comes from models and tools,
 //! so control characters, escape sequences and invisible formatting are shown escaped and
 //! never reach the terminal. The data itself (and `dump --format json`) keeps the original.
+//!
+//! Text must also take the columns the layout thinks it takes. Terminals disagree with each
+//! other (and with ratatui) on emoji sequences: tmux draws `✈️` in one column where ratatui
+//! counts two, and the rest of the row shifts. So presentation selectors, zero-width joiners
+//! and skin-tone modifiers are dropped (`✈️` shows as `✈`, a family as its members), and
+//! flags show as their letters (`[PT]`), leaving characters every terminal measures alike.
 
 use std::borrow::Cow;
 
@@ -16,7 +22,20 @@ pub fn line(text: &str) -> Cow<'_, str> {
     }
     let mut out = String::with_capacity(text.len() + 8);
     let mut column = 0usize;
+    let mut in_flag = false;
     for c in text.chars() {
+        // Flags (pairs of regional indicators) show as their letters: `[PT]`.
+        let flag_letter = regional_indicator_letter(c);
+        if flag_letter.is_some() != in_flag {
+            out.push(if in_flag { ']' } else { '[' });
+            column += 1;
+            in_flag = !in_flag;
+        }
+        if let Some(letter) = flag_letter {
+            out.push(letter);
+            column += 1;
+            continue;
+        }
         if c == '\t' {
             let pad = TAB_WIDTH - column % TAB_WIDTH;
             out.extend(std::iter::repeat_n(' ', pad));
@@ -27,7 +46,15 @@ pub fn line(text: &str) -> Cow<'_, str> {
         escape_into(c, &mut out);
         column += out[before..].chars().count();
     }
+    if in_flag {
+        out.push(']');
+    }
     Cow::Owned(out)
+}
+
+fn regional_indicator_letter(c: char) -> Option<char> {
+    let offset = u32::from(c).checked_sub(0x1f1e6).filter(|o| *o < 26)?;
+    char::from_u32(u32::from('A') + offset)
 }
 
 /// `line`, then cut to `MAX_LINE_CHARS` with a note of what was left out.
@@ -54,7 +81,17 @@ pub fn label(text: &str) -> Cow<'_, str> {
 }
 
 fn is_plain(c: char) -> bool {
-    matches!(c, ' '..='~') || (c > '\u{9f}' && !is_invisible_format(c))
+    matches!(c, ' '..='~') || (c > '\u{9f}' && !is_invisible_format(c) && !is_width_ambiguous(c))
+}
+
+/// Characters that join or restyle their neighbours into sequences whose width terminals
+/// disagree on: variation selectors 15 and 16, the zero-width joiner, skin-tone modifiers,
+/// and regional indicators (tmux keeps a flag's two halves in two cells, ratatui in one).
+fn is_width_ambiguous(c: char) -> bool {
+    matches!(
+        c,
+        '\u{fe0e}' | '\u{fe0f}' | '\u{200d}' | '\u{1f3fb}'..='\u{1f3ff}' | '\u{1f1e6}'..='\u{1f1ff}'
+    )
 }
 
 fn escape_into(c: char, out: &mut String) {
@@ -65,15 +102,19 @@ fn escape_into(c: char, out: &mut String) {
         // C1 controls (CSI, OSC, DCS, APC ... as single characters).
         '\u{80}'..='\u{9f}' => out.push_str(&format!("\\x{:02x}", c as u32)),
         c if is_invisible_format(c) => out.push_str(&format!("<U+{:04X}>", c as u32)),
+        c if is_width_ambiguous(c) => {}
         c => out.push(c),
     }
 }
 
-/// Bidi overrides and isolates, and invisible characters that change how text reads.
+/// Bidi overrides and isolates, and invisible characters that change how text reads (tag
+/// characters can hide a whole sentence inside a prompt).
 pub(crate) fn is_invisible_format(c: char) -> bool {
     matches!(
         c,
-        '\u{061c}'
+        '\u{00ad}'
+            | '\u{061c}'
+            | '\u{180e}'
             | '\u{200b}'
             | '\u{200e}'
             | '\u{200f}'
@@ -82,8 +123,10 @@ pub(crate) fn is_invisible_format(c: char) -> bool {
             | '\u{2029}'
             | '\u{2060}'..='\u{2064}'
             | '\u{2066}'..='\u{2069}'
+            | '\u{206a}'..='\u{206f}'
             | '\u{feff}'
             | '\u{fff9}'..='\u{fffb}'
+            | '\u{e0000}'..='\u{e007f}'
     )
 }
 
@@ -93,7 +136,30 @@ mod tests {
 
     #[test]
     fn plain_text_is_borrowed_unchanged() {
-        assert!(matches!(line("Olá, 世界 👨‍👩‍👧"), Cow::Borrowed(_)));
+        assert!(matches!(line("Olá, 世界 👍 e\u{301}"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn emoji_sequences_become_characters_every_terminal_measures_alike() {
+        use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+        for (text, shown) in [
+            ("✈\u{fe0f} LIS", "✈ LIS"),
+            ("👨\u{200d}👩\u{200d}👧", "👨👩👧"),
+            ("👍\u{1f3fd}", "👍"),
+            ("1\u{fe0f}\u{20e3}", "1\u{20e3}"),
+            ("Lisboa 🇵🇹!", "Lisboa [PT]!"),
+            ("🇩🇪🇵🇹", "[DEPT]"),
+        ] {
+            let safe = line(text);
+            assert_eq!(safe, shown);
+            // The width ratatui gives the whole equals the sum of its characters' widths,
+            // which is what a terminal without emoji sequence support draws.
+            let chars: usize = safe.chars().map(|c| c.width().unwrap_or(0)).sum();
+            assert_eq!(safe.width(), chars, "{text:?}");
+        }
+        // Hidden text in tag characters is made visible.
+        assert_eq!(line("hi\u{e0041}\u{e0042}"), "hi<U+E0041><U+E0042>");
+        assert_eq!(line("soft\u{ad}hyphen"), "soft<U+00AD>hyphen");
     }
 
     #[test]

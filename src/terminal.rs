@@ -63,6 +63,24 @@ pub fn restore() {
     let _ = disable_raw_mode();
 }
 
+/// Step aside for another program (an editor): leave the alternate screen, mouse capture and
+/// raw mode, as on exit.
+pub fn suspend() {
+    restore();
+}
+
+/// Take the terminal back after `suspend`. The caller redraws everything.
+pub fn resume() -> io::Result<()> {
+    enable_raw_mode()?;
+    ACTIVE.store(true, Ordering::SeqCst);
+    execute!(
+        io::stdout(),
+        EnterAlternateScreen,
+        EnableMouseCapture,
+        ratatui::crossterm::cursor::Hide
+    )
+}
+
 fn install_panic_hook() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {

@@ -3,7 +3,9 @@
 
 use crate::app::App;
 use crate::event::AppEvent;
+use crate::host::{Host, NoHost, TerminalHost};
 use crate::ingest::Options;
+use crate::input_gate::InputGate;
 use crate::live::LiveOptions;
 use crate::model::time::now_ns;
 use crate::terminal::TerminalGuard;
@@ -12,6 +14,7 @@ use ratatui::Terminal;
 use ratatui::backend::Backend;
 use ratatui::crossterm::event::{self, Event};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -20,37 +23,74 @@ use std::time::{Duration, Instant};
 const FRAME: Duration = Duration::from_millis(16);
 /// Events that may wait for the main loop before senders wait for it.
 const EVENT_QUEUE: usize = 16;
+/// How long the input thread waits for input before checking whether it is paused.
+const INPUT_POLL: Duration = Duration::from_millis(50);
 /// How long one pass may spend applying queued events before it draws.
 const DRAIN_BUDGET: Duration = Duration::from_millis(10);
 
-pub fn run(paths: Vec<PathBuf>, live: LiveOptions) -> color_eyre::Result<()> {
+pub fn run(
+    paths: Vec<PathBuf>,
+    live: LiveOptions,
+    config: crate::config::Config,
+    listen: Option<crate::receiver::ReceiverOptions>,
+) -> color_eyre::Result<()> {
     let options = Options::default();
     // Bounded: when the view falls behind a large load, the reader waits instead of
     // queueing batches (and memory) without limit.
     let (tx, rx) = mpsc::sync_channel(EVENT_QUEUE);
-    crate::live::spawn(paths.clone(), options, live, tx.clone())?;
+    let receiver = match listen {
+        Some(opts) => {
+            let handle = crate::receiver::spawn(opts, crate::receiver::ChannelSink(tx.clone()))?;
+            Some(handle.addr)
+        }
+        None => None,
+    };
+    if !paths.is_empty() || receiver.is_none() {
+        crate::live::spawn(paths.clone(), options, live, tx.clone())?;
+    } else {
+        // Nothing to load: the first view is already complete.
+        let _ = tx.send(AppEvent::Loaded);
+    }
     let mut guard = TerminalGuard::enter()?;
     // Only now: setting up the terminal may query it (cursor position), and that reply must
-    // not be swallowed by an input thread already blocked in `event::read`.
-    spawn_input(tx);
+    // not be swallowed by an input thread already reading.
+    let gate = InputGate::new();
+    spawn_input(tx, gate.clone());
     let mut app = App::new(paths, options.zone);
-    run_loop(
+    app.configure(&config);
+    app.receiver = receiver.map(|addr| crate::receiver::ReceiverStatus {
+        addr: addr.to_string(),
+        ..Default::default()
+    });
+    run_loop_with(
         &mut guard.terminal,
         &mut app,
         &rx,
-        &Theme::from_env(),
+        &Theme::from_config(config.theme),
         now_ns,
+        &mut TerminalHost { gate },
     )?;
     drop(guard);
     Ok(())
 }
 
-/// Terminal input on its own thread, so the loop waits on one channel.
-fn spawn_input(tx: SyncSender<AppEvent>) {
+/// Terminal input on its own thread, so the loop waits on one channel. It polls with a
+/// short timeout rather than blocking in a read, so `gate` can pause it between reads (an
+/// editor in the foreground gets every key).
+fn spawn_input(tx: SyncSender<AppEvent>, gate: Arc<InputGate>) {
     thread::Builder::new()
         .name("input".into())
         .spawn(move || {
             loop {
+                gate.checkpoint();
+                match event::poll(INPUT_POLL) {
+                    Ok(true) => {}
+                    Ok(false) => continue,
+                    Err(_) => {
+                        let _ = tx.send(AppEvent::InputClosed);
+                        return;
+                    }
+                }
                 let sent = match event::read() {
                     Ok(Event::Key(key)) => tx.send(AppEvent::Key(key)),
                     Ok(Event::Mouse(mouse)) => tx.send(AppEvent::Mouse(mouse)),
@@ -70,12 +110,28 @@ fn spawn_input(tx: SyncSender<AppEvent>) {
 }
 
 /// Run until the app quits or input ends. `clock` gives the time in-flight bars grow to.
+/// Effects (copy, edit) are refused: see `run_loop_with`.
 pub fn run_loop<B: Backend>(
     terminal: &mut Terminal<B>,
     app: &mut App,
     events: &Receiver<AppEvent>,
     theme: &Theme,
     clock: fn() -> i64,
+) -> color_eyre::Result<()>
+where
+    B::Error: Send + Sync + 'static,
+{
+    run_loop_with(terminal, app, events, theme, clock, &mut NoHost)
+}
+
+/// `run_loop`, with `host` carrying out the app's effects.
+pub fn run_loop_with<B: Backend>(
+    terminal: &mut Terminal<B>,
+    app: &mut App,
+    events: &Receiver<AppEvent>,
+    theme: &Theme,
+    clock: fn() -> i64,
+    host: &mut dyn Host<B>,
 ) -> color_eyre::Result<()>
 where
     B::Error: Send + Sync + 'static,
@@ -107,7 +163,8 @@ where
                 Ok(event) => dirty |= handle(app, event)?,
                 // In-flight bars grow with the clock; "updated 3s ago" counts up.
                 Err(RecvTimeoutError::Timeout) => {
-                    dirty = app.store.any_running() || app.watch.is_some();
+                    dirty =
+                        app.store.any_running() || app.watch.is_some() || app.receiver.is_some();
                 }
                 Err(RecvTimeoutError::Disconnected) => return Ok(()),
             }
@@ -120,6 +177,12 @@ where
                 Ok(event) => dirty |= handle(app, event)?,
                 Err(_) => break,
             }
+        }
+        for effect in app.take_effects() {
+            if let Some(notice) = host.perform(terminal, effect) {
+                app.notice = Some(notice);
+            }
+            dirty = true;
         }
         if app.should_quit {
             return Ok(());
@@ -154,6 +217,10 @@ fn handle(app: &mut App, event: AppEvent) -> color_eyre::Result<bool> {
             crate::terminal::release_free_memory();
             true
         }
+        AppEvent::Receiver(status) => {
+            app.receiver = Some(status);
+            true
+        }
         AppEvent::InputClosed => {
             app.should_quit = true;
             true
@@ -161,10 +228,10 @@ fn handle(app: &mut App, event: AppEvent) -> color_eyre::Result<bool> {
     })
 }
 
-/// Debug builds only: `TRACETUI_DEBUG_TRIGGER=panic` (or `error`) makes the key `!` panic (or
+/// Debug builds only: `TRACETUI_DEBUG_TRIGGER=panic` (or `error`) makes the key F12 panic (or
 /// fail), so tests can prove the terminal is restored on both paths.
 fn debug_trigger(key: &ratatui::crossterm::event::KeyEvent) -> color_eyre::Result<()> {
-    if !cfg!(debug_assertions) || key.code != ratatui::crossterm::event::KeyCode::Char('!') {
+    if !cfg!(debug_assertions) || key.code != ratatui::crossterm::event::KeyCode::F(12) {
         return Ok(());
     }
     match std::env::var("TRACETUI_DEBUG_TRIGGER").as_deref() {

@@ -105,3 +105,50 @@ fn the_native_watcher_brings_new_calls_and_removals() {
 fn the_poll_watcher_does_too() {
     run(true);
 }
+
+/// An MLflow trace written into a watched store, as MLflow writes it: the trace shows in
+/// flight as soon as its info lands and fills in when its spans are renamed into place.
+#[test]
+fn an_mlflow_trace_arrives_through_the_real_watcher() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("mlruns");
+    fs::create_dir_all(root.join("7")).expect("mkdir");
+    fs::write(root.join("7/meta.yaml"), "name: live\n").expect("meta");
+    let (tx, rx) = mpsc::sync_channel(16);
+    let options = Options {
+        zone: Zone::Utc,
+        ..Options::default()
+    };
+    live::spawn(vec![root.clone()], options, LiveOptions::default(), tx).expect("spawn");
+    let mut app = App::new(vec![root.clone()], Zone::Utc);
+    pump(&mut app, &rx, "the watcher", |a| a.watch.is_some());
+    let trace = root.join("7/traces/tr-0123456789abcdef0123456789abcdef");
+    fs::create_dir_all(trace.join("tags")).expect("mkdir");
+    fs::write(trace.join("tags/mlflow.traceName"), "agent").expect("tag");
+    fs::write(
+        trace.join("trace_info.yaml"),
+        "trace_id: tr-0123456789abcdef0123456789abcdef\nrequest_time: '2026-11-21T12:00:00Z'\nstate: IN_PROGRESS\n",
+    )
+    .expect("info");
+    pump(&mut app, &rx, "the trace in flight", |a| {
+        status_of(a, "agent") == Some(Status::Running)
+    });
+    fs::create_dir(trace.join("artifacts")).expect("artifacts");
+    let temp = trace.join("artifacts/.artifact.uploading.1");
+    fs::write(
+        &temp,
+        r#"{"spans": [{"trace_id": "ASNFZ4mrze8BI0VniavN7w==", "span_id": "AAAAAAAAAAE=", "parent_span_id": null, "name": "agent", "start_time_unix_nano": 1795262400000000000, "end_time_unix_nano": 1795262401000000000, "events": [], "status": {"code": "STATUS_CODE_OK", "message": ""}, "attributes": {"mlflow.spanType": "\"AGENT\""}},
+        {"trace_id": "ASNFZ4mrze8BI0VniavN7w==", "span_id": "AAAAAAAAAAI=", "parent_span_id": "AAAAAAAAAAE=", "name": "search", "start_time_unix_nano": 1795262400100000000, "end_time_unix_nano": 1795262400300000000, "events": [], "status": {"code": "STATUS_CODE_OK", "message": ""}, "attributes": {"mlflow.spanType": "\"TOOL\""}}]}"#,
+    )
+    .expect("spans");
+    fs::rename(&temp, trace.join("artifacts/traces.json")).expect("rename");
+    pump(&mut app, &rx, "the spans", |a| {
+        status_of(a, "search") == Some(Status::Ok) && status_of(a, "agent") == Some(Status::Ok)
+    });
+    let (_, session) = app.store.sessions().next().expect("session");
+    assert_eq!(
+        session.span_count(),
+        2,
+        "the placeholder made way for the spans"
+    );
+}

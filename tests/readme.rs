@@ -59,3 +59,21 @@ fn readme_commands_are_the_ones_ci_runs() {
         );
     }
 }
+
+#[test]
+fn readme_names_every_config_action() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    let section = readme
+        .split("## Config file")
+        .nth(1)
+        .expect("a Config file section");
+    for (name, _) in tracetui::app::action::NAMED {
+        assert!(
+            section
+                .split_whitespace()
+                .any(|w| w.trim_matches(|c| c == '`' || c == '.') == *name),
+            "the README's config section lists the action {name}"
+        );
+    }
+}

@@ -103,6 +103,10 @@ fn bad_path_and_no_argument_are_usage_errors() {
 }
 
 #[test]
+#[cfg_attr(
+    not(debug_assertions),
+    ignore = "the F12 trigger exists in debug builds only"
+)]
 fn a_panic_restores_the_terminal_and_reports() {
     let demo = demo();
     let tmux = Tmux::start(100, 30, demo.path());
@@ -111,7 +115,7 @@ fn a_panic_restores_the_terminal_and_reports() {
         binary()
     ));
     tmux.wait_for("the tree", |s| s.contains("Calls ·"));
-    tmux.keys(&["!"]);
+    tmux.keys(&["F12"]);
     let (screen, code) = tmux.wait_exit(&done);
     assert!(
         !screen.contains("Calls ·"),
@@ -131,6 +135,10 @@ fn a_panic_restores_the_terminal_and_reports() {
 }
 
 #[test]
+#[cfg_attr(
+    not(debug_assertions),
+    ignore = "the F12 trigger exists in debug builds only"
+)]
 fn an_error_restores_the_terminal_and_reports() {
     let demo = demo();
     let tmux = Tmux::start(100, 30, demo.path());
@@ -139,7 +147,7 @@ fn an_error_restores_the_terminal_and_reports() {
         binary()
     ));
     tmux.wait_for("the tree", |s| s.contains("Calls ·"));
-    tmux.keys(&["!"]);
+    tmux.keys(&["F12"]);
     let (screen, code) = tmux.wait_exit(&done);
     assert!(screen.contains("an error on request"), "{screen}");
     assert_eq!(code, 1, "{screen}");

@@ -46,7 +46,10 @@ fn calls_written_by_real_poml_appear_and_are_followed() {
             s.contains(&format!("Prompt · {call}")) && s.contains(&message)
         });
         assert!(
-            screen.contains(&format!("Calls · 1 sessions · {} calls", i + 1)),
+            screen.contains(&match i {
+                0 => "Calls · 1 session · 1 call ".to_string(),
+                _ => format!("Calls · 1 session · {} calls ", i + 1),
+            }),
             "{screen}"
         );
         assert!(screen.contains("LIVE"), "{screen}");

@@ -227,3 +227,89 @@ pub fn pml(out: &Path, events: u64) {
         out.display()
     );
 }
+
+/// OTLP/JSON as the Collector's file exporter writes it: one batch per line, each an agent
+/// turn (an `invoke_agent` root, chat calls with GenAI messages and usage, tool calls, a few
+/// errors), children in the same batch as their parent.
+pub fn otlp(out: &Path, spans: u64) {
+    let file = fs::File::create(out).expect("create");
+    let mut w = BufWriter::with_capacity(1 << 20, file);
+    let mut rng = Rng(0xD1B5_4A32_D192_ED03);
+    let mut written = 0u64;
+    let mut bytes = 0u64;
+    let mut t = 1_763_000_000_000_000_000u64; // ns
+    let mut turn = 0u64;
+    let kv = |k: &str, v: String| format!(r#"{{"key":"{k}","value":{{"stringValue":{v}}}}}"#);
+    let int = |k: &str, v: u64| format!(r#"{{"key":"{k}","value":{{"intValue":"{v}"}}}}"#);
+    while written < spans {
+        turn += 1;
+        let trace = format!("{:016x}{:016x}", rng.next(), turn);
+        let root = format!("{:016x}", rng.next());
+        let start = t;
+        let mut batch = Vec::new();
+        for k in 0..(2 + rng.below(6)) {
+            let id = format!("{:016x}", rng.next());
+            let dur = 20_000_000 + rng.below(900) * 1_000_000;
+            let (name, attrs, status) = if k % 2 == 0 {
+                let messages = format!(
+                    r#""[{{\"role\":\"user\",\"parts\":[{{\"type\":\"text\",\"content\":\"Turn {turn} step {k}: summarise module_{}.rs\"}}]}}]""#,
+                    rng.below(500)
+                );
+                let reply = format!(
+                    r#""[{{\"role\":\"assistant\",\"parts\":[{{\"type\":\"text\",\"content\":\"{} lines, checksum {:016x}\"}}],\"finish_reason\":\"stop\"}}]""#,
+                    rng.below(400),
+                    rng.next()
+                );
+                let attrs = [
+                    kv("gen_ai.operation.name", "\"chat\"".into()),
+                    kv("gen_ai.request.model", "\"gpt-4o-mini\"".into()),
+                    int("gen_ai.usage.input_tokens", 200 + rng.below(3000)),
+                    int("gen_ai.usage.output_tokens", 20 + rng.below(400)),
+                    kv("gen_ai.input.messages", messages),
+                    kv("gen_ai.output.messages", reply),
+                ];
+                (
+                    "chat gpt-4o-mini".to_string(),
+                    attrs.join(","),
+                    "{}".to_string(),
+                )
+            } else {
+                let (server, tool) = TOOLS[rng.below(TOOLS.len() as u64) as usize];
+                let status = if rng.below(100) < 3 {
+                    r#"{"code":2,"message":"upstream 503"}"#.to_string()
+                } else {
+                    "{}".to_string()
+                };
+                let attrs = [
+                    kv("gen_ai.operation.name", "\"execute_tool\"".into()),
+                    kv("gen_ai.tool.name", format!("\"{server}:{tool}\"")),
+                ];
+                (format!("execute_tool {tool}"), attrs.join(","), status)
+            };
+            batch.push(format!(
+                r#"{{"traceId":"{trace}","spanId":"{id}","parentSpanId":"{root}","name":"{name}","kind":3,"startTimeUnixNano":"{t}","endTimeUnixNano":"{}","attributes":[{attrs}],"status":{status}}}"#,
+                t + dur
+            ));
+            t += dur + rng.below(5_000_000);
+        }
+        batch.push(format!(
+            r#"{{"traceId":"{trace}","spanId":"{root}","parentSpanId":"","name":"invoke_agent planner","kind":1,"startTimeUnixNano":"{start}","endTimeUnixNano":"{t}","attributes":[{}],"status":{{}}}}"#,
+            kv("gen_ai.operation.name", "\"invoke_agent\"".into())
+        ));
+        written += batch.len() as u64;
+        let line = format!(
+            r#"{{"resourceSpans":[{{"resource":{{"attributes":[{}]}},"scopeSpans":[{{"scope":{{"name":"bench"}},"spans":[{}]}}]}}]}}"#,
+            kv("service.name", "\"bench-agent\"".into()),
+            batch.join(",")
+        ) + "\n";
+        w.write_all(line.as_bytes()).expect("write");
+        bytes += line.len() as u64;
+        t += 100_000_000 + rng.below(2_000_000_000);
+    }
+    w.flush().expect("flush");
+    println!(
+        "otlp: {written} spans in {turn} traces, {:.1} MB in {}",
+        bytes as f64 / 1e6,
+        out.display()
+    );
+}

@@ -109,6 +109,8 @@ fn mentions(
                 .read(&event.file, at)
                 .is_ok_and(|b| String::from_utf8_lossy(&b).to_lowercase().contains(text))
         }),
+        Payload::Span(span) => crate::formats::otel::raw_bytes(span, source)
+            .is_ok_and(|b| String::from_utf8_lossy(&b).to_lowercase().contains(text)),
         Payload::None => false,
     }
 }

@@ -10,6 +10,8 @@ pub enum Action {
     Down,
     Collapse,
     Expand,
+    /// Open the selected node and everything below it.
+    ExpandAll,
     Toggle,
     FocusNext,
     FocusPrev,
@@ -36,6 +38,71 @@ pub enum Action {
     PrevMatch,
     /// The patterns view (tool statistics, sequences, slowest, failed).
     Patterns,
+    /// The problems view: every problem, where it is; Enter goes there.
+    Problems,
+    /// Mark the selected call for comparison (again: unmark).
+    Mark,
+    /// Compare the marked call with the selected one.
+    Diff,
+    /// Compare the selected call with the same call in the previous run.
+    DiffPrevious,
+    /// Open the selected call's source in the editor.
+    Edit,
+    /// Copy the focused pane's text to the clipboard (OSC 52).
+    Copy,
+    /// Go to the same call as the other side recorded it (POML call ↔ MLflow span).
+    Related,
+}
+
+/// Every action that can be bound to keys, by the name the config file uses.
+pub const NAMED: &[(&str, Action)] = &[
+    ("quit", Action::Quit),
+    ("help", Action::Help),
+    ("back", Action::Back),
+    ("up", Action::Up),
+    ("down", Action::Down),
+    ("collapse", Action::Collapse),
+    ("expand", Action::Expand),
+    ("expand-all", Action::ExpandAll),
+    ("toggle", Action::Toggle),
+    ("focus-next", Action::FocusNext),
+    ("focus-prev", Action::FocusPrev),
+    ("prev-session", Action::PrevSession),
+    ("next-session", Action::NextSession),
+    ("first", Action::First),
+    ("last", Action::Last),
+    ("page-up", Action::PageUp),
+    ("page-down", Action::PageDown),
+    ("next-tab", Action::NextTab),
+    ("prev-tab", Action::PrevTab),
+    ("zoom-in", Action::ZoomIn),
+    ("zoom-out", Action::ZoomOut),
+    ("zoom-fit", Action::ZoomFit),
+    ("pan-left", Action::PanLeft),
+    ("pan-right", Action::PanRight),
+    ("follow", Action::ToggleFollow),
+    ("filter", Action::Filter),
+    ("next-match", Action::NextMatch),
+    ("prev-match", Action::PrevMatch),
+    ("patterns", Action::Patterns),
+    ("problems", Action::Problems),
+    ("mark", Action::Mark),
+    ("diff", Action::Diff),
+    ("diff-previous", Action::DiffPrevious),
+    ("edit", Action::Edit),
+    ("copy", Action::Copy),
+    ("related", Action::Related),
+];
+
+impl Action {
+    /// The config file's name for this action (`Tab(n)` has none: digits pick tabs).
+    pub fn name(self) -> Option<&'static str> {
+        NAMED.iter().find(|(_, a)| *a == self).map(|(n, _)| *n)
+    }
+
+    pub fn from_name(name: &str) -> Option<Action> {
+        NAMED.iter().find(|(n, _)| *n == name).map(|(_, a)| *a)
+    }
 }
 
 impl Action {
@@ -50,11 +117,13 @@ impl Action {
             | Action::Last => focus != super::Focus::Prompt,
             Action::Collapse
             | Action::Expand
+            | Action::ExpandAll
             | Action::Toggle
             | Action::PrevSession
             | Action::NextSession
             | Action::NextMatch
-            | Action::PrevMatch => true,
+            | Action::PrevMatch
+            | Action::Related => true,
             _ => false,
         }
     }

@@ -1,9 +1,9 @@
 //! Turning terminal input into actions: keys through the keymap, the mouse by position.
 
-use super::keymap;
-use super::{App, Focus};
+use super::{Action, App, Focus, OverlayKind};
 use crate::detail::Tab;
 use ratatui::crossterm::event::{KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
+use ratatui::layout::{Position, Rect};
 
 const WHEEL_ROWS: isize = 3;
 
@@ -13,25 +13,30 @@ impl App {
         if key.kind == KeyEventKind::Release {
             return false;
         }
+        // A notice lasts until the next key.
+        let had_notice = self.notice.take().is_some();
         if self.input.is_some() {
             self.filter_key(key);
             return true;
         }
-        match keymap::lookup(key, self.focus) {
+        match self.keymap.lookup(key, self.focus) {
             Some(action) => {
                 self.update(action);
                 true
             }
-            // An unbound key still closes the help overlay.
-            None if self.show_help => {
-                self.show_help = false;
+            // An unbound key still closes an overlay.
+            None if self.overlay.is_some() => {
+                self.overlay = None;
                 true
             }
-            None => false,
+            None => had_notice,
         }
     }
 
     pub fn handle_mouse(&mut self, event: MouseEvent) -> bool {
+        if self.overlay.is_some() {
+            return self.overlay_mouse(event);
+        }
         let Some(pane) = self.panes.hit(event.column, event.row) else {
             return false;
         };
@@ -57,6 +62,54 @@ impl App {
         }
     }
 
+    /// With an overlay open the mouse is its: the wheel scrolls it (moves the problems
+    /// selection), a click on a problem selects it (a second click goes there), a click
+    /// outside closes it.
+    fn overlay_mouse(&mut self, event: MouseEvent) -> bool {
+        let Some(overlay) = self.overlay else {
+            return false;
+        };
+        match event.kind {
+            MouseEventKind::ScrollUp | MouseEventKind::ScrollDown => {
+                let action = if event.kind == MouseEventKind::ScrollUp {
+                    Action::Up
+                } else {
+                    Action::Down
+                };
+                for _ in 0..WHEEL_ROWS {
+                    self.overlay_update(self.overlay.unwrap_or(overlay), action);
+                }
+                true
+            }
+            MouseEventKind::Down(MouseButton::Left) => {
+                let area = self.panes_area();
+                let popup = match overlay.kind {
+                    OverlayKind::Diff => super::layout::diff_popup(area),
+                    OverlayKind::Problems => {
+                        super::layout::list_popup(area, self.problems().len()).0
+                    }
+                    // Help and patterns: anywhere closes them (they are read, not used).
+                    OverlayKind::Help | OverlayKind::Patterns => Rect::default(),
+                };
+                let inside = popup.contains(Position::new(event.column, event.row));
+                if !inside {
+                    self.overlay = None;
+                } else if overlay.kind == OverlayKind::Problems && event.row > popup.y {
+                    let row = overlay.scroll + usize::from(event.row - popup.y - 1);
+                    if row < self.problems().len() {
+                        if row == overlay.selected {
+                            self.overlay_update(overlay, Action::Toggle);
+                        } else if let Some(o) = &mut self.overlay {
+                            o.selected = row;
+                        }
+                    }
+                }
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// The wheel scrolls the pane under the pointer without moving the selection.
     fn scroll_pane(&mut self, pane: Focus, delta: isize) {
         match pane {
@@ -73,6 +126,7 @@ impl App {
                     let rows = self.timeline_rows().len();
                     let h = self.panes.timeline_rows().height as usize;
                     let view = self.timelines.entry(sid).or_default();
+                    view.pinned = true;
                     let max = rows.saturating_sub(h.max(1)) as isize;
                     view.row_offset =
                         (view.row_offset as isize + delta).clamp(0, max.max(0)) as usize;

@@ -11,6 +11,30 @@ pub struct Panes {
     pub status: Rect,
 }
 
+/// A popup of at most `width` x `height`, centred in `area`.
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+/// The diff view: the whole screen above the status bar.
+pub fn diff_popup(area: Rect) -> Rect {
+    Rect::new(area.x, area.y, area.width, area.height.saturating_sub(1))
+}
+
+/// The popup of a list overlay (problems) holding `rows` rows, and how many rows fit in it.
+pub fn list_popup(area: Rect, rows: usize) -> (Rect, usize) {
+    let height = u16::try_from(rows.max(1) + 2).unwrap_or(u16::MAX);
+    let popup = centered(area, 120, height.min(area.height.saturating_sub(2).max(3)));
+    (popup, popup.height.saturating_sub(2) as usize)
+}
+
 impl Panes {
     pub fn new(area: Rect) -> Self {
         let status_h = area.height.min(1);

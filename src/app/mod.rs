@@ -2,12 +2,15 @@
 //! action. Nothing here draws; `crate::ui` reads this state and draws it.
 
 pub mod action;
+pub mod diff_view;
+pub mod effect;
 pub mod filtering;
 pub mod input;
 pub mod keymap;
 pub mod layout;
 pub mod line_input;
 pub mod node;
+pub mod overlay;
 pub mod prompt;
 pub mod timeline;
 pub mod tree;
@@ -15,8 +18,10 @@ pub mod update;
 pub mod wrap;
 
 pub use action::Action;
+pub use effect::Effect;
 pub use layout::Panes;
 pub use node::Node;
+pub use overlay::{Overlay, OverlayKind};
 
 use crate::detail::Subject;
 use crate::event::WatchStatus;
@@ -47,8 +52,8 @@ pub struct App {
     pub timelines: HashMap<SessionId, TimelineView>,
     pub prompt: PromptView,
     pub focus: Focus,
-    pub show_help: bool,
-    pub help_scroll: usize,
+    /// The overlay drawn over the panes, if one is open.
+    pub overlay: Option<Overlay>,
     pub zone: Zone,
     pub paths: Vec<PathBuf>,
     /// Where the panes were last laid out.
@@ -66,17 +71,29 @@ pub struct App {
     pub last_change_ns: Option<Nanos>,
     /// How far the first load has got, while it is loading.
     pub loading: Option<crate::ingest::LoadProgress>,
+    /// The OTLP receiver, when listening.
+    pub receiver: Option<crate::receiver::ReceiverStatus>,
     /// The filter prompt, while it is being edited.
     pub input: Option<line_input::LineInput>,
     /// The active filter (its matches live in the tree view).
     pub filter: Option<crate::analysis::Filter>,
     /// Why the last filter did not parse.
     pub filter_error: Option<String>,
-    pub show_patterns: bool,
-    pub patterns_scroll: usize,
     /// The patterns document and the (store, filter) state it was computed for.
     patterns: Option<((u64, u64), crate::detail::Doc)>,
+    /// The problems view's rows and the store generation they were listed for.
+    problems: Option<(u64, Vec<crate::analysis::problems::Located>)>,
     timeline_rows: Option<((SessionId, u64, u64), Vec<Row>)>,
+    /// The call marked for comparison (`m`).
+    pub mark: Option<(SessionId, SpanId)>,
+    /// The diff view's comparison, while it is open.
+    pub diff: Option<diff_view::DiffView>,
+    /// A one-line message in the status bar, until the next key.
+    pub notice: Option<String>,
+    /// Effects for the run loop to carry out (copy, edit).
+    effects: Vec<Effect>,
+    /// The keys in use (the table's, with the config file's overrides).
+    pub keymap: keymap::Keymap,
 }
 
 impl App {
@@ -87,8 +104,7 @@ impl App {
             timelines: HashMap::new(),
             prompt: PromptView::default(),
             focus: Focus::Tree,
-            show_help: false,
-            help_scroll: 0,
+            overlay: None,
             zone,
             paths,
             panes: Panes::default(),
@@ -99,14 +115,38 @@ impl App {
             watch: None,
             last_change_ns: None,
             loading: None,
+            receiver: None,
             input: None,
             filter: None,
             filter_error: None,
-            show_patterns: false,
-            patterns_scroll: 0,
             patterns: None,
+            problems: None,
             timeline_rows: None,
+            mark: None,
+            diff: None,
+            notice: None,
+            effects: Vec::new(),
+            keymap: keymap::Keymap::default(),
         }
+    }
+
+    /// Apply the config file: its key overrides, and a word in the status bar about any
+    /// mistake in it (the theme is the run loop's).
+    pub fn configure(&mut self, config: &crate::config::Config) {
+        let (keymap, notes) = keymap::Keymap::with_overrides(&config.keys);
+        self.keymap = keymap;
+        let mut said: Vec<String> = config.warnings.clone();
+        said.extend(notes.into_iter().map(|n| format!("config: {n}")));
+        match said.as_slice() {
+            [] => {}
+            [one] => self.notify(one),
+            [first, rest @ ..] => self.notify(&format!("{first} (and {} more)", rest.len())),
+        }
+    }
+
+    /// Say something in the status bar until the next key.
+    pub fn notify(&mut self, text: &str) {
+        self.notice = Some(text.to_string());
     }
 
     /// Apply a batch from the ingestor; in follow mode, select the newest call.
@@ -172,8 +212,30 @@ impl App {
             self.zone,
         );
         self.prompt.clamp(body.height as usize);
-        if self.show_patterns {
-            self.patterns_doc();
+        match self.overlay.map(|o| o.kind) {
+            Some(OverlayKind::Patterns) => {
+                self.patterns_doc();
+            }
+            Some(OverlayKind::Diff) => {
+                let popup = layout::diff_popup(area);
+                let inner = layout::inner(popup);
+                if let (Some(diff), Some(o)) = (&mut self.diff, &mut self.overlay) {
+                    diff.prepare(inner.width as usize, inner.height as usize);
+                    o.scroll = o.scroll.min(diff.max_scroll());
+                }
+            }
+            Some(OverlayKind::Problems) => {
+                let count = self.problem_list().len();
+                let (_, visible) = layout::list_popup(area, count);
+                if let Some(o) = &mut self.overlay {
+                    o.selected = o.selected.min(count.saturating_sub(1));
+                    o.scroll = o.scroll.clamp(
+                        o.selected.saturating_sub(visible.saturating_sub(1)),
+                        o.selected,
+                    );
+                }
+            }
+            _ => {}
         }
         self.refresh_timeline_rows();
         let rows_h = self.panes.timeline_rows().height as usize;
@@ -189,6 +251,10 @@ impl App {
 
     pub fn selected(&self) -> Option<Node> {
         self.tree.selected()
+    }
+
+    pub fn overlay_is(&self, kind: OverlayKind) -> bool {
+        self.overlay.is_some_and(|o| o.kind == kind)
     }
 
     pub fn selected_session(&self) -> Option<SessionId> {

@@ -115,7 +115,15 @@ impl PromptView {
         self.set_scroll(value, height);
     }
 
-    /// The plain text of everything shown (for tests and copying).
+    /// The current tab's whole document as plain text, unwrapped (what `y` copies).
+    pub fn document_text(&self) -> String {
+        self.shown
+            .as_ref()
+            .map(|s| s.rendered.doc.plain_lines().join("\n"))
+            .unwrap_or_default()
+    }
+
+    /// The plain text of everything shown, as wrapped (for tests).
     pub fn text(&self) -> String {
         self.rows()
             .iter()

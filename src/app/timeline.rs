@@ -14,6 +14,8 @@ pub struct TimelineView {
     pub start: Nanos,
     /// First row drawn.
     pub row_offset: usize,
+    /// The wheel scrolled the rows away from the selection: leave them until a key.
+    pub pinned: bool,
 }
 
 impl Default for TimelineView {
@@ -22,6 +24,7 @@ impl Default for TimelineView {
             zoom: 1.0,
             start: 0,
             row_offset: 0,
+            pinned: false,
         }
     }
 }
@@ -83,7 +86,7 @@ impl TimelineView {
     }
 
     pub fn scroll_rows_into_view(&mut self, selected: Option<usize>, rows: usize, height: usize) {
-        if let Some(row) = selected {
+        if let Some(row) = selected.filter(|_| !self.pinned) {
             if row < self.row_offset {
                 self.row_offset = row;
             } else if height > 0 && row >= self.row_offset + height {

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Row {
     pub node: Node,
-    pub depth: u16,
+    pub depth: u32,
     /// The row of the parent node, for drawing a window without walking back.
     pub parent_row: Option<u32>,
     pub expandable: bool,
@@ -33,6 +33,9 @@ pub struct TreeView {
     /// The active filter's matches, and a counter bumped whenever they change.
     matches: Option<Matches>,
     filter_generation: u64,
+    /// The wheel scrolled the view away from the selection: leave it there until the
+    /// selection moves or a key is pressed.
+    pinned: bool,
 }
 
 impl TreeView {
@@ -176,6 +179,7 @@ impl TreeView {
         let Some(r) = self.rows.get(row) else {
             return false;
         };
+        self.pinned = false;
         let changed = self.selected != Some(r.node);
         self.selected = Some(r.node);
         self.selected_row = row;
@@ -184,6 +188,7 @@ impl TreeView {
 
     /// Select a node, opening its ancestors so it has a row. Needs a `refresh` after.
     pub fn select_node(&mut self, store: &Store, node: Node) {
+        self.pinned = false;
         let mut up = parent_of(store, node);
         while let Some(p) = up {
             self.set_open(store, p, true);
@@ -194,7 +199,13 @@ impl TreeView {
         self.refresh(store);
     }
 
+    /// A key was pressed: the selection is what matters again.
+    pub fn unpin(&mut self) {
+        self.pinned = false;
+    }
+
     pub fn move_by(&mut self, delta: isize) -> bool {
+        self.pinned = false;
         if self.rows.is_empty() {
             return false;
         }
@@ -233,6 +244,40 @@ impl TreeView {
         self.move_by(1)
     }
 
+    /// `*`: open the selected node and everything below it (a session: all its spans).
+    pub fn expand_all(&mut self, store: &Store) -> bool {
+        let Some(node) = self.selected else {
+            return false;
+        };
+        let Some((sid, session)) = node
+            .session()
+            .and_then(|sid| Some((sid, store.session(sid)?)))
+        else {
+            return false;
+        };
+        let mut stack: Vec<SpanId> = match node {
+            Node::Session(_) => session
+                .roots()
+                .iter()
+                .chain(session.orphans())
+                .copied()
+                .collect(),
+            Node::Orphans(_) => session.orphans().to_vec(),
+            Node::Span(_, id) => vec![id],
+            _ => return false,
+        };
+        let before = self.open_generation;
+        self.set_open(store, node, true);
+        while let Some(id) = stack.pop() {
+            let children = session.children(id);
+            if !children.is_empty() {
+                self.set_open(store, Node::Span(sid, id), true);
+                stack.extend_from_slice(children);
+            }
+        }
+        self.open_generation != before
+    }
+
     pub fn toggle(&mut self, store: &Store) -> bool {
         let Some(row) = self.selected_row().and_then(|r| self.rows.get(r).copied()) else {
             return false;
@@ -259,9 +304,10 @@ impl TreeView {
     }
 
     /// Keep the selection between `offset` and `offset + height`.
+    /// Keep the selection on screen (unless the wheel scrolled away from it).
     pub fn scroll_into_view(&mut self, height: usize) {
         let max_offset = self.rows.len().saturating_sub(height.max(1));
-        if let Some(row) = self.selected_row() {
+        if let Some(row) = self.selected_row().filter(|_| !self.pinned) {
             if row < self.offset {
                 self.offset = row;
             } else if height > 0 && row >= self.offset + height {
@@ -271,7 +317,9 @@ impl TreeView {
         self.offset = self.offset.min(max_offset);
     }
 
+    /// The wheel: move the view, not the selection.
     pub fn scroll(&mut self, delta: isize, height: usize) {
+        self.pinned = true;
         let max_offset = self.rows.len().saturating_sub(height.max(1)) as isize;
         self.offset = (self.offset as isize + delta).clamp(0, max_offset.max(0)) as usize;
     }
@@ -362,10 +410,10 @@ struct SessionView<'a, F: Fn(Node) -> bool> {
 impl<F: Fn(Node) -> bool> SessionView<'_, F> {
     /// Push `spans` and their open descendants, depth first, without recursion; with a
     /// filter, only matches and their ancestors.
-    fn push(&self, rows: &mut Vec<Row>, spans: &[SpanId], depth: u16, parent_row: u32) {
+    fn push(&self, rows: &mut Vec<Row>, spans: &[SpanId], depth: u32, parent_row: u32) {
         let (session, sid) = (self.session, self.sid);
         let shown = |id: SpanId| self.matches.is_none_or(|m| m.is_visible(sid, id));
-        let mut stack: Vec<(SpanId, u16, u32)> = spans
+        let mut stack: Vec<(SpanId, u32, u32)> = spans
             .iter()
             .rev()
             .filter(|&&id| shown(id))

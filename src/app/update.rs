@@ -6,41 +6,16 @@ use crate::model::time::Nanos;
 
 impl App {
     pub fn update(&mut self, action: Action) {
-        if self.show_patterns {
-            // Moving keys scroll the patterns; Esc or p closes them.
-            match action {
-                Action::Up => self.patterns_scroll = self.patterns_scroll.saturating_sub(1),
-                Action::Down => self.patterns_scroll += 1,
-                Action::PageUp => self.patterns_scroll = self.patterns_scroll.saturating_sub(10),
-                Action::PageDown => self.patterns_scroll += 10,
-                Action::First => self.patterns_scroll = 0,
-                Action::Last => self.patterns_scroll = usize::MAX / 2,
-                Action::Quit => self.should_quit = true,
-                Action::Help => {
-                    self.show_patterns = false;
-                    self.show_help = true;
-                    self.help_scroll = 0;
-                }
-                _ => self.show_patterns = false,
-            }
-            return;
-        }
-        if self.show_help {
-            // Moving keys scroll the overlay; any other key closes it (quit still quits).
-            match action {
-                Action::Up => self.help_scroll = self.help_scroll.saturating_sub(1),
-                Action::Down => self.help_scroll += 1,
-                Action::PageUp => self.help_scroll = self.help_scroll.saturating_sub(10),
-                Action::PageDown => self.help_scroll += 10,
-                Action::Quit => self.should_quit = true,
-                _ => self.show_help = false,
-            }
+        if let Some(overlay) = self.overlay {
+            self.overlay_update(overlay, action);
             return;
         }
         let before = self.selected();
         if action.moves_selection(self.focus) {
             self.follow = false;
         }
+        // After the wheel, a key brings the selection back into view.
+        self.unpin_views();
         match action {
             Action::Quit => self.should_quit = true,
             Action::ToggleFollow => {
@@ -49,9 +24,21 @@ impl App {
                     self.jump_to_newest();
                 }
             }
-            Action::Help => {
-                self.show_help = true;
-                self.help_scroll = 0;
+            Action::Help => self.open_overlay(super::OverlayKind::Help),
+            Action::Patterns => self.open_overlay(super::OverlayKind::Patterns),
+            Action::Problems => self.open_overlay(super::OverlayKind::Problems),
+            Action::Mark => self.toggle_mark(),
+            Action::Diff => self.diff_marked(),
+            Action::DiffPrevious => self.diff_previous(),
+            Action::Edit => self.edit(),
+            Action::Copy => self.copy(),
+            Action::Related => {
+                if let Some((sid, id)) = self.selected_span()
+                    && let Some(r) = crate::analysis::relate::related(&self.store, sid, id)
+                {
+                    self.tree
+                        .select_node(&self.store, Node::Span(r.session, r.span));
+                }
             }
             Action::Back => {
                 if self.filter.is_some() {
@@ -63,11 +50,6 @@ impl App {
                 if let Some(row) = self.tree.next_match(action == Action::NextMatch) {
                     self.tree.select_row(row);
                 }
-            }
-            Action::Patterns => {
-                self.show_patterns = true;
-                self.patterns_scroll = 0;
-                self.patterns_doc();
             }
             Action::FocusNext | Action::FocusPrev => self.cycle_focus(action == Action::FocusNext),
             Action::Up | Action::Down => {
@@ -123,6 +105,9 @@ impl App {
             Action::Expand => {
                 self.tree.expand(&self.store);
             }
+            Action::ExpandAll => {
+                self.tree.expand_all(&self.store);
+            }
             Action::Toggle => {
                 self.tree.toggle(&self.store);
             }
@@ -155,6 +140,16 @@ impl App {
         self.tree.refresh(&self.store);
         if self.selected() != before {
             self.selection_changed();
+        }
+    }
+
+    pub(super) fn unpin_views(&mut self) {
+        self.tree.unpin();
+        if let Some(view) = self
+            .selected_session()
+            .and_then(|sid| self.timelines.get_mut(&sid))
+        {
+            view.pinned = false;
         }
     }
 
@@ -196,7 +191,7 @@ impl App {
         self.prepare(area, self.now_ns);
     }
 
-    fn panes_area(&self) -> ratatui::layout::Rect {
+    pub(super) fn panes_area(&self) -> ratatui::layout::Rect {
         let p = self.panes;
         p.tree.union(p.prompt).union(p.timeline).union(p.status)
     }

@@ -1,12 +1,22 @@
 //! The command line: `tracetui [PATH]...` opens the UI; subcommands work headless.
 
+pub mod diff;
 pub mod dump;
+pub mod export;
 pub mod open;
 pub mod stats;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+const EXAMPLES: &str = "Examples:\n  tracetui pomlruns/\n  tracetui traces/events.jsonl\n  \
+                        tracetui mlruns/ --listen\n  \
+                        tracetui dump pomlruns/ --format json | jq '.sessions[].id'\n  \
+                        tracetui stats traces/ --filter 'status:error since:24h'\n  \
+                        tracetui diff golden/20261121123900861020 pomlruns/20261122091500123456\n  \
+                        tracetui export --format chrome pomlruns/ > trace.json\n  \
+                        tracetui completions bash > ~/.local/share/bash-completion/completions/tracetui";
 
 /// Exit code for bad usage or a path that cannot be opened.
 pub const EXIT_USAGE: u8 = 2;
@@ -18,11 +28,10 @@ pub const EXIT_USAGE: u8 = 2;
     about = "See exactly what your LLM prompt program did: POML and PML traces in a terminal UI",
     long_about = "Opens trace folders written by Microsoft's poml package (a folder of \
                   session folders, one session, or a flat POML_TRACE folder) and PML tool-call \
-                  event files (JSON Lines, JSON documents, SSE captures) as a call tree, a \
-                  millisecond timeline and a prompt pane, and keeps watching them.",
-    after_help = "Examples:\n  tracetui pomlruns/\n  tracetui traces/events.jsonl\n  \
-                  tracetui dump pomlruns/ --format json | jq '.sessions[].id'\n  \
-                  tracetui stats traces/ --filter 'status:error since:24h'",
+                  event files (JSON Lines, JSON documents, SSE captures), MLflow trace stores \
+                  and OpenTelemetry OTLP/JSON files (or spans received with --listen) as a \
+                  call tree, a millisecond timeline and a prompt pane, and keeps watching them.",
+    after_help = EXAMPLES,
     args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
@@ -41,6 +50,28 @@ pub struct OpenArgs {
     /// containers with a full inotify table).
     #[arg(long)]
     pub poll: bool,
+    /// The config file to read instead of $XDG_CONFIG_HOME/tracetui/config.toml (or
+    /// ~/.config/tracetui/config.toml); --help says what it holds.
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Receive OpenTelemetry spans over OTLP/HTTP (POST /v1/traces, JSON or protobuf, gzip
+    /// or not) on this address; without a value, 127.0.0.1:4318. Works with or without
+    /// PATHs. Binding beyond loopback (0.0.0.0:4318) lets other machines send spans.
+    #[arg(
+        long,
+        value_name = "ADDR",
+        num_args = 0..=1,
+        default_missing_value = crate::receiver::DEFAULT_ADDR
+    )]
+    pub listen: Option<String>,
+    /// The largest OTLP request body accepted (after decompression), in MB; larger ones are
+    /// refused with 413.
+    #[arg(long, value_name = "MB", default_value_t = 32, requires = "listen")]
+    pub listen_max_body: u64,
+    /// How much of the received spans' attributes and events is kept in memory, in MB; past
+    /// it, new spans keep their name, times and status, and a problem says so.
+    #[arg(long, value_name = "MB", default_value_t = 256, requires = "listen")]
+    pub listen_memory: u64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -49,6 +80,86 @@ pub enum Command {
     Dump(DumpArgs),
     /// Patterns in the spans: tool statistics, sequences, capabilities, slowest, failed.
     Stats(DumpArgs),
+    /// Compare two calls, or two runs call by call (exit 0 identical, 1 different, 2 error).
+    #[command(
+        long_about = "Compare two calls, or two runs call by call: messages by speaker, context, \
+                      .poml source, stylesheet, tools, output schema and runtime parameters \
+                      (for event spans: input, output and error), as a unified diff.\n\n\
+                      OLD and NEW are each a call (its prefix, e.g. \
+                      pomlruns/20261121123900861020/0003.planner, the index alone, or any of \
+                      its files) or a session folder (calls paired by index and name).\n\n\
+                      Exit status: 0 when identical (nothing is printed), 1 when they differ \
+                      (the diff is printed), 2 on error. Keep a run as a golden copy and check \
+                      new runs against it in CI.",
+        after_help = "Examples:\n  tracetui diff pomlruns/A/0003.planner pomlruns/B/0003.planner\n  \
+                      tracetui diff golden/20261121123900861020 pomlruns/20261122091500123456"
+    )]
+    Diff(DiffArgs),
+    /// Export for other tools: Chrome trace JSON (Perfetto, chrome://tracing) or OTLP/JSON.
+    #[command(
+        long_about = "Export the spans for other tools, as one JSON document on stdout.\n\n\
+                      chrome: Chrome trace event JSON, opened by Perfetto (ui.perfetto.dev) and \
+                      chrome://tracing: one process per session, a complete event per finished \
+                      span (microseconds from the earliest start), lanes for overlapping spans, \
+                      spans still open as instant events; kind, status, ids and tokens in args.\n\n\
+                      otlp: OpenTelemetry OTLP/JSON, {\"resourceSpans\": [...]} with one \
+                      resource per session; ids derived from the trace's keys by a stable hash \
+                      unless the trace has OpenTelemetry ids of its own.",
+        after_help = "Examples:\n  tracetui export --format chrome pomlruns/ > trace.json\n  \
+                      tracetui export --format otlp traces/events.jsonl --filter status:error"
+    )]
+    Export(ExportArgs),
+    /// Print a shell completion script: bash, zsh, fish, elvish or powershell.
+    #[command(after_help = "Install, for example:\n  \
+                      tracetui completions bash > ~/.local/share/bash-completion/completions/tracetui\n  \
+                      tracetui completions zsh > ~/.zfunc/_tracetui   (with fpath+=~/.zfunc)\n  \
+                      tracetui completions fish > ~/.config/fish/completions/tracetui.fish")]
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Trace folders and event files to read.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// What to write.
+    #[arg(long, value_enum)]
+    pub format: ExportFormat,
+    /// Only spans matching this filter, and their ancestors (the dump's filter language).
+    #[arg(long, value_name = "EXPR")]
+    pub filter: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// Chrome trace event JSON (Perfetto, chrome://tracing).
+    Chrome,
+    /// OpenTelemetry OTLP/JSON.
+    Otlp,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The older side: a call (pomlruns/<session>/0003.planner) or a session folder.
+    pub old: PathBuf,
+    /// The newer side, of the same kind.
+    pub new: PathBuf,
+    /// Lines of context around each change.
+    #[arg(long, short = 'U', default_value_t = crate::compare::diff::CONTEXT, value_name = "LINES")]
+    pub context: usize,
+    /// Colour the diff: auto (a terminal, and NO_COLOR unset), always, never.
+    #[arg(long, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    pub color: ColorWhen,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Args)]
@@ -73,10 +184,67 @@ pub enum DumpFormat {
     Json,
 }
 
+/// The command line with the long help's closing sections (keys, config file, exit codes),
+/// built from the same tables the app uses.
+pub fn command() -> clap::Command {
+    use clap::CommandFactory as _;
+    Cli::command().after_long_help(long_help())
+}
+
+/// Parse the process's arguments (`--help` included, with `long_help`).
+pub fn parse() -> Cli {
+    use clap::FromArgMatches as _;
+    let matches = command().get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+}
+
+fn long_help() -> String {
+    use crate::app::Focus;
+    use crate::app::keymap::{KEYMAP, Scope};
+    let mut out = format!("{EXAMPLES}\n\nKeys (? shows them in the app):\n");
+    for b in KEYMAP {
+        let scope = match b.scope {
+            Scope::Global => "",
+            Scope::Pane(Focus::Tree) => " (call tree)",
+            Scope::Pane(Focus::Timeline) => " (timeline)",
+            Scope::Pane(Focus::Prompt) => " (prompt pane)",
+        };
+        out.push_str(&format!("  {:<12} {}{scope}\n", b.label, b.help));
+    }
+    out.push_str(
+        "  In the diff view: n/N or ]/[ next/previous change, j/k scroll, y copy, Esc close.\n\
+         Mouse: click selects rows, tabs and timeline bars; the wheel scrolls the pane under it.\n\n\
+         Config file: $XDG_CONFIG_HOME/tracetui/config.toml, else ~/.config/tracetui/config.toml\n\
+         (or --config PATH). Mistakes in it are reported in the status bar and ignored.\n  \
+         theme = \"dark\"          # dark | light | mono; unset: mono when NO_COLOR is set\n  \
+         [keys]                  # an action's keys, replacing its defaults everywhere\n  \
+         quit = [\"q\", \"C-c\"]\n  \
+         diff = \"v\"\n\
+         Actions: ",
+    );
+    let names: Vec<&str> = crate::app::action::NAMED.iter().map(|(n, _)| *n).collect();
+    out.push_str(&names.join(", "));
+    out.push_str(
+        ".\nKey names: x, C-x, Enter, Esc, Tab, S-Tab, Space, Up, Down, Left, Right, PgUp, PgDn,\n\
+         Home, End, Backspace, Delete, Insert, F1-F12.\n\n\
+         Environment: VISUAL or EDITOR (e opens the call's source), NO_COLOR, XDG_CONFIG_HOME.\n\n\
+         Exit status: 0 success; 2 bad usage or a path that cannot be read; tracetui diff: 0\n\
+         identical, 1 different, 2 error.",
+    );
+    out
+}
+
 pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
     match cli.command {
         Some(Command::Dump(args)) => dump::run(&args),
         Some(Command::Stats(args)) => stats::run(&args),
+        Some(Command::Diff(args)) => diff::run(&args),
+        Some(Command::Export(args)) => export::run(&args),
+        Some(Command::Completions { shell }) => {
+            let mut command = command();
+            clap_complete::generate(shell, &mut command, "tracetui", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
         None => open::run(cli.open),
     }
 }
@@ -104,10 +272,18 @@ pub fn check_paths(paths: &[PathBuf]) -> Result<(), ExitCode> {
 pub fn load(
     args: &DumpArgs,
 ) -> Result<(crate::model::Store, Option<crate::analysis::Matches>), ExitCode> {
-    check_paths(&args.paths)?;
+    load_paths(&args.paths, args.filter.as_deref())
+}
+
+/// `load` for any command's paths and filter.
+pub fn load_paths(
+    paths: &[PathBuf],
+    filter: Option<&str>,
+) -> Result<(crate::model::Store, Option<crate::analysis::Matches>), ExitCode> {
+    check_paths(paths)?;
     let options = crate::ingest::Options::default();
     let now = crate::model::time::now_ns();
-    let filter = match &args.filter {
+    let filter = match filter {
         Some(expr) => match crate::analysis::Filter::parse(expr, now, options.zone) {
             Ok(f) => Some(f),
             Err(e) => {
@@ -117,7 +293,7 @@ pub fn load(
         },
         None => None,
     };
-    let store = crate::ingest::load(&args.paths, options, now);
+    let store = crate::ingest::load(paths, options, now);
     let matches = filter.map(|f| {
         crate::analysis::Matches::compute(
             &store,

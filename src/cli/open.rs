@@ -8,7 +8,17 @@ pub const DEFAULT_PATH: &str = "pomlruns";
 
 pub fn run(args: OpenArgs) -> color_eyre::Result<ExitCode> {
     // Unlike `dump`, the UI waits for a path that does not exist yet (an agent about to start).
-    let paths = if args.paths.is_empty() {
+    let listen = args
+        .listen
+        .clone()
+        .map(|addr| crate::receiver::ReceiverOptions {
+            addr,
+            max_body: args.listen_max_body << 20,
+            max_memory: args.listen_memory << 20,
+        });
+    let paths = if args.paths.is_empty() && listen.is_some() {
+        Vec::new()
+    } else if args.paths.is_empty() {
         let default = PathBuf::from(DEFAULT_PATH);
         if !default.is_dir() {
             eprintln!(
@@ -23,10 +33,17 @@ pub fn run(args: OpenArgs) -> color_eyre::Result<ExitCode> {
     } else {
         args.paths.clone()
     };
+    let config = match crate::config::load(args.config.as_deref()) {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("tracetui: --config {}", crate::sanitize::label(&e));
+            return Ok(ExitCode::from(EXIT_USAGE));
+        }
+    };
     let live = crate::live::LiveOptions {
         poll: args.poll,
         ..Default::default()
     };
-    crate::tui::run(paths, live)?;
+    crate::tui::run(paths, live, config, listen)?;
     Ok(ExitCode::SUCCESS)
 }

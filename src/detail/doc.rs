@@ -12,6 +12,10 @@ pub enum Tone {
     Code,
     Error,
     Warn,
+    /// A line only the newer side of a comparison has.
+    Added,
+    /// A line only the older side has.
+    Removed,
     Speaker(Speaker),
 }
 

@@ -8,6 +8,7 @@ pub mod image;
 pub mod json_text;
 pub mod poml;
 pub mod session;
+pub mod span;
 
 pub use doc::{Doc, Speaker, Tone};
 
@@ -41,6 +42,22 @@ impl Tab {
         Tab::Files,
     ];
     pub const EVENT: [Tab; 4] = [Tab::Detail, Tab::Input, Tab::Output, Tab::Raw];
+    /// A model call (MLflow LLM or chat span, GenAI span): the conversation first.
+    pub const CHAT_SPAN: [Tab; 5] = [
+        Tab::Messages,
+        Tab::Detail,
+        Tab::Input,
+        Tab::Output,
+        Tab::Raw,
+    ];
+    /// Any other OpenTelemetry-shaped span.
+    pub const SPAN: [Tab; 5] = [
+        Tab::Detail,
+        Tab::Messages,
+        Tab::Input,
+        Tab::Output,
+        Tab::Raw,
+    ];
     pub const OVERVIEW: [Tab; 1] = [Tab::Detail];
 
     pub fn title(self) -> &'static str {
@@ -54,7 +71,7 @@ impl Tab {
             Tab::Detail => "Detail",
             Tab::Input => "Input",
             Tab::Output => "Output",
-            Tab::Raw => "Raw events",
+            Tab::Raw => "Raw JSON",
         }
     }
 
@@ -87,6 +104,15 @@ pub fn tabs_for(store: &Store, subject: Subject) -> &'static [Tab] {
     {
         Some(Payload::Poml(_)) => &Tab::POML,
         Some(Payload::Event(_)) => &Tab::EVENT,
+        Some(Payload::Span(_)) => {
+            let kind = store.session(sid).and_then(|s| s.get(id)).map(|s| s.kind);
+            match kind {
+                Some(crate::model::SpanKind::Llm | crate::model::SpanKind::ChatModel) => {
+                    &Tab::CHAT_SPAN
+                }
+                _ => &Tab::SPAN,
+            }
+        }
         _ => &Tab::OVERVIEW,
     }
 }
@@ -122,6 +148,10 @@ pub fn render(store: &Store, subject: Subject, tab: Tab, zone: Zone) -> Rendered
             let mut doc = Doc::new();
             if let Some(session) = store.session(sid) {
                 doc.line(&[(&timing(session, span_id, zone), Tone::Dim)]);
+                size_line(&mut doc, session, span_id);
+            }
+            if let Some(line) = related_line(store, sid, span_id) {
+                doc.line(&[(&line, Tone::Key)]);
             }
             for problem in &span.problems {
                 doc.line(&[("⚠ ", Tone::Error), (&problem.to_string(), Tone::Error)]);
@@ -136,6 +166,7 @@ pub fn render(store: &Store, subject: Subject, tab: Tab, zone: Zone) -> Rendered
                     Some(session) => event::render(store, session, span_id, event, tab),
                     None => Rendered::default(),
                 },
+                Payload::Span(span_ref) => span::render(span_ref, tab, zone),
                 Payload::None => Rendered::default(),
             };
             rendered.anchors.iter_mut().for_each(|a| *a += offset);
@@ -144,6 +175,63 @@ pub fn render(store: &Store, subject: Subject, tab: Tab, zone: Zone) -> Rendered
             rendered
         }
     }
+}
+
+/// `~1,912 tokens (estimated from 7,650 chars) · +312 since 0002.tool_caller · reported:
+/// 632 in · 75 out`, for a span with a prompt or reported usage.
+fn size_line(doc: &mut Doc, session: &Session, id: SpanId) {
+    use crate::analysis::size;
+    let mut chunks: Vec<(String, Tone)> = Vec::new();
+    if let Some(s) = size::of_span(session, id) {
+        chunks.push((
+            format!(
+                "~{} tokens (estimated from {} chars)",
+                size::thousands(s.tokens),
+                size::thousands(s.chars)
+            ),
+            Tone::Dim,
+        ));
+        if let Some((growth, previous)) = s.growth {
+            chunks.push((
+                format!(
+                    " · {} since {}",
+                    size::signed(growth),
+                    session.key(previous)
+                ),
+                if growth > 0 { Tone::Warn } else { Tone::Dim },
+            ));
+        }
+    }
+    if let Some(usage) = session.get(id).and_then(|s| s.payload.usage()) {
+        let sep = if chunks.is_empty() { "" } else { " · " };
+        chunks.push((format!("{sep}reported: "), Tone::Dim));
+        chunks.push((size::usage_text(usage), Tone::Key));
+    }
+    if !chunks.is_empty() {
+        let refs: Vec<(&str, Tone)> = chunks.iter().map(|(t, tone)| (t.as_str(), *tone)).collect();
+        doc.line(&refs);
+    }
+}
+
+/// Where the same call was recorded by the other side (POML folder or MLflow), and `o`.
+fn related_line(store: &Store, sid: SessionId, id: SpanId) -> Option<String> {
+    let r = crate::analysis::relate::related(store, sid, id)?;
+    let other = store.session(r.session)?;
+    let when = format_duration(r.offset_ns.abs());
+    let here_is_poml = matches!(store.session(sid)?.get(id)?.payload, Payload::Poml(_));
+    Some(if here_is_poml {
+        format!(
+            "↔ MLflow {} › {} (its span started {when} after this call; o goes there)",
+            other.id,
+            store.name(other.span(r.span).name)
+        )
+    } else {
+        format!(
+            "↔ POML call {} › {} (written {when} before this span; o goes there)",
+            other.id,
+            other.key(r.span)
+        )
+    })
 }
 
 /// `12:39:05.070 · +4.21s into the session · took 41ms · 1.12s after the previous call`

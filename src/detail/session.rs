@@ -36,6 +36,25 @@ pub fn overview(session: &Session, zone: Zone) -> Doc {
             count(Status::Running)
         ),
     );
+    if let Some(tokens) = crate::analysis::size::session_tokens(session) {
+        doc.field(
+            "prompts",
+            &format!(
+                "~{} tokens in all (estimated, 4 chars a token)",
+                crate::analysis::size::thousands(tokens)
+            ),
+        );
+    }
+    if let Some(usage) = crate::analysis::size::session_usage(session) {
+        let mut text = crate::analysis::size::usage_text(usage);
+        if let (Some(_), Some(_), Some(total)) = (usage.input, usage.output, usage.total()) {
+            text.push_str(&format!(
+                " · {} total",
+                crate::analysis::size::thousands(total)
+            ));
+        }
+        doc.field("usage", &format!("{text} (reported)"));
+    }
     let problems: Vec<String> = session
         .problems()
         .map(ToString::to_string)

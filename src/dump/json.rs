@@ -7,7 +7,7 @@ use crate::analysis::Matches;
 use crate::formats::bytes::{ByteSource, WholeFiles};
 use crate::formats::poml::call::read_result;
 use crate::model::time::ns_to_ms;
-use crate::model::{EventRef, Payload, PomlCall, Session, SessionId, SpanId, Store};
+use crate::model::{EventRef, Payload, PomlCall, Session, SessionId, Source, SpanId, Store};
 use serde_json::Value;
 use std::io::{self, Write};
 
@@ -15,7 +15,12 @@ use std::io::{self, Write};
 /// without a match are left out) and each span says whether it matched.
 pub fn write(store: &Store, matches: Option<&Matches>, out: &mut impl Write) -> io::Result<()> {
     let mut w = JsonWriter::new(out);
-    let mut files = Files::default();
+    let mut files = Files {
+        pairs: [Source::Poml, Source::Mlflow]
+            .iter()
+            .all(|src| store.sessions().any(|(_, s)| s.source == *src)),
+        ..Files::default()
+    };
     w.begin_object()?;
     let problems: Vec<String> = store.problems().map(ToString::to_string).collect();
     w.field("problems", &problems)?;
@@ -60,11 +65,16 @@ fn write_session<W: Write>(
     }
     let problems: Vec<String> = session.problems().map(ToString::to_string).collect();
     w.field("problems", &problems)?;
+    w.field(
+        "tokens_est",
+        &crate::analysis::size::session_tokens(session),
+    )?;
+    write_usage(w, crate::analysis::size::session_usage(session))?;
     w.key("spans")?;
     w.begin_array()?;
     for id in order {
         let matched = matches.map(|m| m.is_match(sid, id));
-        write_span(w, store, session, id, matched, files)?;
+        write_span(w, store, (sid, session), id, matched, files)?;
     }
     w.end_array()?;
     w.end_object()
@@ -73,7 +83,7 @@ fn write_session<W: Write>(
 fn write_span<W: Write>(
     w: &mut JsonWriter<W>,
     store: &Store,
-    session: &Session,
+    (sid, session): (SessionId, &Session),
     id: SpanId,
     matched: Option<bool>,
     files: &mut Files,
@@ -87,11 +97,14 @@ fn write_span<W: Write>(
     w.field("name", &(!name.is_empty()).then_some(name))?;
     w.field("index", &span.index())?;
     w.field("start_ms", &span.start_ns().map(ns_to_ms))?;
-    let duration = span
-        .start_ns()
-        .zip(span.end_ns())
-        .map(|(a, b)| ms_between(a, b));
-    w.field("duration_ms", &duration)?;
+    let times = span.start_ns().zip(span.end_ns());
+    if matches!(span.payload, Payload::Span(_)) {
+        // Nanosecond clocks: to the microsecond, as MLflow and OpenTelemetry tools show it.
+        let precise = times.map(|(a, b)| ((b - a) as f64 / 1_000.0).round() / 1_000.0);
+        w.field("duration_ms", &precise)?;
+    } else {
+        w.field("duration_ms", &times.map(|(a, b)| ms_between(a, b)))?;
+    }
     w.field("gap_ms", &session.gap_before(id).map(|g| ms_between(0, g)))?;
     w.field("status", span.status.as_str())?;
     if let Some(matched) = matched {
@@ -99,12 +112,51 @@ fn write_span<W: Write>(
     }
     let problems: Vec<String> = span.problems.iter().map(ToString::to_string).collect();
     w.field("problems", &problems)?;
+    let size = crate::analysis::size::of_span(session, id);
+    w.field("tokens_est", &size.map(|s| s.tokens))?;
+    w.field(
+        "tokens_growth",
+        &size.and_then(|s| s.growth).map(|(g, _)| g),
+    )?;
+    write_usage(w, span.payload.usage())?;
+    if files.pairs
+        && let Some(r) = crate::analysis::relate::related(store, sid, id)
+        && let Some(other) = store.session(r.session)
+    {
+        w.field(
+            "related",
+            &serde_json::json!({
+                "session": &*other.id,
+                "span": other.key(r.span),
+                "span_started_after_call_ms": r.offset_ns as f64 / 1e6,
+            }),
+        )?;
+    }
     match &span.payload {
         Payload::Poml(call) => poml_fields(w, call)?,
         Payload::Event(event) => event_fields(w, event, files)?,
+        Payload::Span(span_ref) => super::span::fields(w, span_ref, &mut files.bytes)?,
         Payload::None => {}
     }
     w.end_object()
+}
+
+/// `"usage": {"input": 632, "output": 75, "total": 707}` (missing sides null), or null.
+fn write_usage<W: Write>(
+    w: &mut JsonWriter<W>,
+    usage: Option<crate::model::Usage>,
+) -> io::Result<()> {
+    w.key("usage")?;
+    match usage {
+        None => w.value(&None::<()>),
+        Some(u) => {
+            w.begin_object()?;
+            w.field("input", &u.input)?;
+            w.field("output", &u.output)?;
+            w.field("total", &u.total())?;
+            w.end_object()
+        }
+    }
 }
 
 fn poml_fields<W: Write>(w: &mut JsonWriter<W>, call: &PomlCall) -> io::Result<()> {
@@ -144,6 +196,8 @@ fn poml_fields<W: Write>(w: &mut JsonWriter<W>, call: &PomlCall) -> io::Result<(
 /// name the same file).
 #[derive(Default)]
 struct Files {
+    /// POML and MLflow sessions are both loaded: calls may have their twin recorded.
+    pairs: bool,
     bytes: WholeFiles,
     path: Option<(std::sync::Arc<std::path::Path>, Vec<u8>)>,
 }

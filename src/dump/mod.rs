@@ -1,6 +1,7 @@
 //! Headless output of the model the UI draws: JSON for scripts and tests, text for people.
 
 pub mod json;
+mod span;
 pub mod text;
 pub mod writer;
 

@@ -27,6 +27,9 @@ pub fn write(
     Ok(())
 }
 
+/// Levels of nesting the text dump indents; deeper spans are marked `⋯<depth>`.
+const MAX_INDENT: usize = 32;
+
 fn session_block(
     store: &Store,
     matches: Option<(&Matches, SessionId)>,
@@ -55,34 +58,56 @@ fn session_block(
     if let Some(note) = &session.note {
         writeln!(out, "  note: {}", sanitize::label(note))?;
     }
+    if let Some(u) = crate::analysis::size::session_usage(session) {
+        writeln!(out, "  usage: {}", crate::analysis::size::usage_text(u))?;
+    }
     for problem in session.problems() {
         writeln!(out, "  ! {}", sanitize::label(&problem.to_string()))?;
     }
+    let depths = session.depths();
     for &id in &order {
         let gap = session.gap_before(id);
         let span = session.span(id);
-        let mut depth = 0;
-        let mut up = span.parent;
-        while let Some(p) = up {
-            depth += 1;
-            up = session.span(p).parent;
-        }
+        let depth = depths[id.index()] as usize;
         let mark = match matches {
             Some((m, sid)) if m.is_match(sid, id) => "*",
             _ => " ",
         };
-        let indent = format!("{mark}{}", "  ".repeat(depth + 1).split_off(1));
+        // Indentation stops at MAX_INDENT (a chain thousands deep would print gigabytes of
+        // spaces); deeper spans say their depth instead.
+        let indent = format!(
+            "{mark}{}",
+            "  ".repeat(depth.min(MAX_INDENT) + 1).split_off(1)
+        );
+        let deeper = if depth > MAX_INDENT {
+            format!("⋯{depth} ")
+        } else {
+            String::new()
+        };
         let label = match span.index() {
-            Some(i) => format!("{i:04} {}", store.name(span.name)),
-            None => store.name(span.name).to_string(),
+            Some(i) => format!("{deeper}{i:04} {}", store.name(span.name)),
+            None => format!("{deeper}{}", store.name(span.name)),
         };
         let offset = match (span.start_ns(), start) {
             (Some(s), Some(t)) => format!("+{}", format_duration(s - t)),
             _ => "-".into(),
         };
+        let mut size = String::new();
+        if let Some(s) = crate::analysis::size::of_span(session, id) {
+            size.push_str(&format!(
+                "  ~{} tok",
+                crate::analysis::size::thousands(s.tokens)
+            ));
+            if let Some((g, _)) = s.growth {
+                size.push_str(&format!(" {}", crate::analysis::size::signed(g)));
+            }
+        }
+        if let Some(u) = span.payload.usage() {
+            size.push_str(&format!("  used {}", crate::analysis::size::usage_text(u)));
+        }
         writeln!(
             out,
-            "{indent}{:<28} {:>9} {:>8} {:>9}  {}",
+            "{indent}{:<28} {:>9} {:>8} {:>9}  {}{size}",
             sanitize::label(&label),
             offset,
             span.duration_ns()

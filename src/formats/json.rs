@@ -50,9 +50,120 @@ pub fn base64_buffer(value: &Value) -> Option<&str> {
     }
 }
 
+/// How deep a payload may nest before it is left out: well inside serde_json's limit (127
+/// levels) even once `dump` wraps it in its own five, so anything let through can be parsed
+/// again by the UI and by whoever reads the dump.
+pub const MAX_DEPTH: usize = 100;
+
+/// Whether raw JSON nests deeper than `MAX_DEPTH` (arrays and objects; strings skipped).
+pub fn too_deep(raw: &[u8]) -> bool {
+    // Each level costs at least one byte.
+    if raw.len() <= MAX_DEPTH {
+        return false;
+    }
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for &b in raw {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return true;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Whether base64 text decodes (standard alphabet, padding optional, whitespace ignored),
+/// checked without decoding it: a located reason when it does not.
+pub fn check_base64(text: &str) -> Result<(), String> {
+    let mut digits = 0usize;
+    let mut padding = 0usize;
+    for (at, c) in text.char_indices() {
+        match c {
+            'A'..='Z' | 'a'..='z' | '0'..='9' | '+' | '/' if padding == 0 => digits += 1,
+            '=' if padding < 2 => padding += 1,
+            c if c.is_ascii_whitespace() => {}
+            c => {
+                return Err(format!("base64 does not decode: {:?} at character {at}", c));
+            }
+        }
+    }
+    let ok = match digits % 4 {
+        0 => padding == 0,
+        2 => padding == 0 || padding == 2,
+        3 => padding <= 1,
+        _ => false,
+    };
+    if digits == 0 {
+        Err("base64 is empty".into())
+    } else if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "base64 does not decode: {digits} digits with {padding} '=' is not a whole number of bytes"
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nesting_depth_matches_the_parser_limit() {
+        let nested = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+        assert!(!too_deep(nested(MAX_DEPTH).as_bytes()));
+        assert!(too_deep(nested(MAX_DEPTH + 1).as_bytes()));
+        // Where dump puts a payload: {"sessions":[{"spans":[{"input": ...}]}]}.
+        let in_dump = format!(
+            "{{\"sessions\":[{{\"spans\":[{{\"input\":{}}}]}}]}}",
+            nested(MAX_DEPTH)
+        );
+        assert!(serde_json::from_str::<Value>(&in_dump).is_ok());
+        // Brackets inside strings do not count.
+        let quoted = format!("[\"{}\\\"{}\"]", "[".repeat(500), "{".repeat(500));
+        assert!(!too_deep(quoted.as_bytes()));
+        let objects = format!("{}1{}", "{\"a\":".repeat(200), "}".repeat(200));
+        assert!(too_deep(objects.as_bytes()));
+    }
+
+    #[test]
+    fn base64_is_checked_like_the_decoder_would() {
+        use base64::Engine as _;
+        for good in [
+            "aGk=",
+            "aGk",
+            "aGVsbG8=",
+            "aGVs\nbG8=",
+            "YQ==",
+            "YQ",
+            "AAAA",
+        ] {
+            assert_eq!(check_base64(good), Ok(()), "{good}");
+            let cleaned: String = good.split_whitespace().collect();
+            let decoded = base64::engine::general_purpose::STANDARD
+                .decode(&cleaned)
+                .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(&cleaned));
+            assert!(decoded.is_ok(), "{good}");
+        }
+        for bad in ["!!!not base64@@", "a", "aGk==", "aG=k", "", "a===", "aGk=="] {
+            assert!(check_base64(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn errors_are_located_and_classified() {

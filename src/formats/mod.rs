@@ -2,7 +2,13 @@
 //! span's payload. No terminal, watcher or UI code lives here.
 
 pub mod bytes;
+pub mod file_problems;
 pub mod json;
+pub mod mlflow;
+pub mod otel;
+pub mod otlp;
 pub mod pml;
 pub mod poml;
+pub mod reader;
 pub mod sniff;
+pub mod usage;

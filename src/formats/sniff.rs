@@ -14,6 +14,8 @@ pub enum Layout {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     Pml,
+    /// OTLP/JSON batches (`{"resourceSpans": ...}`), as the Collector's file exporter writes.
+    Otlp,
 }
 
 /// How many bytes from the start of a file are enough to tell.
@@ -50,10 +52,26 @@ pub fn sniff(prefix: &[u8]) -> Option<(Format, Layout)> {
     if !(body.starts_with('{') || body.starts_with('[')) {
         return None;
     }
+    let parses = |text: &str| serde_json::from_str::<serde::de::IgnoredAny>(text.trim()).is_ok();
+    let head: String = body
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .take(32)
+        .collect();
+    if head.starts_with("{\"resourceSpans\"") || head.starts_with("{\"resource_spans\"") {
+        return Some(match body.split_once('\n') {
+            // A pretty-printed batch is one document; a batch per line is tailed.
+            Some((first, _)) if !parses(first) => (Format::Otlp, Layout::Document),
+            _ => (Format::Otlp, Layout::Lines),
+        });
+    }
+    // MLflow's traces.json names trace ids too; it is read with its trace folder.
+    if head.starts_with("{\"spans\"") {
+        return None;
+    }
     if !PML_KEYS.iter().any(|k| body.contains(k)) {
         return None;
     }
-    let parses = |text: &str| serde_json::from_str::<serde::de::IgnoredAny>(text.trim()).is_ok();
     if body.starts_with('[') {
         return Some((Format::Pml, Layout::Document));
     }
@@ -116,9 +134,30 @@ mod tests {
     }
 
     #[test]
+    fn otlp_batches() {
+        assert_eq!(
+            sniff(b"{\"resourceSpans\":[]}\n{\"resourceSpans\":[]}\n"),
+            Some((Format::Otlp, Layout::Lines))
+        );
+        assert_eq!(
+            sniff(b"{\n  \"resourceSpans\": [\n  ]\n}"),
+            Some((Format::Otlp, Layout::Document))
+        );
+        assert_eq!(
+            sniff(b"{\"resourceSpans\":[{\"scopeSpans\":"),
+            Some((Format::Otlp, Layout::Lines)),
+            "a partial first line is still a batch"
+        );
+    }
+
+    #[test]
     fn other_json_is_not_claimed() {
         assert_eq!(sniff(b"{\"company\": \"Northwind\"}"), None);
-        assert_eq!(sniff(b"{\"resourceSpans\": []}"), None);
+        assert_eq!(
+            sniff(b"{\"spans\": [{\"trace_id\": \"x\", \"span_id\": \"y\"}]}"),
+            None,
+            "MLflow's traces.json"
+        );
         assert_eq!(sniff(b"hello"), None);
         assert_eq!(sniff(b""), None);
         assert!(worth_sniffing("events.JSONL"));

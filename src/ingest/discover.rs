@@ -1,7 +1,7 @@
 //! Finding trace sessions under an opened path by what the folders contain.
 
 use crate::formats::poml::{self, EntryKind, session_name};
-use crate::formats::sniff::{self, Layout};
+use crate::formats::sniff::{self, Format, Layout};
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -11,10 +11,12 @@ pub const MAX_DEPTH: usize = 3;
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Found {
     pub poml_sessions: Vec<PathBuf>,
-    /// Event files (PML, ...) and how their values are laid out.
-    pub trace_files: Vec<(PathBuf, Layout)>,
-    /// Folders that could not be listed, with why.
-    pub unreadable: Vec<(PathBuf, String)>,
+    /// Event files (PML, OTLP, ...), their format and how their values are laid out.
+    pub trace_files: Vec<(PathBuf, Format, Layout)>,
+    /// MLflow trace folders (`<experiment>/traces/<trace id>/`).
+    pub mlflow_traces: Vec<PathBuf>,
+    /// Paths that could not be listed or are not what their name says, with why.
+    pub problems: Vec<(PathBuf, String)>,
 }
 
 /// A folder is a POML session when it holds call files or is named like one
@@ -22,8 +24,8 @@ pub struct Found {
 pub fn discover(path: &Path) -> Found {
     if std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
         let mut found = Found::default();
-        if let Some(layout) = sniff_file(path) {
-            found.trace_files.push((path.to_path_buf(), layout));
+        if let Some((format, layout)) = sniff_file(path) {
+            found.trace_files.push((path.to_path_buf(), format, layout));
         }
         return found;
     }
@@ -31,9 +33,9 @@ pub fn discover(path: &Path) -> Found {
 }
 
 /// What an event file holds, from its first bytes.
-pub fn sniff_file(path: &Path) -> Option<Layout> {
+pub fn sniff_file(path: &Path) -> Option<(Format, Layout)> {
     let prefix = crate::fsread::read_prefix(path, sniff::SNIFF_BYTES as u64).ok()?;
-    sniff::sniff(&prefix.bytes).map(|(_, layout)| layout)
+    sniff::sniff(&prefix.bytes)
 }
 
 /// `discover`, looking at most `depth` folders further down.
@@ -48,14 +50,47 @@ fn walk(dir: &Path, depth_left: usize, found: &mut Found) {
         Ok(entries) => entries,
         Err(e) => {
             found
-                .unreadable
+                .problems
                 .push((dir.to_path_buf(), crate::fsread::describe(&e)));
             return;
         }
     };
+    if entries
+        .iter()
+        .any(|e| e.kind == EntryKind::File && e.name == "trace_info.yaml")
+    {
+        found.mlflow_traces.push(dir.to_path_buf());
+        return;
+    }
+    if entries
+        .iter()
+        .any(|e| e.kind == EntryKind::File && e.name == "meta.yaml")
+        && entries
+            .iter()
+            .any(|e| e.kind == EntryKind::Dir && e.name == "traces")
+    {
+        // An MLflow experiment: its traces are one level down, however deep it is.
+        walk(&dir.join("traces"), 1, found);
+        return;
+    }
     let is_session = entries.iter().any(|e| e.is_call_file()) || is_session_dir_name(dir);
     if is_session {
         found.poml_sessions.push(dir.to_path_buf());
+    }
+    for entry in entries.iter().filter(|e| e.kind != EntryKind::Dir) {
+        if !session_name::is_session_name(&entry.name.to_string_lossy()) {
+            continue;
+        }
+        let path = dir.join(&entry.name);
+        if entry.kind == EntryKind::Symlink && path.is_dir() {
+            // A linked session is read like any other; it is not searched below.
+            found.poml_sessions.push(path);
+        } else {
+            found.problems.push((
+                path,
+                "named like a session folder, but it is not a folder; ignored".into(),
+            ));
+        }
     }
     // Event files lie next to sessions; the files of a session are its calls'.
     if !is_session {
@@ -65,8 +100,8 @@ fn walk(dir: &Path, depth_left: usize, found: &mut Found) {
                 continue;
             }
             let path = dir.join(&entry.name);
-            if let Some(layout) = sniff_file(&path) {
-                found.trace_files.push((path, layout));
+            if let Some((format, layout)) = sniff_file(&path) {
+                found.trace_files.push((path, format, layout));
             }
         }
     }

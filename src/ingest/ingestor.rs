@@ -2,6 +2,7 @@
 //! updates. It never touches the store itself, so it can run on its own thread.
 
 use super::discover;
+use super::mlflow_dir::MlflowDir;
 use super::poml_dir::PomlDir;
 use super::trace_file::TraceFile;
 use crate::formats::poml::call::BuildContext;
@@ -34,6 +35,7 @@ pub struct Ingestor {
     /// The roots made absolute, as watchers report paths.
     absolute_roots: Vec<PathBuf>,
     poml: BTreeMap<PathBuf, PomlDir>,
+    mlflow: BTreeMap<PathBuf, MlflowDir>,
     files: BTreeMap<PathBuf, TraceFile>,
     /// A headless load: no more writes are coming, take files as they are.
     finished: bool,
@@ -50,6 +52,7 @@ impl Ingestor {
             roots,
             absolute_roots,
             poml: BTreeMap::new(),
+            mlflow: BTreeMap::new(),
             files: BTreeMap::new(),
             finished: false,
             unread: BTreeSet::new(),
@@ -81,6 +84,7 @@ impl Ingestor {
         let mut out = Vec::new();
         let ctx = self.ctx(now_ns);
         let mut sessions = Vec::new();
+        let mut mlflow_traces = Vec::new();
         let mut trace_files = Vec::new();
         for root in &self.roots {
             if !root.exists() {
@@ -94,7 +98,7 @@ impl Ingestor {
             }
             let found = discover::discover(root);
             let problems = found
-                .unreadable
+                .problems
                 .iter()
                 .map(|(path, why)| Problem::new(path.display().to_string(), why.clone()))
                 .collect();
@@ -104,13 +108,14 @@ impl Ingestor {
                 problems,
             });
             sessions.extend(found.poml_sessions);
+            mlflow_traces.extend(found.mlflow_traces);
             if found.trace_files.is_empty() && std::fs::metadata(root).is_ok_and(|m| m.is_file()) {
                 out.push(Update::Problems {
                     session: None,
                     origin: root.display().to_string().into(),
                     problems: vec![Problem::new(
                         root.display().to_string(),
-                        "not a trace file tracetui reads (POML folders, PML events)",
+                        "not a trace file tracetui reads (POML folders, PML events, OTLP/JSON)",
                     )],
                 });
             }
@@ -119,7 +124,7 @@ impl Ingestor {
         let gone_files: Vec<PathBuf> = self
             .files
             .keys()
-            .filter(|p| !trace_files.iter().any(|(f, _)| f == *p))
+            .filter(|p| !trace_files.iter().any(|(f, _, _)| f == *p))
             .cloned()
             .collect();
         for path in gone_files {
@@ -130,20 +135,20 @@ impl Ingestor {
         let mut progress = LoadProgress {
             bytes_total: trace_files
                 .iter()
-                .filter_map(|(p, _)| std::fs::metadata(p).ok())
+                .filter_map(|(p, _, _)| std::fs::metadata(p).ok())
                 .map(|m| m.len())
                 .sum(),
-            folders_total: sessions.len(),
+            folders_total: sessions.len() + mlflow_traces.len(),
             ..LoadProgress::default()
         };
         emit(std::mem::take(&mut out), &progress);
         let mut files_done = 0u64;
-        for (path, layout) in trace_files {
+        for (path, format, layout) in trace_files {
             let settle = self.options.settle_ns;
             let file = self
                 .files
                 .entry(path.clone())
-                .or_insert_with(|| TraceFile::new(path, layout, settle));
+                .or_insert_with(|| TraceFile::new(path, format, layout, settle));
             loop {
                 let more = file.read(now_ns, self.finished, &mut out).more;
                 progress.bytes_read = files_done + file.bytes_read();
@@ -175,6 +180,25 @@ impl Ingestor {
             progress.folders_read += 1;
             emit(std::mem::take(&mut out), &progress);
         }
+        let gone: Vec<PathBuf> = self
+            .mlflow
+            .keys()
+            .filter(|p| !mlflow_traces.contains(p))
+            .cloned()
+            .collect();
+        for path in gone {
+            if let Some(mut dir) = self.mlflow.remove(&path) {
+                dir.remove(&mut out);
+            }
+        }
+        for path in mlflow_traces {
+            self.mlflow
+                .entry(path.clone())
+                .or_insert_with(|| MlflowDir::new(&path))
+                .rescan(ctx, false, &mut out);
+            progress.folders_read += 1;
+            emit(std::mem::take(&mut out), &progress);
+        }
         emit(out, &progress);
     }
 
@@ -188,8 +212,18 @@ impl Ingestor {
         let mut gone: BTreeSet<PathBuf> = BTreeSet::new();
         let mut discover_at: BTreeSet<PathBuf> = BTreeSet::new();
         let mut files_changed: BTreeSet<PathBuf> = BTreeSet::new();
+        let mut traces_changed: BTreeSet<PathBuf> = BTreeSet::new();
         let paths: Vec<PathBuf> = paths.iter().map(|p| self.as_opened(p)).collect();
         for path in &paths {
+            // Anything inside an MLflow trace folder (its info, tags, artifacts).
+            if let Some(dir) = path
+                .ancestors()
+                .take(4)
+                .find(|a| self.mlflow.contains_key(*a))
+            {
+                traces_changed.insert(dir.to_path_buf());
+                continue;
+            }
             let exists = std::fs::symlink_metadata(path).is_ok();
             if self.files.contains_key(path) {
                 files_changed.insert(path.clone());
@@ -215,7 +249,18 @@ impl Ingestor {
             if !exists {
                 // A folder above sessions went away: so did they.
                 gone.extend(self.poml.keys().filter(|k| k.starts_with(path)).cloned());
+                traces_changed.extend(self.mlflow.keys().filter(|k| k.starts_with(path)).cloned());
                 files_changed.extend(self.files.keys().filter(|k| k.starts_with(path)).cloned());
+                continue;
+            }
+            // A file of a trace folder not discovered yet: discover the folder instead.
+            if let Some(trace) = path
+                .ancestors()
+                .skip(1)
+                .take(3)
+                .find(|a| crate::formats::mlflow::is_trace_dir(a))
+            {
+                discover_at.insert(trace.to_path_buf());
                 continue;
             }
             if std::fs::metadata(path).is_ok_and(|m| m.is_file())
@@ -224,10 +269,12 @@ impl Ingestor {
                         crate::formats::sniff::worth_sniffing(&n.to_string_lossy())
                     }))
             {
-                if let Some(layout) = discover::sniff_file(path) {
+                if let Some((format, layout)) = discover::sniff_file(path) {
                     let settle = self.options.settle_ns;
-                    self.files
-                        .insert(path.clone(), TraceFile::new(path.clone(), layout, settle));
+                    self.files.insert(
+                        path.clone(),
+                        TraceFile::new(path.clone(), format, layout, settle),
+                    );
                     files_changed.insert(path.clone());
                 }
                 continue;
@@ -256,13 +303,20 @@ impl Ingestor {
                 .map(|rel| discover::MAX_DEPTH.saturating_sub(rel.components().count()))
                 .max()
                 .unwrap_or(0);
-            for session in discover::discover_within(&dir, depth_left).poml_sessions {
+            let found = discover::discover_within(&dir, depth_left);
+            for session in found.poml_sessions {
                 if !self.poml.contains_key(&session) {
                     let mut poml_dir = PomlDir::new(&session);
                     out.push(Update::Session(poml_dir.session_record(self.options.zone)));
                     poml_dir.rescan(ctx, &mut out);
                     self.poml.insert(session, poml_dir);
                 }
+            }
+            for trace in found.mlflow_traces {
+                traces_changed.insert(trace.clone());
+                self.mlflow
+                    .entry(trace.clone())
+                    .or_insert_with(|| MlflowDir::new(&trace));
             }
         }
         for (path, names) in per_dir {
@@ -272,6 +326,18 @@ impl Ingestor {
                 } else {
                     dir.changed(&names, ctx, &mut out);
                 }
+            }
+        }
+        for path in traces_changed {
+            let is_trace = crate::formats::mlflow::is_trace_dir(&path);
+            match self.mlflow.get_mut(&path) {
+                Some(dir) if is_trace => dir.rescan(ctx, false, &mut out),
+                Some(_) => {
+                    if let Some(mut dir) = self.mlflow.remove(&path) {
+                        dir.remove(&mut out);
+                    }
+                }
+                None => {}
             }
         }
         for path in files_changed {
@@ -347,6 +413,7 @@ impl Ingestor {
         self.poml
             .values()
             .filter_map(PomlDir::next_recheck)
+            .chain(self.mlflow.values().filter_map(MlflowDir::next_recheck))
             .chain(self.files.values().filter_map(TraceFile::next_recheck))
             .min()
     }
@@ -356,6 +423,9 @@ impl Ingestor {
         let ctx = self.ctx(now_ns);
         let mut out = Vec::new();
         for dir in self.poml.values_mut() {
+            dir.recheck(ctx, &mut out);
+        }
+        for dir in self.mlflow.values_mut() {
             dir.recheck(ctx, &mut out);
         }
         for file in self.files.values_mut() {

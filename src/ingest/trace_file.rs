@@ -2,9 +2,10 @@
 //! as it grows, read again from the top when it is truncated or replaced.
 
 use super::tail::{Line, Tail};
+use crate::formats::pml::PmlReader;
 use crate::formats::pml::sse::SseParser;
-use crate::formats::pml::{Context, PmlReader};
-use crate::formats::sniff::Layout;
+use crate::formats::reader::{Context, ValueReader};
+use crate::formats::sniff::{Format, Layout};
 use crate::fsread;
 use crate::model::time::{Nanos, system_time_ns};
 use crate::model::{LineRef, SessionKey, Update};
@@ -20,9 +21,10 @@ pub const DOCUMENT_LIMIT: u64 = 512 << 20;
 #[derive(Debug)]
 pub struct TraceFile {
     path: PathBuf,
+    format: Format,
     layout: Layout,
     tail: Tail,
-    reader: PmlReader,
+    reader: Box<dyn ValueReader>,
     sse: SseParser,
     /// For documents: the (size, mtime) last read.
     seen: Option<(u64, Nanos)>,
@@ -56,11 +58,12 @@ pub struct Progress {
 }
 
 impl TraceFile {
-    pub fn new(path: PathBuf, layout: Layout, settle_ns: Nanos) -> Self {
-        let reader = new_reader(&path, layout);
+    pub fn new(path: PathBuf, format: Format, layout: Layout, settle_ns: Nanos) -> Self {
+        let reader = new_reader(&path, format, layout);
         Self {
             tail: Tail::new(&path),
             path,
+            format,
             layout,
             reader,
             sse: SseParser::default(),
@@ -86,7 +89,7 @@ impl TraceFile {
 
     /// Sessions this file has put spans in.
     pub fn sessions(&self) -> impl Iterator<Item = &str> {
-        self.reader.sessions.iter().map(|s| &**s)
+        self.reader.sessions().iter().map(|s| &**s)
     }
 
     fn origin(&self) -> Box<str> {
@@ -100,7 +103,7 @@ impl TraceFile {
         match std::fs::metadata(&self.path) {
             Ok(meta) => self.mtime_ns = meta.modified().map(system_time_ns).unwrap_or(now_ns),
             Err(e) => {
-                self.reader.file_problem(fsread::describe(&e));
+                self.reader.problems().file(fsread::describe(&e));
                 self.push_problems(out);
                 return progress;
             }
@@ -121,7 +124,7 @@ impl TraceFile {
                         self.reset(out);
                         progress.removed_sessions = std::mem::take(&mut self.removed);
                     }
-                    self.reader.clear_file_problem();
+                    self.reader.problems().clear_file();
                     for at in places {
                         let start = at.offset as usize;
                         let value = &bytes[start..start + at.len as usize];
@@ -150,7 +153,7 @@ impl TraceFile {
                         self.take_pending(ctx, out);
                     }
                 }
-                Err(e) => self.reader.file_problem(fsread::describe(&e)),
+                Err(e) => self.reader.problems().file(fsread::describe(&e)),
             },
         }
         self.push_problems(out);
@@ -158,7 +161,7 @@ impl TraceFile {
     }
 
     fn push_problems(&mut self, out: &mut Vec<Update>) {
-        if let Some(problems) = self.reader.take_problems() {
+        if let Some(problems) = self.reader.problems().take() {
             out.push(Update::Problems {
                 session: None,
                 origin: self.origin(),
@@ -239,7 +242,7 @@ impl TraceFile {
         let prefix = match fsread::read_prefix(&self.path, DOCUMENT_LIMIT) {
             Ok(p) => p,
             Err(e) => {
-                self.reader.file_problem(fsread::describe(&e));
+                self.reader.problems().file(fsread::describe(&e));
                 return DocumentRead::Unchanged;
             }
         };
@@ -249,7 +252,7 @@ impl TraceFile {
         }
         if prefix.truncated() {
             self.seen = Some(fingerprint);
-            self.reader.file_problem(format!(
+            self.reader.problems().file(format!(
                 "a JSON document of {} is too large to read (the limit is {}); write it as JSON Lines",
                 fsread::human_size(prefix.len),
                 fsread::human_size(DOCUMENT_LIMIT)
@@ -267,7 +270,9 @@ impl TraceFile {
                 }
                 self.seen = Some(fingerprint);
                 self.pending_since = None;
-                self.reader.file_problem(crate::formats::json::describe(e));
+                self.reader
+                    .problems()
+                    .file(crate::formats::json::describe(e));
                 return DocumentRead::Unchanged;
             }
         };
@@ -283,13 +288,13 @@ impl TraceFile {
 
     /// Everything read from this file is void: remove its sessions and start over.
     fn reset(&mut self, out: &mut Vec<Update>) {
-        for session in self.reader.sessions.drain() {
+        for session in self.reader.sessions() {
             out.push(Update::RemoveSession {
                 key: session.clone(),
             });
-            self.removed.push(session);
+            self.removed.push(session.clone());
         }
-        self.reader = new_reader(&self.path, self.layout);
+        self.reader = new_reader(&self.path, self.format, self.layout);
         self.sse = SseParser::default();
         self.pending_since = None;
     }
@@ -368,10 +373,11 @@ pub fn document_places(bytes: &[u8]) -> Result<Vec<LineRef>, serde_json::Error> 
         .collect())
 }
 
-fn new_reader(path: &Path, layout: Layout) -> PmlReader {
+fn new_reader(path: &Path, format: Format, layout: Layout) -> Box<dyn ValueReader> {
     let file = Arc::from(path);
-    match layout {
-        Layout::Sse => PmlReader::for_sse(file),
-        _ => PmlReader::new(file),
+    match (format, layout) {
+        (Format::Pml, Layout::Sse) => Box::new(PmlReader::for_sse(file)),
+        (Format::Pml, _) => Box::new(PmlReader::new(file)),
+        (Format::Otlp, _) => Box::new(crate::formats::otlp::reader::OtlpReader::new(file)),
     }
 }

@@ -16,7 +16,7 @@ pub mod update;
 pub use ids::{SessionId, SpanId};
 pub use payload::{
     CallFile, EventRef, Field, Fields, LineRef, LinkInfo, MessageSummary, Payload, PomlCall,
-    PromptSummary,
+    PromptSummary, SpanFormat, SpanRef, SpanSource, Usage,
 };
 pub use problem::Problem;
 pub use session::Session;

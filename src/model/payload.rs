@@ -14,6 +14,72 @@ pub enum Payload {
     Poml(Box<PomlCall>),
     /// Events in a JSON Lines, JSON array or SSE file (PML, ...).
     Event(EventRef),
+    /// An OpenTelemetry-shaped span (MLflow, OTLP), read back when shown.
+    Span(Box<SpanRef>),
+}
+
+/// Where an OpenTelemetry-shaped span is, and the little the tree needs without reading it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SpanRef {
+    pub format: SpanFormat,
+    pub source: SpanSource,
+    pub usage: Option<Usage>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SpanFormat {
+    /// A span object of MLflow's `traces.json` (3.x or the legacy 2.x form).
+    Mlflow,
+    /// A span object of OTLP/JSON.
+    Otlp,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum SpanSource {
+    /// The span object's bytes in a file (`at.number()` is its line).
+    File { file: Arc<Path>, at: LineRef },
+    /// Received over the network: the span object's JSON, kept in memory.
+    Memory(Arc<[u8]>),
+}
+
+impl Payload {
+    /// Tokens the model reported for this span (a response's `usage`, MLflow's token usage,
+    /// OpenTelemetry's `gen_ai.usage.*`), when the trace carries them.
+    pub fn usage(&self) -> Option<Usage> {
+        match self {
+            Payload::Poml(call) => call.prompt.as_ref().and_then(|p| p.usage),
+            Payload::Span(span) => span.usage,
+            Payload::None | Payload::Event(_) => None,
+        }
+    }
+
+    /// Characters of the rendered prompt the model was sent, when the span holds one (a
+    /// POML call's messages); the size and growth columns are built on it.
+    pub fn prompt_chars(&self) -> Option<u64> {
+        match self {
+            Payload::Poml(call) => call.prompt.as_ref().map(|p| p.chars),
+            // A span's messages are read only when it is shown.
+            Payload::None | Payload::Event(_) | Payload::Span(_) => None,
+        }
+    }
+}
+
+/// Token counts as a provider reported them; any may be missing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Usage {
+    pub input: Option<u64>,
+    pub output: Option<u64>,
+    pub total: Option<u64>,
+}
+
+impl Usage {
+    /// The total as reported, else input plus output.
+    pub fn total(self) -> Option<u64> {
+        self.total.or(match (self.input, self.output) {
+            (None, None) => None,
+            (i, o) => Some(i.unwrap_or(0) + o.unwrap_or(0)),
+        })
+    }
 }
 
 /// Where a span's events are in their file; bodies are read back only when shown.
@@ -154,6 +220,8 @@ pub struct PromptSummary {
     pub has_runtime: bool,
     /// Characters of message text the model was sent (images and tool parts count as JSON).
     pub chars: u64,
+    /// What the provider reported using, when an artifact of the call says.
+    pub usage: Option<Usage>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

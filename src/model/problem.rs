@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Problem {
     /// The file, and where useful the position in it (`events.jsonl:12`, `0002.x.result.json`).
     pub location: Box<str>,

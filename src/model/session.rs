@@ -137,6 +137,23 @@ impl Session {
         &self.roots
     }
 
+    /// Every span's depth below its root (an orphan is a root here), by index, in one walk
+    /// down from the top: a parent chain thousands deep costs no more than a flat list.
+    pub fn depths(&self) -> Vec<u32> {
+        let mut depths = vec![0; self.spans.len()];
+        let mut stack: Vec<(SpanId, u32)> = self
+            .roots()
+            .iter()
+            .chain(self.orphans())
+            .map(|&id| (id, 0))
+            .collect();
+        while let Some((id, depth)) = stack.pop() {
+            depths[id.index()] = depth;
+            stack.extend(self.children(id).iter().map(|&c| (c, depth + 1)));
+        }
+        depths
+    }
+
     pub fn children(&self, id: SpanId) -> &[SpanId] {
         self.children
             .get(id.index())
@@ -454,6 +471,12 @@ impl Session {
     /// True when `candidate` is `id` itself or lies below it, so making it `id`'s parent
     /// would make a cycle.
     fn is_ancestor_or_self(&self, id: SpanId, candidate: SpanId) -> bool {
+        // A span without children (a new one, nearly always) is nobody's ancestor: the walk
+        // up from `candidate`, as long as the chain is deep, is needed only for a span that
+        // is already a parent.
+        if candidate != id && self.children(id).is_empty() {
+            return false;
+        }
         let mut at = Some(candidate);
         let mut steps = 0usize;
         while let Some(cur) = at {

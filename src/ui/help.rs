@@ -2,7 +2,7 @@
 
 use super::Theme;
 use crate::app::Focus;
-use crate::app::keymap::{KEYMAP, Scope};
+use crate::app::keymap::{Keymap, Scope};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -15,7 +15,7 @@ const SECTIONS: [(Scope, &str); 4] = [
     (Scope::Pane(Focus::Prompt), "In the prompt pane"),
 ];
 
-pub fn lines(theme: &Theme) -> Vec<Line<'static>> {
+pub fn lines(keymap: &Keymap, theme: &Theme) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     for (scope, title) in SECTIONS {
         if !lines.is_empty() {
@@ -25,7 +25,8 @@ pub fn lines(theme: &Theme) -> Vec<Line<'static>> {
             title,
             theme.tone(crate::detail::Tone::Heading),
         ));
-        for b in KEYMAP
+        for b in keymap
+            .rows
             .iter()
             .filter(|b| b.scope == scope && !b.help.is_empty())
         {
@@ -37,7 +38,15 @@ pub fn lines(theme: &Theme) -> Vec<Line<'static>> {
     }
     lines.push(Line::raw(""));
     lines.push(Line::styled(
-        "Mouse: wheel scrolls the pane under it; click selects.",
+        "Diff view (m on one call, d on another; D: the previous run's): n/N or ]/[ step",
+        theme.dim(),
+    ));
+    lines.push(Line::styled(
+        "through changes, j/k PgDn/PgUp scroll, y copies the diff, Esc closes.",
+        theme.dim(),
+    ));
+    lines.push(Line::styled(
+        "Mouse: wheel scrolls the pane (or overlay) under it; click selects rows, tabs, bars.",
         theme.dim(),
     ));
     lines.push(Line::styled(
@@ -47,8 +56,8 @@ pub fn lines(theme: &Theme) -> Vec<Line<'static>> {
     lines
 }
 
-pub fn draw(frame: &mut Frame, area: Rect, scroll: usize, theme: &Theme) {
-    let lines = lines(theme);
+pub fn draw(frame: &mut Frame, area: Rect, keymap: &Keymap, scroll: usize, theme: &Theme) {
+    let lines = lines(keymap, theme);
     let popup = centered(area, 96, lines.len() as u16 + 2);
     frame.render_widget(Clear, popup);
     let visible = popup.height.saturating_sub(2) as usize;
@@ -68,14 +77,4 @@ pub fn draw(frame: &mut Frame, area: Rect, scroll: usize, theme: &Theme) {
     frame.render_widget(paragraph, popup);
 }
 
-/// A popup of at most `width` x `height`, centred in `area`.
-pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
-    let w = width.min(area.width);
-    let h = height.min(area.height);
-    Rect::new(
-        area.x + (area.width - w) / 2,
-        area.y + (area.height - h) / 2,
-        w,
-        h,
-    )
-}
+pub use crate::app::layout::centered;

@@ -1,7 +1,9 @@
 //! Drawing: one function per pane, all reading an `App` that `App::prepare` made ready.
 
+pub mod diff;
 pub mod help;
 pub mod patterns;
+pub mod problems;
 pub mod prompt;
 pub mod status;
 pub mod theme;
@@ -10,7 +12,7 @@ pub mod tree;
 
 pub use theme::Theme;
 
-use crate::app::{App, Focus};
+use crate::app::{App, Focus, OverlayKind};
 use ratatui::Frame;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType};
@@ -21,11 +23,14 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
     prompt::draw(frame, panes.prompt, app, theme);
     timeline::draw(frame, panes.timeline, app, theme);
     status::draw(frame, panes.status, app, theme);
-    if app.show_patterns {
-        patterns::draw(frame, frame.area(), app, theme);
-    }
-    if app.show_help {
-        help::draw(frame, frame.area(), app.help_scroll, theme);
+    if let Some(overlay) = app.overlay {
+        let area = frame.area();
+        match overlay.kind {
+            OverlayKind::Help => help::draw(frame, area, &app.keymap, overlay.scroll, theme),
+            OverlayKind::Patterns => patterns::draw(frame, area, app, overlay.scroll, theme),
+            OverlayKind::Problems => problems::draw(frame, area, app, overlay, theme),
+            OverlayKind::Diff => diff::draw(frame, area, app, overlay.scroll, theme),
+        }
     }
 }
 
@@ -69,6 +74,14 @@ pub fn fit(text: &str, width: usize) -> String {
 }
 
 /// Display width of `text` in columns.
+/// `1 session`, `3 sessions`: `plural` is the noun that ends in `s`.
+pub fn counted(n: usize, plural: &str) -> String {
+    match n {
+        1 => format!("1 {}", plural.strip_suffix('s').unwrap_or(plural)),
+        n => format!("{n} {plural}"),
+    }
+}
+
 pub fn width(text: &str) -> usize {
     unicode_width::UnicodeWidthStr::width(text)
 }

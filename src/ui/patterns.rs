@@ -8,7 +8,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, scroll: usize, theme: &Theme) {
     let Some(doc) = app.patterns() else {
         return;
     };
@@ -27,7 +27,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let popup = help::centered(area, 110, lines.len() as u16 + 2);
     frame.render_widget(Clear, popup);
     let visible = popup.height.saturating_sub(2) as usize;
-    let scroll = app.patterns_scroll.min(lines.len().saturating_sub(visible));
+    let scroll = scroll.min(lines.len().saturating_sub(visible));
     let title = match &app.filter {
         Some(f) => format!(" Patterns · filter: {} ", crate::sanitize::label(&f.expr)),
         None => " Patterns ".to_string(),

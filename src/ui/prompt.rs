@@ -16,7 +16,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             if let Some((session, span)) =
                 app.store.session(sid).and_then(|s| Some((s, s.get(id)?)))
             {
-                let mut text = format!("· {} ", crate::sanitize::label(session.key(id)));
+                // A POML call's key is its file prefix (`0003.planner`), a PML event's its
+                // id; an OpenTelemetry span id is opaque hex: show its name instead.
+                let label = match span.payload {
+                    crate::model::Payload::Span(_) => app.store.name(span.name),
+                    _ => session.key(id),
+                };
+                let mut text = format!("· {} ", crate::sanitize::label(label));
                 if let Some(d) = span.duration_ns() {
                     text.push_str(&format!("· {} ", format_duration(d)));
                 }

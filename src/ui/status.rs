@@ -21,7 +21,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let mut left: Vec<Span> = Vec::new();
     if let Some(progress) = &app.loading {
         left.extend(progress_spans(progress, app.store.span_count(), theme));
-    } else if let Some(watch) = &app.watch {
+    } else if app.watch.is_some() || app.receiver.is_some() {
         let (text, color) = if app.follow {
             (" LIVE ", Color::Green)
         } else {
@@ -48,6 +48,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             };
             left.push(Span::styled(text, theme.dim()));
         }
+        if let Some(r) = &app.receiver {
+            left.extend(receiver_spans(r, theme));
+        }
+        let no_watch = crate::event::WatchStatus::default();
+        let watch = app.watch.as_ref().unwrap_or(&no_watch);
         if watch.backend == Some("poll") {
             left.push(Span::styled(" (polling)", theme.dim()));
         }
@@ -67,6 +72,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             ));
         }
     }
+    if let Some(notice) = &app.notice {
+        left.push(Span::styled(
+            format!(" {} ", sanitize::label(notice)),
+            theme.key(),
+        ));
+    }
     if let Some(filter) = &app.filter {
         left.push(Span::styled(
             format!(
@@ -84,12 +95,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .collect();
     let problems = app.store.problem_count();
     let counts = format!(
-        " {} sessions · {} {} · ",
-        app.store.session_count(),
-        app.store.span_count(),
-        app.store.span_noun()
+        " {} · {} · ",
+        super::counted(app.store.session_count(), "sessions"),
+        super::counted(app.store.span_count(), app.store.span_noun())
     );
-    let problem_text = format!("{problems} problems");
+    let problem_text = match problems {
+        0 => "no problems".to_string(),
+        1 => "1 problem (!)".to_string(),
+        n => format!("{n} problems (!)"),
+    };
     let hints = if area.width >= 110 {
         " Tab pane  1-6 tabs  f follow  ? help  q quit "
     } else {
@@ -115,6 +129,27 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     left.push(Span::raw(" ".repeat(pad)));
     left.push(Span::styled(hints, theme.dim()));
     frame.render_widget(Line::from(left), area);
+}
+
+/// ` ⇄ 127.0.0.1:4318 42 spans`, and what was refused or kept without bodies.
+fn receiver_spans(r: &crate::receiver::ReceiverStatus, theme: &Theme) -> Vec<Span<'static>> {
+    let mut out = vec![Span::styled(
+        format!(" ⇄ {} {} spans", r.addr, r.spans),
+        theme.key(),
+    )];
+    if r.refused > 0 {
+        out.push(Span::styled(
+            format!(" {} refused", r.refused),
+            theme.status(crate::model::Status::Incomplete),
+        ));
+    }
+    if r.bodies_dropped > 0 {
+        out.push(Span::styled(
+            format!(" {} without bodies (memory limit)", r.bodies_dropped),
+            theme.error(),
+        ));
+    }
+    out
 }
 
 /// The filter prompt: `/` and the text being typed, the cursor shown as a reversed cell.

@@ -1,5 +1,6 @@
-//! Colours and emphasis, by meaning. With NO_COLOR set, meaning is carried by bold,
-//! reverse and underline alone.
+//! Colours and emphasis, by meaning. Three themes: dark (the default), light (for light
+//! terminal backgrounds: the pale colours swapped for darker ones), and mono, where meaning
+//! is carried by bold, reverse and underline alone (the default when `NO_COLOR` is set).
 
 use crate::detail::doc::{Speaker, Tone};
 use crate::model::Status;
@@ -8,26 +9,70 @@ use ratatui::style::{Color, Modifier, Style};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Theme {
     pub color: bool,
+    /// Colours for a light background.
+    pub light: bool,
 }
 
 impl Theme {
     /// Colour unless `NO_COLOR` is set to anything non-empty (no-color.org).
     pub fn from_env() -> Self {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        Self { color: !no_color }
+        Self {
+            color: !no_color,
+            light: false,
+        }
+    }
+
+    /// The config file's theme; when it sets none, `NO_COLOR` decides (a user's own
+    /// setting overrides `NO_COLOR`, as no-color.org asks).
+    pub fn from_config(name: Option<crate::config::ThemeName>) -> Self {
+        use crate::config::ThemeName;
+        match name {
+            Some(ThemeName::Dark) => Self::colored(),
+            Some(ThemeName::Light) => Self::light(),
+            Some(ThemeName::Mono) => Self::monochrome(),
+            None => Self::from_env(),
+        }
     }
 
     pub fn colored() -> Self {
-        Self { color: true }
+        Self {
+            color: true,
+            light: false,
+        }
+    }
+
+    pub fn light() -> Self {
+        Self {
+            color: true,
+            light: true,
+        }
     }
 
     pub fn monochrome() -> Self {
-        Self { color: false }
+        Self {
+            color: false,
+            light: false,
+        }
+    }
+
+    /// A colour as this theme draws it: on a light background the pale ones are too faint.
+    fn c(&self, color: Color) -> Color {
+        if !self.light {
+            return color;
+        }
+        match color {
+            Color::Yellow => Color::Blue,
+            Color::Cyan => Color::Blue,
+            Color::Gray | Color::White => Color::Black,
+            Color::Green => Color::Green,
+            other => other,
+        }
     }
 
     fn fg(&self, color: Color) -> Style {
         if self.color {
-            Style::new().fg(color)
+            Style::new().fg(self.c(color))
         } else {
             Style::new()
         }
@@ -42,6 +87,12 @@ impl Theme {
             Tone::Code => self.fg(Color::Gray),
             Tone::Error => self.fg(Color::Red).add_modifier(Modifier::BOLD),
             Tone::Warn => self.fg(Color::Yellow),
+            // Without colour, added lines are bold and removed ones crossed out: the `+`/`-`
+            // sign says it too.
+            Tone::Added if self.color => self.fg(Color::Green),
+            Tone::Added => Style::new().add_modifier(Modifier::BOLD),
+            Tone::Removed if self.color => self.fg(Color::Red),
+            Tone::Removed => Style::new().add_modifier(Modifier::CROSSED_OUT),
             Tone::Speaker(s) => self.speaker(s).add_modifier(Modifier::BOLD),
         }
     }
@@ -51,6 +102,7 @@ impl Theme {
             Speaker::System => Color::Magenta,
             Speaker::Human => Color::Green,
             Speaker::Ai => Color::Cyan,
+            Speaker::Tool if self.light => Color::Magenta,
             Speaker::Tool => Color::Yellow,
             Speaker::Other => Color::White,
         })
@@ -86,7 +138,12 @@ impl Theme {
     }
 
     pub fn selected(&self) -> Style {
-        if self.color {
+        if self.color && self.light {
+            Style::new()
+                .bg(Color::Gray)
+                .fg(Color::Black)
+                .add_modifier(Modifier::BOLD)
+        } else if self.color {
             Style::new()
                 .bg(Color::DarkGray)
                 .add_modifier(Modifier::BOLD)
@@ -97,7 +154,7 @@ impl Theme {
 
     pub fn border(&self, focused: bool) -> Style {
         match (focused, self.color) {
-            (true, true) => Style::new().fg(Color::Cyan),
+            (true, true) => Style::new().fg(self.c(Color::Cyan)),
             (true, false) => Style::new().add_modifier(Modifier::BOLD),
             (false, _) => self.dim(),
         }
@@ -106,14 +163,19 @@ impl Theme {
     pub fn title(&self, focused: bool) -> Style {
         let base = Style::new().add_modifier(Modifier::BOLD);
         if focused && self.color {
-            base.fg(Color::Cyan)
+            base.fg(self.c(Color::Cyan))
         } else {
             base
         }
     }
 
     pub fn active_tab(&self) -> Style {
-        if self.color {
+        if self.color && self.light {
+            Style::new()
+                .fg(Color::White)
+                .bg(Color::Blue)
+                .add_modifier(Modifier::BOLD)
+        } else if self.color {
             Style::new()
                 .fg(Color::Black)
                 .bg(Color::Cyan)

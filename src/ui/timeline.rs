@@ -84,7 +84,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         let is_selected = selected == Some((sid, id));
         let label = format!(
             "{}{}",
-            " ".repeat(usize::from(row.depth).min(6)),
+            " ".repeat((row.depth as usize).min(6)),
             super::tree::span_label(&app.store, span)
         );
         let label_style = if is_selected {
@@ -130,17 +130,40 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         // The duration right after the bar, when there is room.
         let after = x1.ceil().max(x0.floor() + 1.0);
         if after >= 0.0 && after + 2.0 < f64::from(bars.width) {
-            let text = match shape {
+            let mut text = match shape {
                 BarShape::Growing => format!(" {}…", format_duration(end - start)),
                 BarShape::Open => " no end".to_string(),
                 BarShape::Solid => format!(" {}", format_duration(end - start)),
             };
+            text.push_str(&size_text(session, id, span));
             let col = bars.x + after as u16;
             let room = (bars.x + bars.width).saturating_sub(col) as usize;
             buf.set_stringn(col, y, text, room, theme.dim());
         }
     }
     draw_axis(buf, bars, body, view.start, window_w, theme);
+}
+
+/// `  ~1,912 tok +312 · 632→75`: the estimated prompt size, its growth since the previous
+/// call, and the reported input and output tokens.
+fn size_text(
+    session: &crate::model::Session,
+    id: crate::model::SpanId,
+    span: &crate::model::Span,
+) -> String {
+    use crate::analysis::size;
+    let mut text = String::new();
+    if let Some(s) = size::of_span(session, id) {
+        text.push_str(&format!("  ~{} tok", size::thousands(s.tokens)));
+        if let Some((growth, _)) = s.growth {
+            text.push_str(&format!(" {}", size::signed(growth)));
+        }
+    }
+    if let Some(u) = span.payload.usage() {
+        let side = |n: Option<u64>| n.map_or_else(|| "?".to_string(), size::thousands);
+        text.push_str(&format!(" · used {}→{}", side(u.input), side(u.output)));
+    }
+    text
 }
 
 /// How a bar is drawn: finished, still growing with the clock, or started and never ended.

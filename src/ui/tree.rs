@@ -2,11 +2,12 @@
 //! on screen, plus their ancestors, are handed to tui-tree-widget, so a frame costs the same
 //! with ten spans or a million.
 
-use super::{Theme, fit, focused, pane_block, width};
+use super::{Theme, counted, fit, focused, pane_block, width};
 use crate::app::tree::Row;
 use crate::app::{App, Focus, Node};
 use crate::detail::doc::Speaker;
 use crate::fsread::human_size;
+use crate::model::Source;
 use crate::model::time::format_duration;
 use crate::model::{Payload, Session, Status, Store};
 use crate::sanitize;
@@ -21,13 +22,20 @@ use tui_tree_widget::{Tree, TreeItem, TreeState};
 /// Columns taken by tui-tree-widget before a row's text: 2 per depth plus the ▶/▼ marker.
 const INDENT: usize = 2;
 
+/// Levels of nesting drawn as indentation: at most 16, and at most a third of the pane.
+/// Deeper rows hang under their ancestor at that depth and carry their depth (`⋯40`) and
+/// their own ▸/▾, so a chain thousands deep costs a frame no more than a flat list
+/// (tui-tree-widget is handed one path per open ancestor) and names stay readable.
+fn max_drawn_depth(width: usize) -> u32 {
+    (width / (3 * INDENT)).clamp(1, 16) as u32
+}
+
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let rows = app.tree.rows();
     let title = vec![Span::raw(format!(
-        " Calls · {} sessions · {} {} ",
-        app.store.session_count(),
-        app.store.span_count(),
-        app.store.span_noun()
+        " Calls · {} · {} ",
+        counted(app.store.session_count(), "sessions"),
+        counted(app.store.span_count(), app.store.span_noun())
     ))];
     let block = pane_block(title, focused(app, Focus::Tree), theme);
     let body = block.inner(area);
@@ -43,6 +51,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             .unwrap_or(&[]);
         let note = match (waiting.first(), &app.watch) {
             _ if app.loading.is_some() => "loading …".to_string(),
+            _ if app.store.span_count() > 0 || app.store.session_count() > 0 => match &app.filter {
+                Some(f) => format!("nothing matches {}  (Esc clears the filter)", f.expr),
+                None => "nothing to show".to_string(),
+            },
             (Some(path), _) => format!("waiting for {} …", path.display()),
             (None, Some(_)) => "no traces yet; watching for new ones …".to_string(),
             (None, None) => "no traces found".to_string(),
@@ -70,10 +82,13 @@ fn render_window(
     window: std::ops::Range<usize>,
     theme: &Theme,
 ) {
+    let max_depth = max_drawn_depth(area.width as usize);
     let mut chain = Vec::new();
     let mut up = rows[window.start].parent_row;
     while let Some(p) = up {
-        chain.push(p as usize);
+        if rows[p as usize].depth < max_depth {
+            chain.push(p as usize);
+        }
         up = rows[p as usize].parent_row;
     }
     chain.reverse();
@@ -84,9 +99,9 @@ fn render_window(
     let mut path: Vec<Node> = Vec::new();
     for &i in &shown {
         let row = rows[i];
-        path.truncate(usize::from(row.depth));
+        path.truncate(row.depth.min(max_depth) as usize);
         path.push(row.node);
-        if row.open {
+        if row.open && row.depth < max_depth {
             state.open(path.clone());
         }
         if app.tree.selected() == Some(row.node) && i >= window.start {
@@ -121,22 +136,44 @@ type Item = TreeItem<'static, Node>;
 
 /// An item whose children are still being collected.
 struct Pending {
-    depth: u16,
+    depth: u32,
     item: Item,
     children: Vec<Item>,
 }
 
 /// Turn a depth-annotated list of rows into nested tree items.
 fn nest(shown: &[usize], rows: &[Row], app: &App, width: usize, theme: &Theme) -> Vec<Item> {
+    let max_depth = max_drawn_depth(width);
     let mut stack: Vec<Pending> = Vec::new();
     let mut roots = Vec::new();
     for &i in shown {
         let row = rows[i];
-        while stack.last().is_some_and(|p| p.depth >= row.depth) {
+        let drawn = row.depth.min(max_depth);
+        while stack.last().is_some_and(|p| p.depth >= drawn) {
             close(&mut stack, &mut roots);
         }
-        let text_width = width.saturating_sub(usize::from(row.depth) * INDENT + 2);
-        let mut line = row_line(app, row, text_width, theme);
+        let text_width = width.saturating_sub(drawn as usize * INDENT + 2);
+        let deep = row.depth >= max_depth;
+        let prefix = if deep {
+            let marker = match (row.expandable, row.open) {
+                (false, _) => "  ",
+                (true, false) => "▸ ",
+                (true, true) => "▾ ",
+            };
+            // Levels below the session row: a root span is 0, as in `tracetui dump`.
+            format!("{marker}⋯{} ", row.depth - 1)
+        } else {
+            String::new()
+        };
+        let mut line = row_line(
+            app,
+            row,
+            text_width.saturating_sub(super::width(&prefix)),
+            theme,
+        );
+        if deep {
+            line.spans.insert(0, Span::styled(prefix, theme.dim()));
+        }
         if row.context {
             // Shown only for what matched below it.
             for span in &mut line.spans {
@@ -145,12 +182,12 @@ fn nest(shown: &[usize], rows: &[Row], app: &App, width: usize, theme: &Theme) -
         }
         let item = TreeItem::new_leaf(row.node, line);
         let mut children = Vec::new();
-        if row.expandable {
+        if row.expandable && !deep {
             // Keeps the ▸/▾ marker; never drawn (closed, or below the window).
             children.push(TreeItem::new_leaf(Node::Placeholder, ""));
         }
         stack.push(Pending {
-            depth: row.depth,
+            depth: drawn,
             item,
             children,
         });
@@ -206,17 +243,24 @@ pub fn row_line(app: &App, row: Row, width: usize, theme: &Theme) -> Line<'stati
             if !span.problems.is_empty() {
                 right = format!("!{} {right}", span.problems.len());
             }
-            let marker = match span.status {
+            let status_mark = match span.status {
                 Status::Ok => "",
                 Status::Error => "✗ ",
                 Status::Incomplete => "◌ ",
                 Status::Running => "⟳ ",
             };
+            // The call marked for comparison (`m`) leads with a diamond.
+            let (marker, marker_style) = if app.is_marked(row.node) {
+                (format!("◆ {status_mark}"), theme.key())
+            } else {
+                (status_mark.to_string(), theme.status(span.status))
+            };
+            let marker = marker.as_str();
             let left_w = width.saturating_sub(width_of(&right) + 1 + width_of(marker));
             let left = fit(&label, left_w);
             let pad = width.saturating_sub(width_of(marker) + width_of(&left) + width_of(&right));
             Line::from(vec![
-                Span::styled(marker.to_string(), theme.status(span.status)),
+                Span::styled(marker.to_string(), marker_style),
                 Span::raw(left),
                 Span::raw(" ".repeat(pad)),
                 Span::styled(
@@ -303,11 +347,23 @@ pub fn span_label(store: &Store, span: &crate::model::Span) -> String {
 }
 
 fn session_line(app: &App, session: &Session, width: usize, theme: &Theme) -> Line<'static> {
-    let label = match session.named_start_ns {
-        Some(start) => app.zone.clock(start),
-        None => sanitize::label(&session.id).into_owned(),
+    // MLflow and OpenTelemetry traces are known by their root span (`handle_request`);
+    // their ids are long hex.
+    let root_name = matches!(session.source, Source::Mlflow | Source::Otlp)
+        .then(|| session.roots().first())
+        .flatten()
+        .map(|&r| sanitize::label(app.store.name(session.span(r).name)).into_owned())
+        .filter(|n| !n.is_empty());
+    let label = match (session.named_start_ns, root_name) {
+        (Some(start), Some(name)) => format!("{} {name}", app.zone.clock(start)),
+        (Some(start), None) => app.zone.clock(start),
+        (None, Some(name)) => {
+            let id: String = session.id.chars().take(8).collect();
+            format!("{name} · {}", sanitize::label(&id))
+        }
+        (None, None) => sanitize::label(&session.id).into_owned(),
     };
-    let mut info = format!(" {} {}", session.span_count(), session.span_noun());
+    let mut info = format!(" {}", counted(session.span_count(), session.span_noun()));
     if let Some(d) = session.duration_ns() {
         info.push_str(&format!(" · {}", format_duration(d)));
     }

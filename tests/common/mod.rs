@@ -2,6 +2,7 @@
 //! running the real binary.
 #![allow(dead_code)]
 
+pub mod hostile;
 pub mod tmux;
 
 use std::path::{Path, PathBuf};
@@ -54,7 +55,60 @@ pub fn dump_json(paths: &[&Path]) -> serde_json::Value {
         "dump failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    serde_json::from_slice::<Strict>(&out.stdout).expect("dump prints JSON, no key twice");
     serde_json::from_slice(&out.stdout).expect("dump prints JSON")
+}
+
+/// JSON that refuses an object with a key twice (serde_json keeps the last silently; the
+/// dump is written by a streaming writer that could repeat one).
+pub struct Strict;
+
+impl<'de> serde::Deserialize<'de> for Strict {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(StrictVisitor)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> serde::de::Visitor<'de> for StrictVisitor {
+    type Value = Strict;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Strict, E> {
+        Ok(Strict)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Strict, E> {
+        Ok(Strict)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Strict, E> {
+        Ok(Strict)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Strict, E> {
+        Ok(Strict)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Strict, E> {
+        Ok(Strict)
+    }
+    fn visit_unit<E>(self) -> Result<Strict, E> {
+        Ok(Strict)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Strict, A::Error> {
+        while seq.next_element::<Strict>()?.is_some() {}
+        Ok(Strict)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Strict, A::Error> {
+        let mut seen = std::collections::HashSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if !seen.insert(key.clone()) {
+                return Err(serde::de::Error::custom(format!("the key {key:?} twice")));
+            }
+            map.next_value::<Strict>()?;
+        }
+        Ok(Strict)
+    }
 }
 
 pub fn manifest() -> serde_json::Value {
@@ -155,10 +209,27 @@ impl Harness {
 /// A Python that can `import poml`: `$TRACETUI_POML_PYTHON`, else a virtual environment made
 /// once under the target folder (`pip install poml`; it runs offline once installed).
 pub fn poml_python() -> PathBuf {
-    if let Some(python) = std::env::var_os("TRACETUI_POML_PYTHON") {
+    python_with("TRACETUI_POML_PYTHON", "poml-venv", &["poml==0.0.8"])
+}
+
+/// A Python with the OpenTelemetry SDK and its OTLP/HTTP exporter:
+/// `$TRACETUI_OTEL_PYTHON`, else a virtual environment made once under the target folder.
+pub fn otel_python() -> PathBuf {
+    python_with(
+        "TRACETUI_OTEL_PYTHON",
+        "otel-venv",
+        &[
+            "opentelemetry-sdk==1.45.2",
+            "opentelemetry-exporter-otlp-proto-http==1.45.2",
+        ],
+    )
+}
+
+fn python_with(env: &str, venv: &str, packages: &[&str]) -> PathBuf {
+    if let Some(python) = std::env::var_os(env) {
         return PathBuf::from(python);
     }
-    let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("poml-venv");
+    let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join(venv);
     let python = venv.join("bin/python");
     let ready = venv.join(".ready");
     if !ready.exists() {
@@ -166,12 +237,14 @@ pub fn poml_python() -> PathBuf {
             let out = cmd.output().expect("run python");
             assert!(
                 out.status.success(),
-                "setting up poml failed ({cmd:?}): {}",
+                "setting up {packages:?} failed ({cmd:?}): {}",
                 String::from_utf8_lossy(&out.stderr)
             );
         };
         run(Command::new("python3").arg("-m").arg("venv").arg(&venv));
-        run(Command::new(&python).args(["-m", "pip", "install", "-q", "poml==0.0.8"]));
+        run(Command::new(&python)
+            .args(["-m", "pip", "install", "-q"])
+            .args(packages));
         std::fs::write(&ready, b"").expect("mark ready");
     }
     python

@@ -75,6 +75,11 @@ impl Tmux {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    /// Any tmux command on this server (`set -g set-clipboard on`, `show-buffer`).
+    pub fn command(&self, args: &[&str]) -> String {
+        self.run(args)
+    }
+
     /// Type a line into the shell and press Enter.
     pub fn type_line(&self, line: &str) {
         self.run(&["send-keys", "-t", "0", "-l", line]);

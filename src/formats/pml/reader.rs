@@ -6,26 +6,20 @@
 use super::raw::RawEvent;
 use crate::model::time::{NS_PER_MS, Nanos, clamp_time};
 use crate::model::{
-    EventRef, Field, Fields, LineRef, Payload, Problem, SessionKey, SessionRecord, Source,
-    SpanRecord, Status, Update,
+    EventRef, Field, Fields, LineRef, Payload, SessionKey, SessionRecord, Source, SpanRecord,
+    Status, Update,
 };
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 
 /// A span with a start and no end counts as running while the traced program is active;
 /// this long after its last event, it stopped without finishing.
 pub const ACTIVE_WINDOW_NS: Nanos = 300 * 1_000_000_000;
-/// At most this many problems are kept per file; the rest are counted.
-const MAX_PROBLEMS: usize = 200;
-
-#[derive(Clone, Copy, Debug)]
-pub struct Context {
-    pub now_ns: Nanos,
-    /// When the file last changed.
-    pub file_mtime_ns: Nanos,
-}
+use crate::formats::file_problems::FileProblems;
+pub use crate::formats::reader::Context;
+use crate::formats::reader::ValueReader;
 
 #[derive(Debug)]
 pub struct PmlReader {
@@ -44,9 +38,7 @@ pub struct PmlReader {
     held_records: HashMap<Box<str>, SpanRecord>,
     /// Documented shape: root id -> the key of its `execution_start` event, when they differ.
     pub(super) executions: HashMap<Box<str>, Box<str>>,
-    problems: BTreeMap<u64, Problem>,
-    dropped_problems: u64,
-    problems_changed: bool,
+    problems: FileProblems,
     /// Every session this file has put spans in.
     pub sessions: HashSet<SessionKey>,
     /// SSE frames carry no timestamps: a clock inferred from durations (ms).
@@ -62,7 +54,7 @@ impl PmlReader {
     pub fn new(file: Arc<Path>) -> Self {
         let orphans = format!("pml-orphans:{}", file.display()).into();
         Self {
-            file,
+            file: file.clone(),
             orphans,
             announced: HashSet::new(),
             pairs: HashMap::new(),
@@ -72,9 +64,7 @@ impl PmlReader {
             held: HashMap::new(),
             held_records: HashMap::new(),
             executions: HashMap::new(),
-            problems: BTreeMap::new(),
-            dropped_problems: 0,
-            problems_changed: false,
+            problems: FileProblems::new(file.clone()),
             sessions: HashSet::new(),
             clock_ms: 0.0,
             inferred_times: false,
@@ -94,69 +84,7 @@ impl PmlReader {
     }
 
     pub(super) fn name(&self) -> String {
-        self.file.file_name().map_or_else(
-            || self.file.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        )
-    }
-
-    /// One JSON value (a JSONL line, an array element).
-    pub fn value(&mut self, bytes: &[u8], at: LineRef, ctx: Context, out: &mut Vec<Update>) {
-        self.value_as(bytes, at, None, ctx, out);
-    }
-
-    /// One JSON value whose type may come from outside it (an SSE event's name). When
-    /// `bytes` are exactly the file's bytes at `at`, where input, output and error lie is
-    /// remembered, so `dump` can copy them without parsing again.
-    pub fn value_as(
-        &mut self,
-        bytes: &[u8],
-        at: LineRef,
-        kind: Option<&str>,
-        ctx: Context,
-        out: &mut Vec<Update>,
-    ) {
-        self.clear_problem(at.number());
-        // Validated once here, so the parser need not check each string and raw value again.
-        let Ok(text) = std::str::from_utf8(bytes) else {
-            self.problem(at.number(), "not UTF-8".into());
-            return;
-        };
-        let mut event: RawEvent = match serde_json::from_str(text) {
-            Ok(e) => e,
-            Err(e) => {
-                self.problem(at.number(), crate::formats::json::describe(e));
-                return;
-            }
-        };
-        if event.kind.is_none() {
-            event.kind = kind.map(|k| Cow::Owned(k.to_string()));
-        }
-        let fields = if bytes.len() == at.len as usize {
-            let locate = |v: Option<&serde_json::value::RawValue>| {
-                v.and_then(|v| Field::within(bytes, v.get().as_bytes()))
-            };
-            Fields {
-                input: locate(event.input),
-                output: locate(event.output),
-                error: locate(event.error),
-                located: true,
-            }
-        } else {
-            Fields::default()
-        };
-        self.event(&event, at, fields, ctx, out);
-    }
-
-    /// A value that was cut (longer than the line limit): keep it visible as a problem.
-    pub fn cut(&mut self, at: LineRef, full: u64) {
-        self.problem(
-            at.number(),
-            format!(
-                "event of {} is too large to read; skipped",
-                crate::fsread::human_size(full)
-            ),
-        );
+        self.problems.name()
     }
 
     fn event(
@@ -245,6 +173,22 @@ impl PmlReader {
         root: Option<Box<str>>,
         out: &mut Vec<Update>,
     ) {
+        // Children that were waiting for a span are placed after it from this work list, not
+        // by recursion: a file whose chain of thousands of spans arrives children first
+        // (out of order, as PML allows) overflowed the stack when its top-most span came.
+        let mut work = vec![(record, root)];
+        while let Some((record, root)) = work.pop() {
+            self.place_one(record, root, out, &mut work);
+        }
+    }
+
+    fn place_one(
+        &mut self,
+        record: SpanRecord,
+        root: Option<Box<str>>,
+        out: &mut Vec<Update>,
+        work: &mut Vec<(SpanRecord, Option<Box<str>>)>,
+    ) {
         // Times computed from a trace's (a start plus a duration) may leave the range
         // parsing keeps them in; back inside, differences of them fit in a `Nanos`.
         let mut record = record;
@@ -270,6 +214,15 @@ impl PmlReader {
                         session: self.orphans.clone(),
                         key: key.clone(),
                     });
+                    if self.held_records.is_empty() {
+                        // Every orphan found its parent: no empty "orphans" session stays.
+                        out.push(Update::RemoveSession {
+                            key: self.orphans.clone(),
+                        });
+                        self.announced.remove(&self.orphans);
+                        self.sessions.remove(&self.orphans);
+                        self.last_announced = false;
+                    }
                 }
                 self.announce(&session, root.as_deref().unwrap_or(&key), out);
                 out.push(Update::Span {
@@ -283,9 +236,11 @@ impl PmlReader {
                     self.held.remove(&key)
                 };
                 if let Some(children) = waiting {
-                    for child in children {
-                        if let Some(rec) = self.held_records.get(&child).cloned() {
-                            self.place(rec, None, out);
+                    // Reversed onto the stack, so they are placed in arrival order, each
+                    // one's own waiting children right after it (as the recursion did).
+                    for child in children.iter().rev() {
+                        if let Some(rec) = self.held_records.get(child).cloned() {
+                            work.push((rec, None));
                         }
                     }
                 }
@@ -348,48 +303,107 @@ impl PmlReader {
         }));
     }
 
-    /// A problem with the file as a whole (kept with the line problems, first).
-    pub fn file_problem(&mut self, message: String) {
-        self.problems
-            .insert(0, Problem::new(self.file.display().to_string(), message));
-        self.problems_changed = true;
-    }
-
-    pub fn clear_file_problem(&mut self) {
-        self.clear_problem(0);
-    }
-
     pub(super) fn problem(&mut self, line: u64, message: String) {
-        if self.problems.len() >= MAX_PROBLEMS && !self.problems.contains_key(&line) {
-            self.dropped_problems += 1;
-        } else {
-            self.problems.insert(
-                line,
-                Problem::new(format!("{}:{line}", self.name()), message),
+        self.problems.line(line, message);
+    }
+}
+
+impl ValueReader for PmlReader {
+    /// One JSON value whose type may come from outside it (an SSE event's name). When
+    /// `bytes` are exactly the file's bytes at `at`, where input, output and error lie is
+    /// remembered, so `dump` can copy them without parsing again.
+    fn value_as(
+        &mut self,
+        bytes: &[u8],
+        at: LineRef,
+        kind: Option<&str>,
+        ctx: Context,
+        out: &mut Vec<Update>,
+    ) {
+        self.problems.clear(at.number());
+        // Validated once here, so the parser need not check each string and raw value again.
+        let Ok(text) = std::str::from_utf8(bytes) else {
+            self.problem(at.number(), "not UTF-8".into());
+            return;
+        };
+        let mut event: RawEvent = match serde_json::from_str(text) {
+            Ok(e) => e,
+            Err(e) => {
+                self.problem(at.number(), crate::formats::json::describe(e));
+                return;
+            }
+        };
+        if event.kind.is_none() {
+            event.kind = kind.map(|k| Cow::Owned(k.to_string()));
+        }
+        // Payloads nested past what a JSON parser accepts are left out (and said so), or
+        // they would break the detail view and every reader of `dump`.
+        let mut too_deep = Vec::new();
+        for (name, v) in [
+            ("input", &mut event.input),
+            ("output", &mut event.output),
+            ("error", &mut event.error),
+        ] {
+            if v.is_some_and(|v| crate::formats::json::too_deep(v.get().as_bytes())) {
+                *v = None;
+                too_deep.push(name);
+            }
+        }
+        if !too_deep.is_empty() {
+            self.problem(
+                at.number(),
+                format!(
+                    "{} nested deeper than {} levels; left out",
+                    too_deep.join(" and "),
+                    crate::formats::json::MAX_DEPTH
+                ),
             );
         }
-        self.problems_changed = true;
+        let fields = if bytes.len() == at.len as usize {
+            let locate = |v: Option<&serde_json::value::RawValue>| {
+                v.and_then(|v| Field::within(bytes, v.get().as_bytes()))
+            };
+            Fields {
+                input: locate(event.input),
+                output: locate(event.output),
+                error: locate(event.error),
+                located: true,
+            }
+        } else {
+            Fields::default()
+        };
+        self.event(&event, at, fields, ctx, out);
     }
 
-    fn clear_problem(&mut self, line: u64) {
-        if self.problems.remove(&line).is_some() {
-            self.problems_changed = true;
-        }
+    /// A value that was cut (longer than the line limit): keep it visible as a problem.
+    fn cut(&mut self, at: LineRef, full: u64) {
+        self.problem(
+            at.number(),
+            format!(
+                "event of {} is too large to read; skipped",
+                crate::fsread::human_size(full)
+            ),
+        );
     }
 
-    /// The file's problems, if they changed since the last call.
-    pub fn take_problems(&mut self) -> Option<Vec<Problem>> {
-        if !std::mem::take(&mut self.problems_changed) {
-            return None;
-        }
-        let mut list: Vec<Problem> = self.problems.values().cloned().collect();
-        if self.dropped_problems > 0 {
-            list.push(Problem::new(
-                self.name(),
-                format!("{} more problems not listed", self.dropped_problems),
-            ));
-        }
-        Some(list)
+    fn problems(&mut self) -> &mut FileProblems {
+        &mut self.problems
+    }
+
+    fn sessions(&self) -> &HashSet<SessionKey> {
+        &self.sessions
+    }
+
+    fn has_open(&self) -> bool {
+        PmlReader::has_open(self)
+    }
+
+    fn goes_stale_at(&self, ctx: Context) -> Option<Nanos> {
+        PmlReader::goes_stale_at(self, ctx)
+    }
+
+    fn recheck(&mut self, ctx: Context, out: &mut Vec<Update>) {
+        PmlReader::recheck(self, ctx, out);
     }
 }
 

@@ -2,6 +2,7 @@
 
 use super::folder::{CallGroup, EntryKind};
 use super::names;
+use super::parts;
 use super::result::PomlResult;
 use crate::formats::json;
 use crate::fsread;
@@ -39,7 +40,7 @@ impl BuildContext {
 pub fn build_call(dir: &Arc<Path>, group: &CallGroup<'_>, ctx: BuildContext) -> SpanRecord {
     let key = names::lossy(&group.prefix);
     let name = names::call_name(&group.prefix)
-        .map(|n| n.to_string_lossy().into_owned())
+        .map(|n| names::lossy(names::bytes(&n)))
         .unwrap_or_default();
     let mut record = SpanRecord::new(key, SpanKind::PomlCall, name);
     record.index = Some(group.index);
@@ -123,7 +124,19 @@ pub fn build_call(dir: &Arc<Path>, group: &CallGroup<'_>, ctx: BuildContext) -> 
         }
         Some(file) => match read_result(&call.path_of(file)) {
             Ok(result) => {
-                call.prompt = Some(result.summary());
+                let mut summary = result.summary();
+                summary.usage = reported_usage(&call);
+                call.prompt = Some(summary);
+                for (i, content) in result.contents().enumerate() {
+                    for e in parts::image_problems(content) {
+                        let which = if result.chat {
+                            format!("message {}: ", i + 1)
+                        } else {
+                            String::new()
+                        };
+                        problems.push(Problem::new(location(".result.json"), which + &e));
+                    }
+                }
                 Status::Ok
             }
             Err(_) if young => Status::Running,
@@ -141,6 +154,18 @@ pub fn build_call(dir: &Arc<Path>, group: &CallGroup<'_>, ctx: BuildContext) -> 
         record.status = Status::Error;
     }
 
+    if std::str::from_utf8(&group.prefix).is_err() {
+        problems.push(Problem::new(
+            location(""),
+            format!(
+                "file name is not UTF-8: {} (shown with \u{fffd})",
+                names::escaped(&group.prefix)
+            ),
+        ));
+    }
+    // One broken file can be reported by two checks (a symlink loop: as a link, then read).
+    let mut seen = std::collections::HashSet::new();
+    problems.retain(|p| seen.insert(p.clone()));
     record.problems = problems;
     record.payload = Payload::Poml(Box::new(call));
     record
@@ -157,6 +182,26 @@ pub fn read_result(path: &Path) -> Result<PomlResult, String> {
         ));
     }
     PomlResult::parse(&prefix.bytes)
+}
+
+/// Response artifacts larger than this are not read for their usage.
+const USAGE_FILE_LIMIT: u64 = 1 << 20;
+
+/// What the provider reported using, from the first JSON artifact (`.response.json`,
+/// `.reply.json`, ...) that carries a usage object.
+fn reported_usage(call: &PomlCall) -> Option<crate::model::Usage> {
+    call.files
+        .iter()
+        .filter(|f| {
+            names::is_artifact(&f.suffix)
+                && f.suffix.ends_with(".json")
+                && f.size <= USAGE_FILE_LIMIT
+        })
+        .find_map(|f| {
+            let bytes = fsread::read_prefix(&call.path_of(f), USAGE_FILE_LIMIT).ok()?;
+            let value = json::parse(&bytes.bytes).ok()?;
+            crate::formats::usage::from_response(&value)
+        })
 }
 
 fn link_info(path: &Path) -> LinkInfo {

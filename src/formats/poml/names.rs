@@ -80,8 +80,23 @@ pub fn call_name(prefix: &[u8]) -> Option<OsString> {
     (!rest.is_empty()).then(|| OsString::from_vec(rest.to_vec()))
 }
 
+/// A name for ids and display: bytes that are not UTF-8 become U+FFFD, as every tool that
+/// reads these traces shows them.
 pub fn lossy(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A name with every byte that is not UTF-8 as `\xNN`: what a problem message shows, so
+/// the real name can be found (two names differing only there look alike with U+FFFD).
+pub fn escaped(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02x}"));
+        }
+    }
+    out
 }
 
 pub fn bytes(name: &OsStr) -> &[u8] {
@@ -91,6 +106,14 @@ pub fn bytes(name: &OsStr) -> &[u8] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_that_are_not_utf8_show_their_bytes() {
+        assert_eq!(lossy(b"0005.caf\xe9"), "0005.caf\u{fffd}");
+        assert_eq!(escaped(b"0005.caf\xe9"), "0005.caf\\xe9");
+        assert_eq!(escaped("0006.café".as_bytes()), "0006.café");
+        assert_ne!(escaped(b"a\xff"), escaped(b"a\xfe"));
+    }
 
     #[test]
     fn index_needs_digits_then_a_dot() {

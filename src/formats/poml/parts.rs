@@ -81,6 +81,23 @@ pub fn count_images(content: &Value) -> u32 {
         .sum()
 }
 
+/// What is wrong with each image whose base64 does not decode, tool responses included.
+pub fn image_problems(content: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    for part in parts(content) {
+        match part {
+            Part::Image { mime, base64, .. } => {
+                if let Err(e) = crate::formats::json::check_base64(base64) {
+                    out.push(format!("{mime} image: {e}"));
+                }
+            }
+            Part::ToolResponse { content, .. } => out.extend(image_problems(content)),
+            _ => {}
+        }
+    }
+    out
+}
+
 /// The text a reader would see first: the first non-empty line of text, or a label for the
 /// first non-text part.
 pub fn first_line(content: &Value) -> String {

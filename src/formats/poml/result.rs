@@ -96,6 +96,7 @@ impl PomlResult {
             has_schema: self.schema.is_some(),
             has_runtime: self.runtime.is_some(),
             chars: self.contents().map(parts::char_count).sum(),
+            usage: None,
         }
     }
 }

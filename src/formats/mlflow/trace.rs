@@ -1,0 +1,192 @@
+//! Reading one MLflow trace folder into its session and spans. MLflow writes `traces.json`
+//! only once the root span has ended (after `trace_info.yaml`, tags and metadata), so a
+//! folder without it is a trace in flight: it shows as one running placeholder span until
+//! the spans arrive, or as incomplete if they never do.
+
+use super::info::{TraceInfo, read_info};
+use super::span;
+use crate::formats::poml::call::{BuildContext, PARSE_LIMIT};
+use crate::fsread;
+use crate::model::time::{Nanos, system_time_ns};
+use crate::model::{
+    LineRef, Problem, SessionKey, SessionRecord, Source, SpanFormat, SpanKind, SpanRecord, SpanRef,
+    SpanSource, Status,
+};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A trace older than this without its spans will not get them: the export was lost.
+pub const ACTIVE_WINDOW_NS: Nanos = 300 * 1_000_000_000;
+/// The key of the placeholder span of a trace in flight.
+pub const PENDING_KEY: &str = "(pending)";
+
+#[derive(Debug)]
+pub struct TraceRead {
+    pub session: SessionRecord,
+    pub spans: Vec<SpanRecord>,
+    pub problems: Vec<Problem>,
+    /// The spans are not there (or not readable) yet: read the folder again later.
+    pub pending: bool,
+}
+
+#[derive(Deserialize)]
+struct TracesJson<'a> {
+    #[serde(borrow)]
+    spans: Vec<&'a RawValue>,
+}
+
+pub fn session_key(trace_id: &str) -> SessionKey {
+    format!("mlflow:{trace_id}").into()
+}
+
+/// Read a trace folder. `Err` when even `trace_info.yaml` cannot be read.
+pub fn read_trace(dir: &Path, ctx: BuildContext) -> Result<TraceRead, String> {
+    let info = read_info(dir)?;
+    let session = SessionRecord {
+        key: session_key(&info.trace_id),
+        id: info.trace_id.as_str().into(),
+        source: Source::Mlflow,
+        path: dir.to_path_buf(),
+        start_ns: info.request_time_ns,
+        note: note(dir, &info).map(Into::into),
+    };
+    let mut read = TraceRead {
+        session,
+        spans: Vec::new(),
+        problems: Vec::new(),
+        pending: false,
+    };
+    let Some(path) = traces_json(dir, &info) else {
+        pending(&mut read, dir, &info, ctx, "no traces.json yet");
+        return Ok(read);
+    };
+    let prefix = match fsread::read_prefix(&path, PARSE_LIMIT) {
+        Ok(p) if p.truncated() => {
+            read.problems.push(problem(
+                &path,
+                format!("too large to read ({})", fsread::human_size(p.len)),
+            ));
+            return Ok(read);
+        }
+        Ok(p) => p,
+        Err(e) => {
+            read.problems.push(problem(&path, fsread::describe(&e)));
+            return Ok(read);
+        }
+    };
+    let changed = std::fs::symlink_metadata(&path)
+        .and_then(|m| m.modified())
+        .map(system_time_ns)
+        .unwrap_or(ctx.now_ns);
+    let parsed = std::str::from_utf8(&prefix.bytes)
+        .map_err(|e| format!("not UTF-8: {e}"))
+        .and_then(|text| {
+            serde_json::from_str::<TracesJson>(text).map_err(crate::formats::json::describe)
+        });
+    let traces = match parsed {
+        Ok(t) => t,
+        Err(_) if ctx.is_young(changed) => {
+            // Still being written (MLflow before 3.17 writes it in place).
+            pending(&mut read, dir, &info, ctx, "traces.json is being written");
+            return Ok(read);
+        }
+        Err(e) => {
+            read.problems.push(problem(&path, e));
+            return Ok(read);
+        }
+    };
+    let file: Arc<Path> = Arc::from(path.as_path());
+    let base = prefix.bytes.as_ptr() as usize;
+    for raw in traces.spans {
+        let text = raw.get();
+        if crate::formats::json::too_deep(text.as_bytes()) {
+            read.problems.push(problem(
+                &path,
+                format!(
+                    "a span nested deeper than {} levels; skipped",
+                    crate::formats::json::MAX_DEPTH
+                ),
+            ));
+            continue;
+        }
+        let parsed = serde_json::from_str(text)
+            .map_err(crate::formats::json::describe)
+            .and_then(|v| span::parse(&v));
+        match parsed {
+            Ok(otel) => {
+                let at = LineRef::new(1, (text.as_ptr() as usize - base) as u64, text.len());
+                read.spans.push(otel.record(SpanRef {
+                    format: SpanFormat::Mlflow,
+                    source: SpanSource::File {
+                        file: file.clone(),
+                        at,
+                    },
+                    usage: None,
+                }));
+            }
+            Err(e) => read.problems.push(problem(&path, e)),
+        }
+    }
+    Ok(read)
+}
+
+/// `artifacts/traces.json` in the folder, else where the `mlflow.artifactLocation` tag
+/// says (a local `file:` URI), when it exists.
+fn traces_json(dir: &Path, info: &TraceInfo) -> Option<PathBuf> {
+    let local = dir.join("artifacts").join("traces.json");
+    if std::fs::symlink_metadata(&local).is_ok() {
+        return Some(local);
+    }
+    let tagged = info
+        .tags
+        .get("mlflow.artifactLocation")?
+        .trim()
+        .strip_prefix("file://")
+        .map(|p| PathBuf::from(p).join("traces.json"))?;
+    tagged.is_file().then_some(tagged)
+}
+
+/// The spans are not there: one placeholder for the whole trace, running while the trace
+/// is recent, else incomplete with a problem saying so.
+fn pending(read: &mut TraceRead, dir: &Path, info: &TraceInfo, ctx: BuildContext, why: &str) {
+    let written = std::fs::symlink_metadata(dir.join("trace_info.yaml"))
+        .and_then(|m| m.modified())
+        .map(system_time_ns)
+        .unwrap_or(ctx.now_ns);
+    let active = ctx.now_ns.saturating_sub(written) < ACTIVE_WINDOW_NS;
+    let mut record = SpanRecord::new(PENDING_KEY, SpanKind::Span, info.name().unwrap_or("trace"));
+    record.start_ns = info.request_time_ns;
+    if active {
+        record.status = Status::Running;
+        read.pending = true;
+    } else {
+        record.status = Status::Incomplete;
+        record.problems.push(Problem::new(
+            "traces.json",
+            format!("{why}: the trace's spans were never exported"),
+        ));
+    }
+    read.spans.push(record);
+}
+
+/// `experiment tripwise-agent`, from the experiment's `meta.yaml` two folders up.
+fn note(dir: &Path, info: &TraceInfo) -> Option<String> {
+    let meta = dir.parent()?.parent()?.join("meta.yaml");
+    let text = fsread::read_prefix(&meta, 64 << 10).ok()?;
+    let docs = yaml_rust2::YamlLoader::load_from_str(&String::from_utf8_lossy(&text.bytes)).ok()?;
+    let experiment = docs.first()?["name"].as_str()?.to_string();
+    Some(match info.name() {
+        Some(name) => format!("experiment {experiment} · trace {name}"),
+        None => format!("experiment {experiment}"),
+    })
+}
+
+fn problem(path: &Path, message: String) -> Problem {
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    Problem::new(name, message)
+}

@@ -1,0 +1,343 @@
+//! An OpenTelemetry-shaped span, as MLflow's `traces.json`, OTLP/JSON files and the OTLP
+//! receiver all describe one: ids, times, status, attributes (JSON values) and events.
+//! Each source parses into this; the tree, the prompt pane and `dump` read only this.
+
+pub mod chat;
+pub mod usage;
+
+use crate::model::time::Nanos;
+use crate::model::{SpanKind, Status};
+use serde_json::Value;
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct OtelSpan {
+    /// Lowercase hex (32 digits for OpenTelemetry; whatever the source had otherwise).
+    pub trace_id: String,
+    pub span_id: String,
+    pub parent_id: Option<String>,
+    pub name: String,
+    /// OpenTelemetry's span kind (1 internal, 2 server, 3 client, 4 producer, 5 consumer).
+    pub otel_kind: Option<i64>,
+    pub start_ns: Option<Nanos>,
+    pub end_ns: Option<Nanos>,
+    pub status: StatusCode,
+    pub status_message: String,
+    /// In the source's order; values decoded (MLflow's JSON-encoded strings parsed).
+    pub attributes: Vec<(String, Value)>,
+    pub events: Vec<OtelEvent>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct OtelEvent {
+    pub name: String,
+    pub time_ns: Option<Nanos>,
+    pub attributes: Vec<(String, Value)>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum StatusCode {
+    #[default]
+    Unset,
+    Ok,
+    Error,
+}
+
+impl StatusCode {
+    /// `STATUS_CODE_OK`, `OK`, `1`, ...: every spelling the sources use.
+    pub fn parse(value: &Value) -> Self {
+        match value {
+            Value::Number(n) => match n.as_i64() {
+                Some(1) => StatusCode::Ok,
+                Some(2) => StatusCode::Error,
+                _ => StatusCode::Unset,
+            },
+            Value::String(s) => {
+                let s = s.trim_start_matches("STATUS_CODE_").to_ascii_uppercase();
+                match s.as_str() {
+                    "OK" => StatusCode::Ok,
+                    "ERROR" => StatusCode::Error,
+                    _ => StatusCode::Unset,
+                }
+            }
+            _ => StatusCode::Unset,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StatusCode::Unset => "unset",
+            StatusCode::Ok => "ok",
+            StatusCode::Error => "error",
+        }
+    }
+}
+
+/// Where the sources record what went in and what came out, in order of preference.
+const INPUT_KEYS: [&str; 3] = [
+    "mlflow.spanInputs",
+    "gen_ai.tool.call.arguments",
+    "input.value",
+];
+const OUTPUT_KEYS: [&str; 3] = [
+    "mlflow.spanOutputs",
+    "gen_ai.tool.call.result",
+    "output.value",
+];
+
+impl OtelSpan {
+    pub fn attr(&self, key: &str) -> Option<&Value> {
+        self.attributes
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v)
+    }
+
+    pub fn attr_str(&self, key: &str) -> Option<&str> {
+        self.attr(key).and_then(Value::as_str)
+    }
+
+    /// MLflow's span type (`LLM`, `CHAT_MODEL`, `TOOL`, ...), when it has one.
+    pub fn mlflow_type(&self) -> Option<&str> {
+        self.attr_str("mlflow.spanType")
+    }
+
+    /// What the span stands for, from MLflow's type or the GenAI operation.
+    pub fn kind(&self) -> SpanKind {
+        if let Some(t) = self.mlflow_type() {
+            return match t {
+                "LLM" => SpanKind::Llm,
+                "CHAT_MODEL" => SpanKind::ChatModel,
+                "CHAIN" => SpanKind::Chain,
+                "AGENT" => SpanKind::Agent,
+                "TOOL" => SpanKind::Tool,
+                "RETRIEVER" => SpanKind::Retriever,
+                "EMBEDDING" => SpanKind::Embedding,
+                _ => SpanKind::Span,
+            };
+        }
+        match self.attr_str("gen_ai.operation.name") {
+            Some("chat" | "generate_content" | "text_completion") => SpanKind::Llm,
+            Some("embeddings") => SpanKind::Embedding,
+            Some("execute_tool") => SpanKind::Tool,
+            Some("invoke_agent" | "create_agent") => SpanKind::Agent,
+            _ if self.attr("gen_ai.request.model").is_some() => SpanKind::Llm,
+            _ => SpanKind::Span,
+        }
+    }
+
+    /// An error status or an `exception` event makes the span an error; no end, running.
+    pub fn status(&self) -> Status {
+        if self.status == StatusCode::Error {
+            Status::Error
+        } else if self.end_ns.is_none() {
+            Status::Running
+        } else {
+            Status::Ok
+        }
+    }
+
+    /// The model the span called, as the request or MLflow names it.
+    pub fn model(&self) -> Option<&str> {
+        [
+            "gen_ai.request.model",
+            "gen_ai.response.model",
+            "mlflow.llm.model",
+        ]
+        .iter()
+        .find_map(|k| self.attr_str(k))
+        .or_else(|| {
+            self.attr("mlflow.spanInputs")
+                .and_then(|v| v.get("model"))
+                .and_then(Value::as_str)
+        })
+    }
+
+    /// The first exception event's type and message.
+    pub fn exception(&self) -> Option<String> {
+        let event = self.events.iter().find(|e| e.name == "exception")?;
+        let get = |k: &str| {
+            event
+                .attributes
+                .iter()
+                .find(|(key, _)| key == k)
+                .and_then(|(_, v)| v.as_str())
+        };
+        Some(match (get("exception.type"), get("exception.message")) {
+            (Some(t), Some(m)) => format!("{t}: {m}"),
+            (t, m) => t.or(m).unwrap_or("exception").to_string(),
+        })
+    }
+
+    /// What went in, as the source records it (MLflow's inputs, a tool's arguments).
+    pub fn inputs(&self) -> Option<&Value> {
+        INPUT_KEYS.iter().find_map(|k| self.attr(k))
+    }
+
+    /// What came out.
+    pub fn outputs(&self) -> Option<&Value> {
+        OUTPUT_KEYS.iter().find_map(|k| self.attr(k))
+    }
+
+    /// The attributes not shown as the inputs or outputs.
+    pub fn other_attributes(&self) -> impl Iterator<Item = &(String, Value)> {
+        self.attributes.iter().filter(|(k, _)| {
+            !INPUT_KEYS.contains(&k.as_str()) && !OUTPUT_KEYS.contains(&k.as_str())
+        })
+    }
+}
+
+impl OtelSpan {
+    /// The span as the model holds it: keyed by its span id, its content left where
+    /// `payload` says.
+    pub fn record(&self, payload: crate::model::SpanRef) -> crate::model::SpanRecord {
+        let mut record =
+            crate::model::SpanRecord::new(self.span_id.as_str(), self.kind(), self.name.as_str());
+        record.parent = self.parent_id.as_deref().map(Into::into);
+        record.start_ns = self.start_ns;
+        record.end_ns = self.end_ns;
+        record.status = self.status();
+        record.payload = crate::model::Payload::Span(Box::new(crate::model::SpanRef {
+            usage: usage::usage(self),
+            ..payload
+        }));
+        record
+    }
+}
+
+/// The raw JSON of a span, from its file or from memory.
+pub fn raw_bytes<'a>(
+    span: &'a crate::model::SpanRef,
+    source: &'a mut dyn crate::formats::bytes::ByteSource,
+) -> Result<std::borrow::Cow<'a, [u8]>, String> {
+    match &span.source {
+        crate::model::SpanSource::File { file, at } => source.read(file, *at),
+        crate::model::SpanSource::Memory(bytes) => Ok(std::borrow::Cow::Borrowed(&bytes[..])),
+    }
+}
+
+/// Read a span back from where ingest left it, and parse it again.
+pub fn load(
+    span: &crate::model::SpanRef,
+    source: &mut dyn crate::formats::bytes::ByteSource,
+) -> Result<OtelSpan, String> {
+    let bytes = raw_bytes(span, source)?;
+    let text = std::str::from_utf8(&bytes).map_err(|_| "not UTF-8".to_string())?;
+    match span.format {
+        crate::model::SpanFormat::Mlflow => {
+            let value: Value =
+                serde_json::from_str(text).map_err(crate::formats::json::describe)?;
+            crate::formats::mlflow::span::parse(&value)
+        }
+        crate::model::SpanFormat::Otlp => crate::formats::otlp::span::parse(text),
+    }
+}
+
+/// A JSON-encoded string decoded, or the string itself when it is not JSON (MLflow encodes
+/// every attribute value; other writers put JSON in strings too).
+pub fn decode_json_string(text: &str) -> Value {
+    let trimmed = text.trim_start();
+    let looks_json = trimmed.starts_with(['{', '[', '"'])
+        || matches!(trimmed, "true" | "false" | "null")
+        || trimmed.starts_with(|c: char| c.is_ascii_digit() || c == '-');
+    if looks_json && let Ok(v) = serde_json::from_str::<Value>(text) {
+        return v;
+    }
+    Value::String(text.to_string())
+}
+
+/// Lowercase hex of raw id bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// An id of `bytes` bytes as lowercase hex, from hex (OTLP/JSON, MLflow 2.x with `0x`) or
+/// base64 (MLflow 3, protobuf's JSON mapping); anything else is kept as it is.
+pub fn id_hex(id: &str, bytes: usize) -> String {
+    use base64::Engine as _;
+    let bare = id.strip_prefix("0x").unwrap_or(id);
+    if bare.len() == bytes * 2 && bare.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return bare.to_ascii_lowercase();
+    }
+    match base64::engine::general_purpose::STANDARD.decode(id) {
+        Ok(raw) if raw.len() == bytes => hex(&raw),
+        _ => id.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn span(attrs: &[(&str, Value)]) -> OtelSpan {
+        OtelSpan {
+            attributes: attrs
+                .iter()
+                .map(|(k, v)| ((*k).to_string(), v.clone()))
+                .collect(),
+            end_ns: Some(1),
+            ..OtelSpan::default()
+        }
+    }
+
+    #[test]
+    fn kinds_come_from_mlflow_types_or_genai_operations() {
+        assert_eq!(
+            span(&[("mlflow.spanType", json!("CHAT_MODEL"))]).kind(),
+            SpanKind::ChatModel
+        );
+        assert_eq!(
+            span(&[("mlflow.spanType", json!("PARSER"))]).kind(),
+            SpanKind::Span
+        );
+        assert_eq!(
+            span(&[("gen_ai.operation.name", json!("chat"))]).kind(),
+            SpanKind::Llm
+        );
+        assert_eq!(
+            span(&[("gen_ai.operation.name", json!("execute_tool"))]).kind(),
+            SpanKind::Tool
+        );
+        assert_eq!(span(&[]).kind(), SpanKind::Span);
+    }
+
+    #[test]
+    fn status_codes_in_every_spelling() {
+        for (v, code) in [
+            (json!("STATUS_CODE_ERROR"), StatusCode::Error),
+            (json!("OK"), StatusCode::Ok),
+            (json!(2), StatusCode::Error),
+            (json!(0), StatusCode::Unset),
+            (json!("STATUS_CODE_UNSET"), StatusCode::Unset),
+        ] {
+            assert_eq!(StatusCode::parse(&v), code, "{v}");
+        }
+    }
+
+    #[test]
+    fn json_strings_are_decoded_and_plain_strings_kept() {
+        assert_eq!(decode_json_string("\"LLM\""), json!("LLM"));
+        assert_eq!(decode_json_string("{\"a\": 1}"), json!({"a": 1}));
+        assert_eq!(decode_json_string("20"), json!(20));
+        assert_eq!(decode_json_string("hello"), json!("hello"));
+        assert_eq!(decode_json_string("{broken"), json!("{broken"));
+    }
+
+    #[test]
+    fn exceptions_and_models() {
+        let mut s = span(&[(
+            "mlflow.spanInputs",
+            json!({"model": "gpt-4o-mini", "messages": []}),
+        )]);
+        s.events.push(OtelEvent {
+            name: "exception".into(),
+            time_ns: None,
+            attributes: vec![
+                ("exception.type".into(), json!("TimeoutError")),
+                ("exception.message".into(), json!("timed out")),
+            ],
+        });
+        assert_eq!(s.exception().as_deref(), Some("TimeoutError: timed out"));
+        assert_eq!(s.model(), Some("gpt-4o-mini"));
+    }
+}

@@ -1,0 +1,139 @@
+//! Carrying out the app's effects on the real terminal: the clipboard through OSC 52, and
+//! the editor, for which the UI steps aside (input paused, raw mode, mouse capture and the
+//! alternate screen left) and comes back redrawn when the editor exits.
+
+use crate::app::Effect;
+use crate::input_gate::InputGate;
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+
+/// What carries out effects for the run loop; returns a notice for the status bar.
+pub trait Host<B: Backend> {
+    fn perform(&mut self, terminal: &mut Terminal<B>, effect: Effect) -> Option<String>;
+}
+
+/// For loops without a terminal of their own (tests): effects are refused, politely.
+pub struct NoHost;
+
+impl<B: Backend> Host<B> for NoHost {
+    fn perform(&mut self, _: &mut Terminal<B>, effect: Effect) -> Option<String> {
+        Some(match effect {
+            Effect::Copy { .. } => "No terminal to copy through.".into(),
+            Effect::Edit { .. } => "No terminal to run an editor in.".into(),
+        })
+    }
+}
+
+/// The real terminal on stdout.
+pub struct TerminalHost {
+    pub gate: Arc<InputGate>,
+}
+
+impl<B: Backend> Host<B> for TerminalHost {
+    fn perform(&mut self, terminal: &mut Terminal<B>, effect: Effect) -> Option<String> {
+        Some(match effect {
+            Effect::Copy { text, what } => copy(&text, &what),
+            Effect::Edit { path, copy } => {
+                let target = if copy {
+                    match private_copy(&path) {
+                        Ok(p) => p,
+                        Err(e) => return Some(format!("Could not copy the source: {e}")),
+                    }
+                } else {
+                    path
+                };
+                let outcome = self.edit(&target);
+                // Everything on screen is stale: draw it all again.
+                let _ = terminal.clear();
+                match (outcome, copy) {
+                    (Ok(()), false) => format!("Edited {}", target.display()),
+                    (Ok(()), true) => format!(
+                        "Opened a copy ({}): the call's source link is gone, and the trace is left as it was",
+                        target.display()
+                    ),
+                    (Err(e), _) => e,
+                }
+            }
+        })
+    }
+}
+
+impl TerminalHost {
+    fn edit(&self, path: &Path) -> Result<(), String> {
+        let editor = editor();
+        self.gate.pause();
+        crate::terminal::suspend();
+        // Through the shell, as git does: `$EDITOR` may carry arguments (`code -w`).
+        let status = Command::new("sh")
+            .arg("-c")
+            .arg(format!("{editor} \"$@\""))
+            .arg("tracetui-editor")
+            .arg(path)
+            .status();
+        let resumed = crate::terminal::resume();
+        self.gate.resume();
+        resumed.map_err(|e| format!("Could not take the terminal back: {e}"))?;
+        match status {
+            Ok(s) if s.success() => Ok(()),
+            Ok(s) => Err(format!("The editor ({editor}) exited with {s}")),
+            Err(e) => Err(format!("Could not run the editor ({editor}): {e}")),
+        }
+    }
+}
+
+/// `$VISUAL`, else `$EDITOR`, else `vi`.
+pub fn editor() -> String {
+    ["VISUAL", "EDITOR"]
+        .iter()
+        .filter_map(std::env::var_os)
+        .map(|v| v.to_string_lossy().trim().to_string())
+        .find(|v| !v.is_empty())
+        .unwrap_or_else(|| "vi".into())
+}
+
+fn copy(text: &str, what: &str) -> String {
+    let (sequence, cut) = crate::clipboard::osc52(text);
+    let mut out = std::io::stdout();
+    match out
+        .write_all(sequence.as_bytes())
+        .and_then(|()| out.flush())
+    {
+        Ok(()) if cut => format!(
+            "Copied the first {} of {what} (OSC 52)",
+            crate::fsread::human_size(crate::clipboard::MAX_BYTES as u64)
+        ),
+        Ok(()) => format!(
+            "Copied {what}: {} characters (OSC 52)",
+            text.chars().count()
+        ),
+        Err(e) => format!("Could not copy: {e}"),
+    }
+}
+
+/// A copy of `source` in a fresh private folder under the temporary directory.
+fn private_copy(source: &Path) -> std::io::Result<PathBuf> {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+    let name = source
+        .file_name()
+        .ok_or_else(|| std::io::Error::other("no file name"))?;
+    let dir = std::env::temp_dir().join(format!(
+        "tracetui-{}-{}",
+        std::process::id(),
+        crate::model::time::now_ns()
+    ));
+    // `create`, not `create_all`: a folder someone else made there is refused.
+    std::fs::DirBuilder::new().mode(0o700).create(&dir)?;
+    let bytes = crate::fsread::read_prefix(source, crate::formats::poml::call::PARSE_LIMIT)?;
+    let path = dir.join(name);
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&path)?;
+    file.write_all(&bytes.bytes)?;
+    Ok(path)
+}

@@ -1,0 +1,80 @@
+//! The problems overlay: every problem in what is open, where it is, one per row; Enter
+//! selects the call or session it belongs to.
+
+use super::{Theme, fit, width};
+use crate::app::layout::list_popup;
+use crate::app::{App, Overlay};
+use crate::sanitize::label;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph};
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, overlay: Overlay, theme: &Theme) {
+    let list = app.problems();
+    let (popup, visible) = list_popup(area, list.len());
+    frame.render_widget(Clear, popup);
+    let inner_w = popup.width.saturating_sub(2) as usize;
+    let lines: Vec<Line> = if list.is_empty() {
+        vec![Line::styled(
+            " No problems: everything read cleanly.",
+            theme.dim(),
+        )]
+    } else {
+        list.iter()
+            .enumerate()
+            .skip(overlay.scroll)
+            .take(visible)
+            .map(|(i, p)| row(app, p, inner_w, i == overlay.selected, theme))
+            .collect()
+    };
+    let more = if overlay.scroll + visible < list.len() {
+        format!(" {} more below ", list.len() - overlay.scroll - visible)
+    } else {
+        String::new()
+    };
+    let block = Block::bordered()
+        .title(format!(" Problems · {} ", list.len()))
+        .title_bottom(format!(" j/k move · Enter go to it · Esc close{more} "))
+        .border_style(theme.border(true));
+    frame.render_widget(Paragraph::new(lines).block(block), popup);
+}
+
+fn row<'a>(
+    app: &App,
+    located: &crate::analysis::problems::Located,
+    width_cols: usize,
+    selected: bool,
+    theme: &Theme,
+) -> Line<'a> {
+    let session = located.session.and_then(|sid| app.store.session(sid));
+    let mut place = match (session, located.span) {
+        (Some(s), Some(id)) => format!("{} › {}", label(&s.id), label(s.key(id))),
+        (Some(s), None) => label(&s.id).into_owned(),
+        _ => "(no session)".to_string(),
+    };
+    place = fit(&place, (width_cols / 3).max(8));
+    let where_ = label(&located.problem.location).into_owned();
+    let what = label(&located.problem.message).into_owned();
+    let pad = (width_cols / 3).max(8).saturating_sub(width(&place));
+    let rest = width_cols.saturating_sub(width(&place) + pad + 2);
+    let location_w = width(&where_).min(rest / 2);
+    let where_ = fit(&where_, location_w);
+    let what = fit(&what, rest.saturating_sub(width(&where_) + 2));
+    let (base, loc, msg) = if selected {
+        (theme.selected(), theme.selected(), theme.selected())
+    } else {
+        (
+            theme.tone(crate::detail::Tone::Plain),
+            theme.dim(),
+            theme.error(),
+        )
+    };
+    Line::from(vec![
+        Span::styled(format!(" {place}{} ", " ".repeat(pad)), base),
+        Span::styled(where_, loc),
+        Span::styled(": ", loc),
+        Span::styled(what, msg),
+    ])
+    .style(base)
+}

@@ -1,0 +1,256 @@
+//! The OTLP/HTTP receiver on loopback: spans made and sent by the real OpenTelemetry Python
+//! SDK (its protobuf exporter, gzip or not, and JSON) reach the model; the limits answer as
+//! the OTLP spec says (413, 415, 404, 405, 400, 503 with Retry-After); past the memory
+//! limit spans keep their structure and a problem says so.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::sync::Mutex;
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::time::Duration;
+use tracetui::model::{Payload, SpanKind, Status, Store, Update};
+use tracetui::receiver::{self, Delivery, ReceiverOptions, Sink};
+
+/// Collects what the receiver delivers; can pretend to be full.
+struct TestSink {
+    tx: Mutex<Sender<Vec<Update>>>,
+    full: bool,
+}
+
+impl Sink for TestSink {
+    fn deliver(&self, updates: Vec<Update>) -> Delivery {
+        if self.full {
+            return Delivery::Full;
+        }
+        match self.tx.lock().map(|tx| tx.send(updates)) {
+            Ok(Ok(())) => Delivery::Delivered,
+            _ => Delivery::Closed,
+        }
+    }
+}
+
+fn start(options: ReceiverOptions, full: bool) -> (SocketAddr, Receiver<Vec<Update>>) {
+    let (tx, rx) = mpsc::channel();
+    let handle = receiver::spawn(
+        ReceiverOptions {
+            addr: "127.0.0.1:0".into(),
+            ..options
+        },
+        TestSink {
+            tx: Mutex::new(tx),
+            full,
+        },
+    )
+    .expect("listen on loopback");
+    (handle.addr, rx)
+}
+
+fn store_from(rx: &Receiver<Vec<Update>>) -> Store {
+    let mut store = Store::new();
+    while let Ok(batch) = rx.recv_timeout(Duration::from_millis(300)) {
+        store.apply_all(batch);
+    }
+    store
+}
+
+#[test]
+fn spans_from_the_opentelemetry_sdk_arrive_in_every_encoding() {
+    let python = common::otel_python();
+    let script = common::fixture("otel/send_spans.py");
+    for mode in ["protobuf", "protobuf-gzip", "json"] {
+        let (addr, rx) = start(ReceiverOptions::default(), false);
+        let out = std::process::Command::new(&python)
+            .arg(&script)
+            .arg(format!("http://{addr}/v1/traces"))
+            .arg(mode)
+            .output()
+            .expect("run the SDK");
+        assert!(
+            out.status.success(),
+            "{mode}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let trace_id = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        let store = store_from(&rx);
+        assert_eq!(store.session_count(), 1, "{mode}");
+        let (_, session) = store.sessions().next().expect("session");
+        assert_eq!(&*session.id, trace_id, "{mode}: hex trace id");
+        assert_eq!(session.note.as_deref(), Some("service: otel-test-agent"));
+        assert_eq!(session.span_count(), 3, "{mode}");
+        // Children were sent before their parent; the tree is whole all the same.
+        assert_eq!(session.roots().len(), 1, "{mode}");
+        assert!(session.orphans().is_empty(), "{mode}");
+        let root = session.roots()[0];
+        assert_eq!(store.name(session.span(root).name), "invoke_agent planner");
+        assert_eq!(session.span(root).kind, SpanKind::Agent);
+        let children: Vec<(&str, SpanKind, Status)> = session
+            .children(root)
+            .iter()
+            .map(|&c| {
+                let s = session.span(c);
+                (store.name(s.name), s.kind, s.status)
+            })
+            .collect();
+        assert_eq!(
+            children,
+            [
+                ("chat gpt-4o", SpanKind::Llm, Status::Ok),
+                ("execute_tool get_weather", SpanKind::Tool, Status::Error),
+            ],
+            "{mode}"
+        );
+        let chat = session.span(session.children(root)[0]);
+        let usage = chat.payload.usage().expect("usage");
+        assert_eq!((usage.input, usage.output), (Some(42), Some(7)), "{mode}");
+        // The prompt pane reads the conversation back from what was received.
+        let Payload::Span(span_ref) = &chat.payload else {
+            panic!("{mode}: a span payload");
+        };
+        let span = tracetui::formats::otel::load(span_ref, &mut tracetui::formats::bytes::Pread)
+            .expect("read back");
+        let messages = tracetui::formats::otel::chat::messages(&span);
+        let roles: Vec<&str> = messages.iter().map(|m| m.role.as_str()).collect();
+        assert_eq!(roles, ["user", "assistant"], "{mode}");
+        let tool = session.span(session.children(root)[1]);
+        let Payload::Span(tool_ref) = &tool.payload else {
+            panic!("{mode}: a span payload");
+        };
+        let tool = tracetui::formats::otel::load(tool_ref, &mut tracetui::formats::bytes::Pread)
+            .expect("read back");
+        assert_eq!(
+            tool.exception().as_deref(),
+            Some("RuntimeError: 503 from the weather service"),
+            "{mode}"
+        );
+    }
+}
+
+/// A raw HTTP/1.1 request; returns the status code, the headers and the body.
+fn http(addr: SocketAddr, head: &str, body: &[u8]) -> (u16, String, Vec<u8>) {
+    let mut stream = TcpStream::connect(addr).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    let request = format!(
+        "{head}\r\nHost: {addr}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).expect("write");
+    stream.write_all(body).expect("write body");
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    let split = response
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a response head");
+    let head = String::from_utf8_lossy(&response[..split]).into_owned();
+    let code = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .expect("status code");
+    (code, head, response[split + 4..].to_vec())
+}
+
+const JSON: &str = "Content-Type: application/json";
+
+fn batch(spans: usize, attribute: &str) -> Vec<u8> {
+    let spans: Vec<String> = (0..spans)
+        .map(|i| {
+            format!(
+                r#"{{"traceId":"5b8efff798038103d269b633813fc60c","spanId":"{i:016x}","name":"s{i}","startTimeUnixNano":"1","endTimeUnixNano":"2","attributes":[{{"key":"payload","value":{{"stringValue":"{attribute}"}}}}]}}"#
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"resourceSpans":[{{"scopeSpans":[{{"spans":[{}]}}]}}]}}"#,
+        spans.join(",")
+    )
+    .into_bytes()
+}
+
+#[test]
+fn refusals_follow_the_otlp_spec() {
+    let options = ReceiverOptions {
+        max_body: 4096,
+        ..ReceiverOptions::default()
+    };
+    let (addr, rx) = start(options, false);
+    let post = format!("POST /v1/traces HTTP/1.1\r\n{JSON}");
+    assert_eq!(http(addr, &post, &batch(1, "x")).0, 200);
+    let (code, _, body) = http(addr, &post, &batch(1, &"x".repeat(8000)));
+    assert_eq!(code, 413, "{}", String::from_utf8_lossy(&body));
+    let (code, _, body) = http(addr, &post, b"{not json");
+    assert_eq!(code, 400);
+    assert!(String::from_utf8_lossy(&body).contains("invalid JSON"));
+    let text = "POST /v1/traces HTTP/1.1\r\nContent-Type: text/plain";
+    assert_eq!(http(addr, text, b"hi").0, 415);
+    let proto = "POST /v1/traces HTTP/1.1\r\nContent-Type: application/x-protobuf";
+    assert_eq!(http(addr, proto, b"\xff\xff\xff").0, 400);
+    assert_eq!(
+        http(addr, &format!("POST /v1/logs HTTP/1.1\r\n{JSON}"), b"{}").0,
+        404
+    );
+    assert_eq!(http(addr, "GET /v1/traces HTTP/1.1", b"").0, 405);
+    // Spans that cannot be read are a partial success, not a failure.
+    let mixed = br#"{"resourceSpans":[{"scopeSpans":[{"spans":[{"name":"no id"},{"spanId":"00000000000000aa","name":"ok"}]}]}]}"#;
+    let (code, _, body) = http(addr, &post, mixed);
+    assert_eq!(code, 200);
+    let answer: serde_json::Value = serde_json::from_slice(&body).expect("json answer");
+    assert_eq!(answer["partialSuccess"]["rejectedSpans"], "1");
+    let store = store_from(&rx);
+    assert_eq!(
+        store.span_count(),
+        2,
+        "the first batch and the readable span"
+    );
+}
+
+#[test]
+fn a_consumer_that_is_behind_asks_for_a_retry() {
+    let (addr, rx) = start(ReceiverOptions::default(), true);
+    let (code, head, _) = http(
+        addr,
+        &format!("POST /v1/traces HTTP/1.1\r\n{JSON}"),
+        &batch(1, "x"),
+    );
+    assert_eq!(code, 503);
+    assert!(head.contains("Retry-After: 1"), "{head}");
+    assert!(rx.try_recv().is_err(), "nothing half-delivered");
+}
+
+#[test]
+fn past_the_memory_limit_spans_keep_their_structure_and_say_so() {
+    let options = ReceiverOptions {
+        max_memory: 2000,
+        ..ReceiverOptions::default()
+    };
+    let (addr, rx) = start(options, false);
+    let post = format!("POST /v1/traces HTTP/1.1\r\n{JSON}");
+    // Ten spans of about 400 bytes each against a 2000-byte budget.
+    assert_eq!(http(addr, &post, &batch(10, &"y".repeat(300))).0, 200);
+    let store = store_from(&rx);
+    assert_eq!(store.span_count(), 10, "every span is there");
+    let problems: Vec<String> = store.problems().map(ToString::to_string).collect();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].contains("memory limit"), "{problems:?}");
+    let (_, session) = store.sessions().next().expect("session");
+    let bodies: Vec<usize> = session
+        .spans_in_order()
+        .into_iter()
+        .map(|id| match &session.span(id).payload {
+            Payload::Span(span_ref) => {
+                tracetui::formats::otel::load(span_ref, &mut tracetui::formats::bytes::Pread)
+                    .expect("read back")
+                    .attributes
+                    .len()
+            }
+            _ => 0,
+        })
+        .collect();
+    let kept = bodies.iter().filter(|&&n| n == 1).count();
+    assert!((3..=5).contains(&kept), "{bodies:?}");
+    assert_eq!(bodies.iter().filter(|&&n| n == 0).count(), 10 - kept);
+}

@@ -1,0 +1,140 @@
+//! OTLP/JSON files as the OpenTelemetry Collector's file exporter writes them: one batch per
+//! line, children before parents, a broken line, a partial last line; GenAI attributes in
+//! their current and older forms; tailed as they grow and read again when rotated.
+
+mod common;
+
+use serde_json::Value;
+use std::fs;
+use std::io::Write;
+use tracetui::ingest::{Ingestor, Options};
+use tracetui::model::Store;
+use tracetui::model::time::{NS_PER_SEC, Zone, now_ns};
+
+fn span<'a>(dump: &'a Value, name: &str) -> &'a Value {
+    dump["sessions"]
+        .as_array()
+        .expect("sessions")
+        .iter()
+        .flat_map(|s| s["spans"].as_array().expect("spans"))
+        .find(|s| s["name"] == name)
+        .unwrap_or_else(|| panic!("span {name}"))
+}
+
+#[test]
+fn genai_spans_from_an_otlp_file() {
+    let dump = common::dump_json(&[&common::fixture("otlp/genai.jsonl")]);
+    let problems: Vec<&str> = dump["problems"]
+        .as_array()
+        .expect("problems")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(
+        problems[0].starts_with("genai.jsonl:3: truncated JSON"),
+        "{problems:?}"
+    );
+    let sessions = dump["sessions"].as_array().expect("sessions");
+    assert_eq!(sessions.len(), 2, "one session per trace");
+    assert_eq!(sessions[0]["id"], "4bf92f3577b34da6a3ce929d0e0e4736");
+    assert_eq!(sessions[0]["source"], "otlp");
+    assert_eq!(sessions[0]["note"], "service: tripwise-agent");
+
+    // Children came a line before their parent; they are its children all the same.
+    let root = span(&dump, "invoke_agent TripWise");
+    assert_eq!(root["id"], "b7ad6b7169203331");
+    assert_eq!(root["parent"], Value::Null);
+    assert_eq!(root["kind"], "agent");
+    let chat = span(&dump, "chat gpt-4o");
+    assert_eq!(chat["parent"], "b7ad6b7169203331");
+    assert_eq!(chat["kind"], "llm");
+    assert_eq!(chat["otel_kind"], 3);
+    assert_eq!(chat["duration_ms"], 850.0);
+    assert_eq!(chat["model"], "gpt-4o");
+    assert_eq!(
+        chat["usage"],
+        serde_json::json!({"input": 42, "output": 7, "total": 49})
+    );
+    let roles: Vec<&Value> = chat["messages"]
+        .as_array()
+        .expect("messages")
+        .iter()
+        .map(|m| &m["role"])
+        .collect();
+    assert_eq!(roles, ["system", "user", "assistant"]);
+    assert_eq!(chat["messages"][2]["parts"][0]["name"], "get_weather");
+    let tool = span(&dump, "execute_tool get_weather");
+    assert_eq!(tool["kind"], "tool");
+    assert_eq!(tool["status"], "error");
+    assert_eq!(tool["status_message"], "upstream 503");
+    assert_eq!(tool["exception"], "HTTPError: 503 Service Unavailable");
+
+    // Older forms: per-role events and gen_ai.choice; indexed prompt attributes.
+    let legacy = span(&dump, "openai.chat");
+    let messages = legacy["messages"].as_array().expect("messages");
+    assert_eq!(messages.len(), 3);
+    assert_eq!(messages[2]["parts"][0]["content"], "Lisbon");
+    assert_eq!(messages[2]["finish_reason"], "stop");
+    assert_eq!(legacy["usage"]["input"], 12);
+    let indexed = span(&dump, "openai.embeddings");
+    assert_eq!(indexed["kind"], "embedding");
+    assert_eq!(
+        indexed["messages"][0]["parts"][0]["content"],
+        "Capital of Portugal?"
+    );
+}
+
+/// The file written line by line, the last one in two halves, gives what reading it whole
+/// gives; then the file is rotated (renamed, a new one started) and only the new one shows.
+#[test]
+fn tailed_as_written_and_read_again_when_rotated() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("traces.jsonl");
+    let text = fs::read_to_string(common::fixture("otlp/genai.jsonl")).expect("fixture");
+    let options = Options {
+        zone: Zone::Utc,
+        ..Options::default()
+    };
+    fs::File::create(&path).expect("create");
+    let mut ingestor = Ingestor::new(vec![dir.path().to_path_buf()], options);
+    let mut store = Store::new();
+    store.apply_all(ingestor.scan(now_ns()));
+    let lines: Vec<&str> = text.split('\n').collect();
+    let (last, first) = lines.split_last().expect("lines");
+    let mut file = fs::OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .expect("open");
+    for line in first {
+        writeln!(file, "{line}").expect("write");
+        store.apply_all(ingestor.changed(std::slice::from_ref(&path), now_ns()));
+    }
+    let (a, b) = last.split_at(last.len() / 2);
+    write!(file, "{a}").expect("write");
+    store.apply_all(ingestor.changed(std::slice::from_ref(&path), now_ns()));
+    assert_eq!(store.span_count(), 3, "the half line waits");
+    write!(file, "{b}").expect("write");
+    store.apply_all(ingestor.changed(std::slice::from_ref(&path), now_ns()));
+    // No newline yet: it is taken once the file has been quiet for a while.
+    store.apply_all(ingestor.recheck(now_ns() + 5 * NS_PER_SEC));
+    assert_eq!(store.span_count(), 5);
+    let whole = tracetui::ingest::load(std::slice::from_ref(&path), options, now_ns());
+    let dump = |s: &Store| {
+        let mut out = Vec::new();
+        tracetui::dump::json::write(s, None, &mut out).expect("dump");
+        out
+    };
+    assert_eq!(dump(&store), dump(&whole));
+
+    // Rotation: the exporter renames the file and starts a new one at the same path.
+    fs::rename(
+        &path,
+        dir.path().join("traces-2025-11-21T04-40-06.000.json.old"),
+    )
+    .expect("mv");
+    fs::write(&path, format!("{}\n", lines[1])).expect("new file");
+    store.apply_all(ingestor.changed(std::slice::from_ref(&path), now_ns()));
+    assert_eq!(store.session_count(), 1);
+    assert_eq!(store.span_count(), 1, "only what the new file holds");
+}

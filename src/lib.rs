@@ -15,6 +15,8 @@ pub mod export;
 pub mod fingerprint;
 pub mod formats;
 pub mod fsread;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod host;
 pub mod ingest;
 pub mod input_gate;

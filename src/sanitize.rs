@@ -109,7 +109,7 @@ fn escape_into(c: char, out: &mut String) {
 
 /// Bidi overrides and isolates, and invisible characters that change how text reads (tag
 /// characters can hide a whole sentence inside a prompt).
-fn is_invisible_format(c: char) -> bool {
+pub(crate) fn is_invisible_format(c: char) -> bool {
     matches!(
         c,
         '\u{00ad}'

@@ -260,10 +260,8 @@ impl TraceFile {
             return DocumentRead::Unchanged;
         }
         let bytes = prefix.bytes;
-        let values = serde_json::from_slice::<Vec<&RawValue>>(&bytes)
-            .or_else(|_| serde_json::from_slice::<&RawValue>(&bytes).map(|v| vec![v]));
-        let values = match values {
-            Ok(values) => values,
+        let places = match document_places(&bytes) {
+            Ok(places) => places,
             Err(e) => {
                 if !finished && ctx.now_ns - ctx.file_mtime_ns < self.settle_ns {
                     // Probably still being written: look again once it is quiet.
@@ -281,20 +279,6 @@ impl TraceFile {
         self.pending_since = None;
         let replaced = self.seen.is_some();
         self.seen = Some(fingerprint);
-        let base = bytes.as_ptr() as usize;
-        let places: Vec<LineRef> = values
-            .iter()
-            .enumerate()
-            .map(|(i, value)| {
-                let text = value.get();
-                LineRef::new(
-                    i as u64 + 1,
-                    (text.as_ptr() as usize - base) as u64,
-                    text.len(),
-                )
-            })
-            .collect();
-        drop(values);
         DocumentRead::Values {
             replaced,
             bytes,
@@ -367,6 +351,26 @@ impl TraceFile {
         }
         self.push_problems(out);
     }
+}
+
+/// Where the values of a JSON document are: each element of an array, or the document
+/// itself when it is a single value. Numbered from 1, like lines.
+pub fn document_places(bytes: &[u8]) -> Result<Vec<LineRef>, serde_json::Error> {
+    let values = serde_json::from_slice::<Vec<&RawValue>>(bytes)
+        .or_else(|_| serde_json::from_slice::<&RawValue>(bytes).map(|v| vec![v]))?;
+    let base = bytes.as_ptr() as usize;
+    Ok(values
+        .iter()
+        .enumerate()
+        .map(|(i, value)| {
+            let text = value.get();
+            LineRef::new(
+                i as u64 + 1,
+                (text.as_ptr() as usize - base) as u64,
+                text.len(),
+            )
+        })
+        .collect())
 }
 
 fn new_reader(path: &Path, format: Format, layout: Layout) -> Box<dyn ValueReader> {

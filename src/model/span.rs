@@ -160,8 +160,10 @@ pub struct Span {
 /// Marks an unknown start or end inside `Span`.
 pub(super) const NO_TIME: Nanos = Nanos::MIN;
 
+/// Known times are clamped into ±`TIME_LIMIT`, so durations, gaps and offsets computed from
+/// spans never overflow, and no time is mistaken for `NO_TIME`.
 pub(super) fn pack_time(t: Option<Nanos>) -> Nanos {
-    t.unwrap_or(NO_TIME)
+    t.map_or(NO_TIME, super::time::clamp_time)
 }
 
 impl Span {
@@ -193,5 +195,45 @@ impl Span {
             self.start_ns().unwrap_or(Nanos::MAX),
             self.seq,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::time::TIME_LIMIT;
+    use super::super::{SessionRecord, Source, SpanKind, SpanRecord, Store, Update};
+
+    /// Found by fuzzing: a start near `i64::MIN` and an end near `i64::MAX` in one trace
+    /// overflowed every duration, gap and offset computed from them.
+    #[test]
+    fn extreme_times_are_clamped_so_differences_fit() {
+        let mut store = Store::new();
+        let session: super::super::SessionKey = "s".into();
+        let mut a = SpanRecord::new("a", SpanKind::ToolCall, "a");
+        a.start_ns = Some(i64::MIN + 1);
+        a.end_ns = Some(i64::MAX);
+        let mut b = SpanRecord::new("b", SpanKind::ToolCall, "b");
+        b.start_ns = Some(i64::MAX);
+        store.apply_all([
+            Update::Session(SessionRecord {
+                key: session.clone(),
+                id: "s".into(),
+                source: Source::Pml,
+                path: "x".into(),
+                start_ns: Some(i64::MIN),
+                note: None,
+            }),
+            Update::Span {
+                session: session.clone(),
+                span: a,
+            },
+            Update::Span { session, span: b },
+        ]);
+        let (_, s) = store.sessions().next().expect("session");
+        let ids = s.spans_in_order();
+        assert_eq!(s.span(ids[0]).start_ns(), Some(-TIME_LIMIT));
+        assert_eq!(s.span(ids[0]).duration_ns(), Some(2 * TIME_LIMIT));
+        assert_eq!(s.duration_ns(), Some(2 * TIME_LIMIT));
+        assert_eq!(s.gap_before(ids[1]), Some(0));
     }
 }

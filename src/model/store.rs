@@ -125,7 +125,8 @@ impl Store {
         self.generation += 1;
     }
 
-    fn upsert_session(&mut self, record: SessionRecord) -> SessionId {
+    fn upsert_session(&mut self, mut record: SessionRecord) -> SessionId {
+        record.start_ns = record.start_ns.map(super::time::clamp_time);
         if let Some(&id) = self.by_key.get(&record.key) {
             if let Some(s) = self.sessions[id.index()].as_mut() {
                 s.id = record.id;

@@ -9,6 +9,17 @@ pub type Nanos = i64;
 pub const NS_PER_MS: i64 = 1_000_000;
 pub const NS_PER_SEC: i64 = 1_000_000_000;
 
+/// Times and durations read from traces are kept within this distance of the epoch (about
+/// 146 years: 1824 to 2116). Trace files are untrusted: a timestamp of 1e300 ms must not
+/// overflow later arithmetic, and with both operands inside ±2^62 any sum or difference of
+/// two of them (a duration, a gap, an end from a start) fits in a `Nanos`.
+pub const TIME_LIMIT: Nanos = (1 << 62) - 1;
+
+/// `ns` moved into ±`TIME_LIMIT`.
+pub fn clamp_time(ns: Nanos) -> Nanos {
+    ns.clamp(-TIME_LIMIT, TIME_LIMIT)
+}
+
 /// Milliseconds, rounded toward minus infinity so that `ms(start)` never exceeds the truth.
 pub fn ns_to_ms(ns: Nanos) -> i64 {
     ns.div_euclid(NS_PER_MS)
@@ -132,6 +143,18 @@ pub fn format_offset(ns: Nanos) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clamped_times_subtract_without_overflow() {
+        assert_eq!(clamp_time(i64::MAX), TIME_LIMIT);
+        assert_eq!(clamp_time(i64::MIN), -TIME_LIMIT);
+        assert_eq!(
+            clamp_time(1_700_000_000 * NS_PER_SEC),
+            1_700_000_000 * NS_PER_SEC
+        );
+        assert!(TIME_LIMIT.checked_sub(-TIME_LIMIT).is_some());
+        assert!(TIME_LIMIT.checked_add(TIME_LIMIT).is_some());
+    }
 
     #[test]
     fn durations_read_naturally() {

@@ -109,8 +109,11 @@ impl PmlReader {
         record.end_ns = match (stated, self.pairs.get(&record.key)) {
             (Some(t), _) => Some(t),
             // No clock in the event (SSE): the end follows from the start.
-            (None, Some(pair)) => pair.record.start_ns.map(|s| s + duration.unwrap_or(0)),
-            (None, None) => Some(self.time(raw) + duration.unwrap_or(0)),
+            (None, Some(pair)) => pair
+                .record
+                .start_ns
+                .map(|s| s.saturating_add(duration.unwrap_or(0))),
+            (None, None) => Some(self.time(raw).saturating_add(duration.unwrap_or(0))),
         };
         if stated.is_none()
             && let Some(end) = record.end_ns
@@ -119,7 +122,7 @@ impl PmlReader {
         }
         // Without its start, it began `duration` before it ended.
         record.start_ns = match (record.end_ns, duration) {
-            (Some(end), Some(d)) => Some(end - d),
+            (Some(end), Some(d)) => Some(end.saturating_sub(d)),
             _ => record.end_ns,
         };
         record.status = if failed(raw) {
@@ -157,7 +160,7 @@ impl PmlReader {
             Some(t) => t.ns(),
             None => {
                 self.inferred_times = true;
-                (self.clock_ms * NS_PER_MS as f64) as Nanos
+                crate::model::time::clamp_time((self.clock_ms * NS_PER_MS as f64) as Nanos)
             }
         }
     }

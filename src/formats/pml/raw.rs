@@ -54,28 +54,25 @@ impl<'de> Deserialize<'de> for Millis {
                 f.write_str("milliseconds since the epoch or an ISO 8601 time")
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Millis, E> {
-                Ok(Millis(ms_f64_to_ns(v)))
+                Ok(Millis::new(ms_f64_to_ns(v)))
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<Millis, E> {
-                Ok(Millis(
-                    i64::try_from(v)
-                        .unwrap_or(i64::MAX)
-                        .saturating_mul(1_000_000),
-                ))
+                let ms = i64::try_from(v).unwrap_or(i64::MAX);
+                Ok(Millis::new(ms.saturating_mul(1_000_000)))
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<Millis, E> {
-                Ok(Millis(v.saturating_mul(1_000_000)))
+                Ok(Millis::new(v.saturating_mul(1_000_000)))
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Millis, E> {
                 if let Ok(t) = chrono::DateTime::parse_from_rfc3339(v) {
                     return t
                         .timestamp_nanos_opt()
-                        .map(Millis)
+                        .map(Millis::new)
                         .ok_or_else(|| E::custom(format!("time out of range: {v:?}")));
                 }
                 v.trim()
                     .parse::<f64>()
-                    .map(|ms| Millis(ms_f64_to_ns(ms)))
+                    .map(|ms| Millis::new(ms_f64_to_ns(ms)))
                     .map_err(|_| E::custom(format!("not a time: {v:?}")))
             }
         }
@@ -83,13 +80,22 @@ impl<'de> Deserialize<'de> for Millis {
     }
 }
 
-/// Whole milliseconds exactly, the fraction to the nearest nanosecond.
+/// Whole milliseconds exactly, the fraction to the nearest nanosecond. Saturating: past
+/// ~9.2e12 ms the whole part alone saturates and the fraction must not overflow it.
 fn ms_f64_to_ns(ms: f64) -> i64 {
     let whole = ms.trunc();
-    (whole as i64).saturating_mul(1_000_000) + ((ms - whole) * 1e6).round() as i64
+    let fraction = ((ms - whole) * 1e6).round() as i64;
+    (whole as i64)
+        .saturating_mul(1_000_000)
+        .saturating_add(fraction)
 }
 
 impl Millis {
+    /// Kept within `TIME_LIMIT`: a trace's times are untrusted.
+    pub fn new(ns: i64) -> Self {
+        Self(crate::model::time::clamp_time(ns))
+    }
+
     pub fn ns(self) -> i64 {
         self.0
     }
@@ -242,6 +248,19 @@ mod tests {
         assert_eq!(m.ns(), 1_700_000_000_010_000_000);
         let m: Millis = serde_json::from_str("1700000000010.5").expect("float");
         assert_eq!(m.ns(), 1_700_000_000_010_500_000);
+        // Absurd times saturate at the limit instead of overflowing (a fuzzer found
+        // 9.3e12+0.5 ms: a saturated whole part plus a fraction).
+        use crate::model::time::TIME_LIMIT;
+        for (text, ns) in [
+            ("9300000000000.5", TIME_LIMIT),
+            ("-9300000000000.5", -TIME_LIMIT),
+            ("1e300", TIME_LIMIT),
+            ("18446744073709551615", TIME_LIMIT),
+            ("\"2262-04-11T23:47:16.854775807Z\"", TIME_LIMIT),
+        ] {
+            let m: Millis = serde_json::from_str(text).expect("a time");
+            assert_eq!(m.ns(), ns, "{text}");
+        }
         // Stored traces use snake case and numeric ids.
         let s: RawEvent = serde_json::from_str(
             r#"{"id":7,"duration_ms":3,"task_results":[],"executed_at":"2025-11-02T10:15:03Z"}"#,

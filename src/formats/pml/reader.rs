@@ -4,7 +4,7 @@
 //! and problems. `pairs.rs` joins start and end events; `shapes.rs` reads one-event shapes.
 
 use super::raw::RawEvent;
-use crate::model::time::{NS_PER_MS, Nanos};
+use crate::model::time::{NS_PER_MS, Nanos, clamp_time};
 use crate::model::{
     EventRef, Field, Fields, LineRef, Payload, SessionKey, SessionRecord, Source, SpanRecord,
     Status, Update,
@@ -189,6 +189,11 @@ impl PmlReader {
         out: &mut Vec<Update>,
         work: &mut Vec<(SpanRecord, Option<Box<str>>)>,
     ) {
+        // Times computed from a trace's (a start plus a duration) may leave the range
+        // parsing keeps them in; back inside, differences of them fit in a `Nanos`.
+        let mut record = record;
+        record.start_ns = record.start_ns.map(clamp_time);
+        record.end_ns = record.end_ns.map(clamp_time);
         if !self.inferred_times {
             let seen = record.end_ns.or(record.start_ns).unwrap_or(Nanos::MIN);
             self.latest_ns = self.latest_ns.max(seen);
@@ -419,6 +424,7 @@ pub(super) fn failed(e: &RawEvent<'_>) -> bool {
             .is_some_and(|s| s.eq_ignore_ascii_case("error") || s.eq_ignore_ascii_case("failed"))
 }
 
+/// A duration in milliseconds, kept within `TIME_LIMIT` like every time from a trace.
 pub(super) fn ms_ns(ms: f64) -> Nanos {
-    (ms * NS_PER_MS as f64).round() as Nanos
+    clamp_time((ms * NS_PER_MS as f64).round() as Nanos)
 }

@@ -39,7 +39,7 @@ impl PmlReader {
         record.start_ns = raw.timestamp.map(|t| t.ns());
         record.end_ns = record
             .start_ns
-            .map(|s| s + ms_ns(raw.duration_ms.unwrap_or(0.0)));
+            .map(|s| s.saturating_add(ms_ns(raw.duration_ms.unwrap_or(0.0))));
         record.status = if kind == SpanKind::Error || failed(raw) {
             Status::Error
         } else {
@@ -76,7 +76,7 @@ impl PmlReader {
         let duration = ms_ns(raw.duration_ms.unwrap_or(0.0));
         // `timestamp` is set when the trace finishes.
         record.end_ns = raw.timestamp.map(|t| t.ns());
-        record.start_ns = record.end_ns.map(|end| end - duration);
+        record.start_ns = record.end_ns.map(|end| end.saturating_sub(duration));
         record.status = if failed(raw) {
             Status::Error
         } else {
@@ -121,7 +121,7 @@ impl PmlReader {
             // Task timestamps are taken when the call completes.
             Some(t) => {
                 record.end_ns = Some(t.ns());
-                record.start_ns = Some(t.ns() - duration);
+                record.start_ns = Some(t.ns().saturating_sub(duration));
             }
             // Stored traces drop them: lay tasks out by parallel layer from the trace start.
             None => {
@@ -132,10 +132,12 @@ impl PmlReader {
                     .max()
                     .or(trace_start);
                 if let Some(start) = previous {
+                    // Layers chain: a sum of many durations, saturating.
+                    let finish = start.saturating_add(duration);
                     record.start_ns = Some(start);
-                    record.end_ns = Some(start + duration);
-                    let end = layer_end.entry(layer).or_insert(start + duration);
-                    *end = (*end).max(start + duration);
+                    record.end_ns = Some(finish);
+                    let end = layer_end.entry(layer).or_insert(finish);
+                    *end = (*end).max(finish);
                 }
             }
         }

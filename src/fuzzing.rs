@@ -4,13 +4,19 @@
 use crate::analysis::{Filter, Matches};
 use crate::detail::{self, Doc, Rendered, Subject};
 use crate::formats::bytes::WholeFiles;
+use crate::formats::otel::{OtelSpan, usage::usage};
+use crate::formats::otlp::reader::{OtlpReader, emit, read_batch};
+use crate::formats::otlp::span as otlp_span;
 use crate::formats::pml::{Context, PmlReader, sse::SseParser};
 use crate::formats::reader::ValueReader;
+use crate::formats::sniff::{Format, Layout};
 use crate::formats::poml::{PomlResult, names, parts};
 use crate::ingest::tail::Tail;
 use crate::model::time::{NS_PER_SEC, Nanos, Zone};
-use crate::model::{LineRef, Store, Update};
-use crate::sanitize::{self, MAX_LINE_CHARS, is_invisible_format};
+use crate::model::{LineRef, SpanSource, Store, Update};
+use crate::sanitize::{self, MAX_LINE_CHARS, is_invisible_format, is_width_ambiguous};
+use serde_json::value::RawValue;
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -23,12 +29,17 @@ const DETAIL_SUBJECTS: usize = 32;
 /// A file under the temp dir, unique to this process and call, removed on drop.
 struct Scratch(PathBuf);
 
+/// A path under the temp dir no other process or call uses: pid and a counter in the name.
+fn scratch_path(name: &str) -> PathBuf {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let id = std::process::id();
+    std::env::temp_dir().join(format!("tracetui-fuzz-{id}-{n}-{name}"))
+}
+
 impl Scratch {
     fn new(name: &str, data: &[u8]) -> Self {
-        static NEXT: AtomicU64 = AtomicU64::new(0);
-        let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let id = std::process::id();
-        let path = std::env::temp_dir().join(format!("tracetui-fuzz-{id}-{n}-{name}"));
+        let path = scratch_path(name);
         std::fs::write(&path, data).expect("write scratch file");
         Self(path)
     }
@@ -40,9 +51,42 @@ impl Drop for Scratch {
     }
 }
 
+/// A folder under the temp dir, unique to this process and call, removed with all it holds
+/// on drop.
+struct ScratchDir(PathBuf);
+
+impl ScratchDir {
+    fn new(name: &str) -> Self {
+        let path = scratch_path(name);
+        std::fs::create_dir_all(&path).expect("create scratch folder");
+        Self(path)
+    }
+
+    fn write(&self, relative: &str, data: &[u8]) {
+        let path = self.0.join(relative);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("create scratch folders");
+        }
+        std::fs::write(&path, data).expect("write scratch file");
+    }
+}
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 fn assert_printable(text: &str, what: &str) {
     let bad = |c: char| c.is_control() || is_invisible_format(c);
     assert!(!text.chars().any(bad), "{what}: unprintable in {text:?}");
+}
+
+/// Printable, and no character whose width terminals disagree on.
+fn assert_sanitized(text: &str, what: &str) {
+    assert_printable(text, what);
+    let ambiguous = text.chars().find(|&c| is_width_ambiguous(c));
+    assert!(ambiguous.is_none(), "{what}: width-ambiguous {ambiguous:?} in {text:?}");
 }
 
 fn assert_doc_printable(doc: &Doc) {
@@ -50,20 +94,24 @@ fn assert_doc_printable(doc: &Doc) {
     chunks.for_each(|chunk| assert_printable(&chunk.text, "document"));
 }
 
-/// `sanitize`: nothing it returns can move the cursor, recolour or reorder the terminal.
+/// `sanitize`: nothing it returns can move the cursor, recolour or reorder the terminal, or
+/// take a width terminals disagree on.
 pub fn sanitize(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
-    let unsafe_char = |c: char| c == '\t' || c.is_control() || is_invisible_format(c);
+    // Width-ambiguous characters (joiners, selectors, skin tones, flags) are dropped or
+    // spelled out by design, so text holding one is not expected back unchanged.
+    let unsafe_char =
+        |c: char| c == '\t' || c.is_control() || is_invisible_format(c) || is_width_ambiguous(c);
     let plain = !text.chars().any(unsafe_char);
     let line = sanitize::line(&text);
-    assert_printable(&line, "line");
+    assert_sanitized(&line, "line");
     assert!(
         !plain || line == text,
         "plain text changed: {text:?} -> {line:?}"
     );
-    assert_printable(&sanitize::label(&text), "label");
+    assert_sanitized(&sanitize::label(&text), "label");
     for shown in std::iter::once(sanitize::display_line(&text)).chain(sanitize::lines(&text)) {
-        assert_printable(&shown, "display_line");
+        assert_sanitized(&shown, "display_line");
         let note = "… [18446744073709551615 more characters]".chars().count();
         assert!(shown.chars().count() <= MAX_LINE_CHARS + note, "too long");
     }
@@ -180,13 +228,14 @@ pub fn pml_sse(data: &[u8]) {
     check_store(&finish(&mut reader, out, &file.0));
 }
 
-/// `pml_document`: a `.json` event file, split into values as ingest does.
-pub fn pml_document(data: &[u8]) {
-    let Ok(places) = crate::ingest::trace_file::document_places(data) else {
-        return;
-    };
-    let file = Scratch::new("events.json", data);
-    let mut reader = PmlReader::new(Arc::from(file.0.as_path()));
+/// Where a `.json` file's values are, as ingest finds them (`document_places` is the
+/// function it uses); `None` when the input is no JSON.
+fn places(data: &[u8]) -> Option<Vec<LineRef>> {
+    crate::ingest::trace_file::document_places(data).ok()
+}
+
+/// The values of a JSON document through the reader, as ingest reads `.json` files.
+fn read_document(reader: &mut dyn ValueReader, data: &[u8], places: Vec<LineRef>) -> Vec<Update> {
     let mut out = Vec::new();
     for at in places {
         let start = at.offset as usize;
@@ -194,6 +243,17 @@ pub fn pml_document(data: &[u8]) {
         serde_json::from_slice::<serde::de::IgnoredAny>(value).expect("a place is one value");
         reader.value(value, at, context(), &mut out);
     }
+    out
+}
+
+/// `pml_document`: a `.json` event file, split into values as ingest does.
+pub fn pml_document(data: &[u8]) {
+    let Some(places) = places(data) else {
+        return;
+    };
+    let file = Scratch::new("events.json", data);
+    let mut reader = PmlReader::new(Arc::from(file.0.as_path()));
+    let out = read_document(&mut reader, data, places);
     check_store(&finish(&mut reader, out, &file.0));
 }
 
@@ -336,4 +396,123 @@ fn poll_into(tail: &mut Tail, budget: u64, lines: &mut Vec<(u64, u64, Vec<u8>)>)
         lines.push((line.number, line.offset, line.bytes.to_vec()));
     }
     chunk.more
+}
+
+/// `otlp_batch`: an OTLP/JSON file. Each line's batch is read as the file reader and the
+/// receiver read it (`read_batch`), every span parsed in full and light, which must agree on
+/// what loading takes from the light one; then the file is ingested, laid out as it sniffs
+/// (a pretty-printed batch is one document), and its store checked like `pml_lines`.
+pub fn otlp_batch(data: &[u8]) {
+    for (_, line) in split_lines(data) {
+        check_batch(line);
+    }
+    check_batch(data);
+    let file = Scratch::new("otlp.jsonl", data);
+    let mut reader = OtlpReader::new(Arc::from(file.0.as_path()));
+    let out = match crate::formats::sniff::sniff(data) {
+        Some((Format::Otlp, Layout::Document)) => match places(data) {
+            Some(places) => read_document(&mut reader, data, places),
+            // Not JSON (yet): ingest reports it and reads nothing.
+            None => return,
+        },
+        _ => read_lines(&mut reader, data),
+    };
+    check_store(&finish(&mut reader, out, &file.0));
+}
+
+/// Spans kept in memory, as the receiver keeps them: the raw JSON of each.
+fn in_memory(raw: &RawValue) -> SpanSource {
+    SpanSource::Memory(Arc::from(raw.get().as_bytes()))
+}
+
+/// One batch through `read_batch`; every span it returns parses in full, and the light
+/// parse loading uses agrees with the full one the prompt pane uses.
+fn check_batch(bytes: &[u8]) {
+    let Ok((spans, _errors)) = read_batch(bytes, &in_memory) else {
+        return;
+    };
+    for span in &spans {
+        let SpanSource::Memory(raw) = &span.source else {
+            unreachable!("placed in memory");
+        };
+        let raw = std::str::from_utf8(raw).expect("a span's raw JSON is UTF-8");
+        let light = otlp_span::parse_light(raw).expect("a span read_batch took parses light");
+        assert_eq!(light, span.span, "read_batch's span is the light parse");
+        let full = otlp_span::parse(raw).expect("a span that parses light parses in full");
+        assert_light_agrees(&light, &full);
+    }
+}
+
+fn assert_light_agrees(light: &OtelSpan, full: &OtelSpan) {
+    let ids = |a: &OtelSpan| (a.trace_id.clone(), a.span_id.clone(), a.parent_id.clone());
+    assert_eq!(ids(light), ids(full), "ids differ");
+    let rest = |a: &OtelSpan| (a.otel_kind, a.start_ns, a.end_ns, a.status);
+    assert_eq!(rest(light), rest(full), "kind, times or status code differ");
+    assert_eq!(light.name, full.name);
+    assert_eq!(light.status_message, full.status_message);
+    assert_eq!(light.kind(), full.kind(), "kind differs");
+    assert_eq!(light.status(), full.status(), "status differs");
+    assert_eq!(usage(light), usage(full), "usage differs");
+    assert!(light.events.is_empty(), "light reads no events");
+}
+
+/// `mlflow_trace`: `trace_info.yaml`, then (after the first 0 byte, if any) `traces.json`,
+/// written as one trace of an MLflow store and loaded as `dump` loads it; the store is
+/// checked like `pml_lines`'s. Without a 0 byte the trace has no spans yet (in flight).
+pub fn mlflow_trace(data: &[u8]) {
+    let mut parts = data.splitn(2, |&b| b == 0);
+    let info = parts.next().unwrap_or_default();
+    let spans = parts.next();
+    let store_dir = ScratchDir::new("mlruns");
+    store_dir.write("1/meta.yaml", b"name: fuzz\n");
+    store_dir.write("1/traces/tr-fuzz/trace_info.yaml", info);
+    if let Some(spans) = spans {
+        store_dir.write("1/traces/tr-fuzz/artifacts/traces.json", spans);
+    }
+    let options = crate::ingest::ingestor::Options {
+        zone: Zone::Utc,
+        settle_ns: NS_PER_SEC,
+    };
+    let store = crate::ingest::ingestor::load(std::slice::from_ref(&store_dir.0), options, NOW);
+    // A trace whose info reads is one session; one whose info does not is a problem only.
+    let trace = store_dir.0.join("1/traces/tr-fuzz");
+    let readable = crate::formats::mlflow::info::read_info(&trace).is_ok();
+    assert_eq!(store.session_ids().len(), usize::from(readable), "sessions");
+    check_store(&store);
+}
+
+/// `receiver_proto`: an OTLP/HTTP protobuf body, decoded with the receiver's messages and
+/// turned into OTLP/JSON as the receiver does, then read as a batch: the JSON is a batch,
+/// every span of the request is read or said why not, and the received spans' store checks
+/// out.
+pub fn receiver_proto(data: &[u8]) {
+    use crate::receiver::proto::{ExportTraceServiceRequest, to_json};
+    use prost::Message as _;
+    let Ok(request) = ExportTraceServiceRequest::decode(data) else {
+        return;
+    };
+    let json = serde_json::to_vec(&to_json(&request)).expect("the request as JSON");
+    // Well-formed, read as the receiver reads it (spans left raw): a request nested deeper
+    // than serde_json builds values for is still a batch, its deepest spans skipped.
+    let well_formed = serde_json::from_slice::<serde::de::IgnoredAny>(&json);
+    well_formed.expect("the receiver's JSON parses");
+    // A request that decodes is never refused as a bad batch: its spans are read or skipped.
+    let read = read_batch(&json, &in_memory);
+    let (spans, errors) = read.expect("the receiver's JSON is a batch");
+    let sent: usize = request
+        .resource_spans
+        .iter()
+        .flat_map(|r| &r.scope_spans)
+        .map(|s| s.spans.len())
+        .sum();
+    assert_eq!(spans.len() + errors.len(), sent, "a span went missing");
+    check_batch(&json);
+    let origin = Path::new("http://127.0.0.1:4318/v1/traces");
+    let (mut sessions, mut out) = (HashSet::new(), Vec::new());
+    for span in spans {
+        emit(span, origin, &mut sessions, &mut out);
+    }
+    let mut store = Store::new();
+    store.apply_all(out);
+    check_store(&store);
 }

@@ -87,7 +87,7 @@ fn is_plain(c: char) -> bool {
 /// Characters that join or restyle their neighbours into sequences whose width terminals
 /// disagree on: variation selectors 15 and 16, the zero-width joiner, skin-tone modifiers,
 /// and regional indicators (tmux keeps a flag's two halves in two cells, ratatui in one).
-fn is_width_ambiguous(c: char) -> bool {
+pub(crate) fn is_width_ambiguous(c: char) -> bool {
     matches!(
         c,
         '\u{fe0e}' | '\u{fe0f}' | '\u{200d}' | '\u{1f3fb}'..='\u{1f3ff}' | '\u{1f1e6}'..='\u{1f1ff}'

@@ -41,4 +41,7 @@ targets!(
     sniff,
     tail,
     filter,
+    otlp_batch,
+    mlflow_trace,
+    receiver_proto,
 );

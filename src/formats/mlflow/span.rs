@@ -3,7 +3,7 @@
 //! `parent_id`, `start_time`, `status_code`), made an `OtelSpan`.
 
 use crate::formats::otel::{OtelEvent, OtelSpan, StatusCode, decode_json_string, id_hex};
-use crate::model::time::Nanos;
+use crate::model::time::{Nanos, clamp_time};
 use serde_json::{Map, Value};
 
 pub fn parse(value: &Value) -> Result<OtelSpan, String> {
@@ -89,13 +89,16 @@ fn event(v: &Value) -> OtelEvent {
     }
 }
 
-/// Nanoseconds since the epoch, as an integer or a numeric string.
+/// Nanoseconds since the epoch, as an integer or a numeric string. Clamped like every time
+/// from a trace: the span document subtracts them (duration, event offsets) unchecked.
 fn time(obj: &Map<String, Value>, keys: &[&str]) -> Option<Nanos> {
-    keys.iter().find_map(|k| match obj.get(*k)? {
-        Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    })
+    keys.iter()
+        .find_map(|k| match obj.get(*k)? {
+            Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
+            Value::String(s) => s.trim().parse().ok(),
+            _ => None,
+        })
+        .map(clamp_time)
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! One OTLP/JSON span object made an `OtelSpan`, with `AnyValue`s as plain JSON values.
 
 use crate::formats::otel::{OtelEvent, OtelSpan, StatusCode, decode_json_string, id_hex};
-use crate::model::time::Nanos;
+use crate::model::time::{Nanos, clamp_time};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
@@ -64,20 +64,29 @@ pub fn parse(raw: &str) -> Result<OtelSpan, String> {
 /// What loading needs of a span, without decoding every attribute and event: ids, name,
 /// kind, times, status, and the attributes kind and usage are read from.
 pub fn parse_light(raw: &str) -> Result<OtelSpan, String> {
-    read(raw, needed, false)
+    // `attr` reads a key's first value only, so only the first `mlflow.spanOutputs` may be
+    // kept: keeping a later one with a usage where the first had none would count tokens
+    // the full parse (the prompt pane) does not.
+    let mut outputs_seen = false;
+    let wanted = |key: &str, value: Option<&RawValue>| {
+        if key != "mlflow.spanOutputs" {
+            return NEEDED.contains(&key);
+        }
+        let first = !std::mem::replace(&mut outputs_seen, true);
+        first && value.is_some_and(|v| may_hold_usage(v.get()))
+    };
+    read(raw, wanted, false)
 }
 
-fn needed(key: &str, value: Option<&RawValue>) -> bool {
-    // `usage` may be spelt with JSON escapes (`us\u0061ge`, found by fuzzing): any escape
-    // keeps the value too, so the light and full parses never disagree.
-    NEEDED.contains(&key)
-        || (key == "mlflow.spanOutputs"
-            && value.is_some_and(|v| v.get().contains("usage") || v.get().contains("\\u")))
+/// Whether raw JSON may spell `usage`: plainly, or with a `\u` escape in it (`us\u0061ge`),
+/// which only the decoded value shows.
+fn may_hold_usage(raw: &str) -> bool {
+    raw.contains("usage") || raw.contains("\\u")
 }
 
 fn read(
     raw: &str,
-    wanted: impl Fn(&str, Option<&RawValue>) -> bool,
+    mut wanted: impl FnMut(&str, Option<&RawValue>) -> bool,
     events: bool,
 ) -> Result<OtelSpan, String> {
     let light: Light = serde_json::from_str(raw).map_err(crate::formats::json::describe)?;
@@ -194,7 +203,8 @@ pub fn any_value(v: &Value) -> Value {
     }
 }
 
-/// OTLP's int64 nanoseconds: a decimal string, or a number from lenient writers.
+/// OTLP's int64 nanoseconds: a decimal string, or a number from lenient writers. Clamped
+/// like every time from a trace, so differences of them fit in a `Nanos`.
 fn nanos(v: &Value) -> Option<Nanos> {
     match v {
         Value::String(s) => s.trim().parse().ok(),
@@ -202,6 +212,7 @@ fn nanos(v: &Value) -> Option<Nanos> {
         _ => None,
     }
     .filter(|ns: &Nanos| *ns > 0)
+    .map(clamp_time)
 }
 
 fn kind(v: &Value) -> Option<i64> {
@@ -316,6 +327,22 @@ mod tests {
             );
             assert!(light.events.is_empty() && !full.events.is_empty());
             assert!(light.attr("big").is_none(), "left for when it is shown");
+        }
+    }
+
+    /// Found with the `otlp_batch` fuzz target's light-equals-full check: a usage spelled
+    /// with an escape, and a second `mlflow.spanOutputs` after one without a usage.
+    #[test]
+    fn light_and_full_agree_on_escaped_and_repeated_outputs() {
+        let outputs = |text: &str| json!({"key": "mlflow.spanOutputs", "value": {"stringValue": text}});
+        for attributes in [
+            vec![outputs(r#"{"us\u0061ge": {"prompt_tokens": 5}}"#)],
+            vec![outputs(r#"{"text": "none"}"#), outputs(r#"{"usage": {"prompt_tokens": 5}}"#)],
+        ] {
+            let raw = json!({"spanId": "00000000000000aa", "attributes": attributes}).to_string();
+            let (full, light) = (parse(&raw).expect("full"), parse_light(&raw).expect("light"));
+            let usage = crate::formats::otel::usage::usage;
+            assert_eq!(usage(&light), usage(&full), "{raw}");
         }
     }
 

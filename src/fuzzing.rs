@@ -8,9 +8,9 @@ use crate::formats::otel::{OtelSpan, usage::usage};
 use crate::formats::otlp::reader::{OtlpReader, emit, read_batch};
 use crate::formats::otlp::span as otlp_span;
 use crate::formats::pml::{Context, PmlReader, sse::SseParser};
+use crate::formats::poml::{PomlResult, names, parts};
 use crate::formats::reader::ValueReader;
 use crate::formats::sniff::{Format, Layout};
-use crate::formats::poml::{PomlResult, names, parts};
 use crate::ingest::tail::Tail;
 use crate::model::time::{NS_PER_SEC, Nanos, Zone};
 use crate::model::{LineRef, SpanSource, Store, Update};
@@ -86,7 +86,10 @@ fn assert_printable(text: &str, what: &str) {
 fn assert_sanitized(text: &str, what: &str) {
     assert_printable(text, what);
     let ambiguous = text.chars().find(|&c| is_width_ambiguous(c));
-    assert!(ambiguous.is_none(), "{what}: width-ambiguous {ambiguous:?} in {text:?}");
+    assert!(
+        ambiguous.is_none(),
+        "{what}: width-ambiguous {ambiguous:?} in {text:?}"
+    );
 }
 
 fn assert_doc_printable(doc: &Doc) {

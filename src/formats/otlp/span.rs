@@ -334,13 +334,20 @@ mod tests {
     /// with an escape, and a second `mlflow.spanOutputs` after one without a usage.
     #[test]
     fn light_and_full_agree_on_escaped_and_repeated_outputs() {
-        let outputs = |text: &str| json!({"key": "mlflow.spanOutputs", "value": {"stringValue": text}});
+        let outputs =
+            |text: &str| json!({"key": "mlflow.spanOutputs", "value": {"stringValue": text}});
         for attributes in [
             vec![outputs(r#"{"us\u0061ge": {"prompt_tokens": 5}}"#)],
-            vec![outputs(r#"{"text": "none"}"#), outputs(r#"{"usage": {"prompt_tokens": 5}}"#)],
+            vec![
+                outputs(r#"{"text": "none"}"#),
+                outputs(r#"{"usage": {"prompt_tokens": 5}}"#),
+            ],
         ] {
             let raw = json!({"spanId": "00000000000000aa", "attributes": attributes}).to_string();
-            let (full, light) = (parse(&raw).expect("full"), parse_light(&raw).expect("light"));
+            let (full, light) = (
+                parse(&raw).expect("full"),
+                parse_light(&raw).expect("light"),
+            );
             let usage = crate::formats::otel::usage::usage;
             assert_eq!(usage(&light), usage(&full), "{raw}");
         }

@@ -396,11 +396,19 @@ fn loading_at_once_and_replaying_file_by_file_give_the_same_model() {
 fn a_relative_root_matches_the_absolute_paths_watchers_report() {
     let cwd = std::env::current_dir().expect("cwd");
     let base = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).expect("tempdir");
-    let relative = base
-        .path()
-        .strip_prefix(&cwd)
-        .expect("under the crate")
-        .to_path_buf();
+    // Relative to the working directory, even when the target folder lies elsewhere
+    // (CARGO_TARGET_DIR): up to the root, then down.
+    let relative = base.path().strip_prefix(&cwd).map_or_else(
+        |_| {
+            let up = cwd.components().skip(1).map(|_| "..");
+            let down = base.path().components().skip(1);
+            up.map(std::path::PathBuf::from)
+                .chain(down.map(|c| std::path::PathBuf::from(c.as_os_str())))
+                .collect::<std::path::PathBuf>()
+        },
+        std::path::Path::to_path_buf,
+    );
+    assert!(relative.is_relative());
     let mut live = Live::open(&relative);
     let session = base.path().join(S1);
     fs::create_dir(&session).expect("mkdir");

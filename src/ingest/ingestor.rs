@@ -43,10 +43,27 @@ pub struct Ingestor {
     unread: BTreeSet<PathBuf>,
 }
 
+/// `root` made absolute against `cwd`, with `.` and `..` resolved as text: watchers report
+/// `/work/runs/x`, not `/work/app/../runs/x`, for a root given as `../runs`.
+fn lexical_absolute(cwd: &Path, root: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in cwd.join(root).components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 impl Ingestor {
     pub fn new(roots: Vec<PathBuf>, options: Options) -> Self {
         let cwd = std::env::current_dir().unwrap_or_default();
-        let absolute_roots = roots.iter().map(|r| cwd.join(r)).collect();
+        let absolute_roots = roots.iter().map(|r| lexical_absolute(&cwd, r)).collect();
         Self {
             options,
             roots,

@@ -242,7 +242,14 @@ fn an_in_flight_call_grows_with_the_clock() {
     )
     .expect("result");
     std::fs::write(session.join("0002.writing.poml"), "").expect("reserved");
-    let start = now_ns();
+    // The session's start, not the clock after writing (a loaded machine puts time between).
+    let first = std::fs::metadata(session.join("0001.done.poml"))
+        .and_then(|m| m.modified())
+        .expect("mtime");
+    let start = first
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as i64)
+        .unwrap_or_else(|_| now_ns());
     let options = Options {
         zone: Zone::Utc,
         ..Options::default()

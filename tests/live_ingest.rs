@@ -3,79 +3,15 @@
 
 mod common;
 
+use common::live::Live;
+
 use serde_json::Value;
 use std::ffi::OsString;
 use std::fs;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
-use tracetui::ingest::{Ingestor, Options};
-use tracetui::model::time::{NS_PER_SEC, Zone, now_ns};
-use tracetui::model::{Status, Store};
-
-fn options() -> Options {
-    Options {
-        zone: Zone::Utc,
-        ..Options::default()
-    }
-}
-
-/// An ingestor and a store over one opened root, fed path by path.
-struct Live {
-    ingestor: Ingestor,
-    store: Store,
-}
-
-impl Live {
-    fn open(root: &Path) -> Self {
-        let mut ingestor = Ingestor::new(vec![root.to_path_buf()], options());
-        let mut store = Store::new();
-        store.apply_all(ingestor.scan(now_ns()));
-        Self { ingestor, store }
-    }
-
-    /// Report one changed path; returns every problem text the updates carried.
-    fn changed(&mut self, path: &Path) -> Vec<String> {
-        self.changed_at(path, now_ns())
-    }
-
-    fn changed_at(&mut self, path: &Path, now: i64) -> Vec<String> {
-        let updates = self.ingestor.changed(&[path.to_path_buf()], now);
-        let problems = problems_in(&updates);
-        self.store.apply_all(updates);
-        problems
-    }
-
-    fn recheck(&mut self, now: i64) -> Vec<String> {
-        let updates = self.ingestor.recheck(now);
-        let problems = problems_in(&updates);
-        self.store.apply_all(updates);
-        problems
-    }
-
-    fn span(&self, key: &str) -> Option<&tracetui::model::Span> {
-        self.store
-            .sessions()
-            .find_map(|(_, s)| s.find(key).and_then(|id| s.get(id)))
-    }
-
-    fn json(&self) -> Value {
-        let mut out = Vec::new();
-        tracetui::dump::json::write(&self.store, None, &mut out).expect("dump");
-        serde_json::from_slice(&out).expect("json")
-    }
-}
-
-fn problems_in(updates: &[tracetui::model::Update]) -> Vec<String> {
-    use tracetui::model::Update;
-    updates
-        .iter()
-        .flat_map(|u| match u {
-            Update::Span { span, .. } => span.problems.iter().map(ToString::to_string).collect(),
-            Update::Problems { problems, .. } => problems.iter().map(ToString::to_string).collect(),
-            _ => Vec::new(),
-        })
-        .collect()
-}
+use tracetui::model::Status;
+use tracetui::model::time::{NS_PER_SEC, now_ns};
 
 /// A real call from the corpus, by file suffix.
 fn corpus_call(session: &str, prefix: &str) -> Vec<(String, PathBuf)> {

@@ -4,45 +4,14 @@
 
 mod common;
 
+use common::live::Live;
+
 use std::fs;
-use std::path::{Path, PathBuf};
-use tracetui::ingest::{Ingestor, Options};
-use tracetui::model::time::{NS_PER_SEC, Zone, now_ns};
-use tracetui::model::{Status, Store};
+use std::path::Path;
+use tracetui::model::Status;
+use tracetui::model::time::{NS_PER_SEC, now_ns};
 
 const TRACE: &str = "803886266053338597/traces/tr-80e3ff883adbed565035e04c88d0a2bd";
-
-fn options() -> Options {
-    Options {
-        zone: Zone::Utc,
-        ..Options::default()
-    }
-}
-
-struct Live {
-    ingestor: Ingestor,
-    store: Store,
-}
-
-impl Live {
-    fn open(root: &Path) -> Self {
-        let mut ingestor = Ingestor::new(vec![root.to_path_buf()], options());
-        let mut store = Store::new();
-        store.apply_all(ingestor.scan(now_ns()));
-        Self { ingestor, store }
-    }
-
-    fn changed(&mut self, paths: &[PathBuf]) {
-        let updates = self.ingestor.changed(paths, now_ns());
-        self.store.apply_all(updates);
-    }
-
-    fn dump(&self) -> serde_json::Value {
-        let mut out = Vec::new();
-        tracetui::dump::json::write(&self.store, None, &mut out).expect("dump");
-        serde_json::from_slice(&out).expect("json")
-    }
-}
 
 fn copy_dir(from: &Path, to: &Path) {
     fs::create_dir_all(to).expect("mkdir");
@@ -96,13 +65,13 @@ fn a_trace_in_flight_fills_in_when_its_spans_land() {
     let temp = artifacts.join(".artifact.uploading.x1");
     let spans = fs::read(source.join(TRACE).join("artifacts/traces.json")).expect("spans");
     fs::write(&temp, &spans[..spans.len() / 2]).expect("half");
-    live.changed(&[artifacts.clone(), temp.clone()]);
+    live.changed_all(&[artifacts.clone(), temp.clone()], now_ns());
     let (_, session) = live.store.sessions().next().expect("session");
     assert_eq!(session.span_count(), 1, "a temporary file is not the spans");
     assert_eq!(live.store.problem_count(), 0);
     fs::write(&temp, &spans).expect("whole");
     fs::rename(&temp, artifacts.join("traces.json")).expect("rename");
-    live.changed(&[temp, artifacts.join("traces.json")]);
+    live.changed_all(&[temp, artifacts.join("traces.json")], now_ns());
     let (_, session) = live.store.sessions().next().expect("session");
     assert_eq!(session.span_count(), 9);
     assert!(
@@ -116,12 +85,12 @@ fn a_trace_in_flight_fills_in_when_its_spans_land() {
         &source.join(TRACE).join("request_metadata"),
         &trace.join("request_metadata"),
     );
-    live.changed(&[trace.join("request_metadata")]);
-    assert_eq!(live.dump(), Live::open(&root).dump());
+    live.changed_all(&[trace.join("request_metadata")], now_ns());
+    assert_eq!(live.json(), Live::open(&root).json());
 
     // The trace is deleted: its session goes.
     fs::remove_dir_all(&trace).expect("remove");
-    live.changed(&[trace]);
+    live.changed_all(&[trace], now_ns());
     assert_eq!(live.store.session_count(), 0);
 }
 
@@ -191,7 +160,7 @@ fn the_mlflow2_layout_reads_the_same_way() {
     )
     .expect("spans");
     let live = Live::open(dir.path());
-    let dump = live.dump();
+    let dump = live.json();
     let session = &dump["sessions"][0];
     assert_eq!(session["id"], "7f3e9a1c2b4d4e5f8a6b7c8d9e0f1a2b");
     assert_eq!(session["start_ms"], 1_718_000_000_000i64);

@@ -176,7 +176,9 @@ impl PmlReader {
         // Children that were waiting for a span are placed after it from this work list, not
         // by recursion: a file whose chain of thousands of spans arrives children first
         // (out of order, as PML allows) overflowed the stack when its top-most span came.
-        let mut work = vec![(record, root)];
+        // The list starts empty (no allocation): most spans release no waiting children.
+        let mut work = Vec::new();
+        self.place_one(record, root, out, &mut work);
         while let Some((record, root)) = work.pop() {
             self.place_one(record, root, out, &mut work);
         }

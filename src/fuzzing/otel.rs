@@ -1,0 +1,136 @@
+//! Targets for OpenTelemetry-shaped input: OTLP/JSON files, MLflow trace stores and the
+//! receiver's OTLP/HTTP protobuf bodies.
+
+use super::NOW;
+use super::checks::check_store;
+use super::feed::{finish, places, read_document, read_lines, split_lines};
+use super::scratch::{Scratch, ScratchDir};
+use crate::formats::otel::{OtelSpan, usage::usage};
+use crate::formats::otlp::reader::{OtlpReader, emit, read_batch};
+use crate::formats::otlp::span as otlp_span;
+use crate::formats::sniff::{Format, Layout};
+use crate::model::time::{NS_PER_SEC, Zone};
+use crate::model::{SpanSource, Store};
+use serde_json::value::RawValue;
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::Arc;
+
+/// `otlp_batch`: an OTLP/JSON file. Each line's batch is read as the file reader and the
+/// receiver read it (`read_batch`), every span parsed in full and light, which must agree on
+/// what loading takes from the light one; then the file is ingested, laid out as it sniffs
+/// (a pretty-printed batch is one document), and its store checked like `pml_lines`.
+pub fn otlp_batch(data: &[u8]) {
+    for (_, line) in split_lines(data) {
+        check_batch(line);
+    }
+    check_batch(data);
+    let file = Scratch::new("otlp.jsonl", data);
+    let mut reader = OtlpReader::new(Arc::from(file.0.as_path()));
+    let out = match crate::formats::sniff::sniff(data) {
+        Some((Format::Otlp, Layout::Document)) => match places(data) {
+            Some(places) => read_document(&mut reader, data, places),
+            // Not JSON (yet): ingest reports it and reads nothing.
+            None => return,
+        },
+        _ => read_lines(&mut reader, data),
+    };
+    check_store(&finish(&mut reader, out, &file.0));
+}
+
+/// Spans kept in memory, as the receiver keeps them: the raw JSON of each.
+fn in_memory(raw: &RawValue) -> SpanSource {
+    SpanSource::Memory(Arc::from(raw.get().as_bytes()))
+}
+
+/// One batch through `read_batch`; every span it returns parses in full, and the light
+/// parse loading uses agrees with the full one the prompt pane uses.
+fn check_batch(bytes: &[u8]) {
+    let Ok((spans, _errors)) = read_batch(bytes, &in_memory) else {
+        return;
+    };
+    for span in &spans {
+        let SpanSource::Memory(raw) = &span.source else {
+            unreachable!("placed in memory");
+        };
+        let raw = std::str::from_utf8(raw).expect("a span's raw JSON is UTF-8");
+        let light = otlp_span::parse_light(raw).expect("a span read_batch took parses light");
+        assert_eq!(light, span.span, "read_batch's span is the light parse");
+        let full = otlp_span::parse(raw).expect("a span that parses light parses in full");
+        assert_light_agrees(&light, &full);
+    }
+}
+
+fn assert_light_agrees(light: &OtelSpan, full: &OtelSpan) {
+    let ids = |a: &OtelSpan| (a.trace_id.clone(), a.span_id.clone(), a.parent_id.clone());
+    assert_eq!(ids(light), ids(full), "ids differ");
+    let rest = |a: &OtelSpan| (a.otel_kind, a.start_ns, a.end_ns, a.status);
+    assert_eq!(rest(light), rest(full), "kind, times or status code differ");
+    assert_eq!(light.name, full.name);
+    assert_eq!(light.status_message, full.status_message);
+    assert_eq!(light.kind(), full.kind(), "kind differs");
+    assert_eq!(light.status(), full.status(), "status differs");
+    assert_eq!(usage(light), usage(full), "usage differs");
+    assert!(light.events.is_empty(), "light reads no events");
+}
+
+/// `mlflow_trace`: `trace_info.yaml`, then (after the first 0 byte, if any) `traces.json`,
+/// written as one trace of an MLflow store and loaded as `dump` loads it; the store is
+/// checked like `pml_lines`'s. Without a 0 byte the trace has no spans yet (in flight).
+pub fn mlflow_trace(data: &[u8]) {
+    let mut parts = data.splitn(2, |&b| b == 0);
+    let info = parts.next().unwrap_or_default();
+    let spans = parts.next();
+    let store_dir = ScratchDir::new("mlruns");
+    store_dir.write("1/meta.yaml", b"name: fuzz\n");
+    store_dir.write("1/traces/tr-fuzz/trace_info.yaml", info);
+    if let Some(spans) = spans {
+        store_dir.write("1/traces/tr-fuzz/artifacts/traces.json", spans);
+    }
+    let options = crate::ingest::ingestor::Options {
+        zone: Zone::Utc,
+        settle_ns: NS_PER_SEC,
+    };
+    let store = crate::ingest::ingestor::load(std::slice::from_ref(&store_dir.0), options, NOW);
+    // A trace whose info reads is one session; one whose info does not is a problem only.
+    let trace = store_dir.0.join("1/traces/tr-fuzz");
+    let readable = crate::formats::mlflow::info::read_info(&trace).is_ok();
+    assert_eq!(store.session_ids().len(), usize::from(readable), "sessions");
+    check_store(&store);
+}
+
+/// `receiver_proto`: an OTLP/HTTP protobuf body, decoded with the receiver's messages and
+/// turned into OTLP/JSON as the receiver does, then read as a batch: the JSON is a batch,
+/// every span of the request is read or said why not, and the received spans' store checks
+/// out.
+pub fn receiver_proto(data: &[u8]) {
+    use crate::receiver::proto::{ExportTraceServiceRequest, to_json};
+    use prost::Message as _;
+    let Ok(request) = ExportTraceServiceRequest::decode(data) else {
+        return;
+    };
+    let json = serde_json::to_vec(&to_json(&request)).expect("the request as JSON");
+    // Well-formed, read as the receiver reads it (spans left raw): a request nested deeper
+    // than serde_json builds values for is still a batch, its deepest spans skipped.
+    let well_formed = serde_json::from_slice::<serde::de::IgnoredAny>(&json);
+    well_formed.expect("the receiver's JSON parses");
+    // A request that decodes is never refused as a bad batch: its spans are read or skipped.
+    let read = read_batch(&json, &in_memory);
+    let (spans, errors) = read.expect("the receiver's JSON is a batch");
+    let sent: usize = request
+        .resource_spans
+        .iter()
+        .flat_map(|r| &r.scope_spans)
+        .map(|s| s.spans.len())
+        .sum();
+    assert_eq!(spans.len() + errors.len(), sent, "a span went missing");
+    check_batch(&json);
+    let origin = Path::new("http://127.0.0.1:4318/v1/traces");
+    let (mut sessions, mut out) = (HashSet::new(), Vec::new());
+    for span in spans {
+        emit(span, origin, &mut sessions, &mut out);
+    }
+    let mut store = Store::new();
+    store.apply_all(out);
+    check_store(&store);
+}

@@ -27,17 +27,7 @@ fn diff(args: &[&str]) -> (i32, String, String) {
 fn copy_session() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("tempdir");
     let to = dir.path().join("20261121123900861020");
-    std::fs::create_dir(&to).expect("mkdir");
-    for entry in std::fs::read_dir(common::corpus().join(SESSION)).expect("session") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_symlink() {
-            let link = std::fs::read_link(entry.path()).expect("link");
-            std::os::unix::fs::symlink(link, target).expect("symlink");
-        } else {
-            std::fs::copy(entry.path(), target).expect("copy");
-        }
-    }
+    common::copy_tree(&common::corpus().join(SESSION), &to, common::Links::Keep);
     (dir, to)
 }
 

@@ -5,26 +5,13 @@
 mod common;
 
 use common::live::Live;
+use common::{Links, copy_tree};
 
 use std::fs;
-use std::path::Path;
 use tracetui::model::Status;
 use tracetui::model::time::{NS_PER_SEC, now_ns};
 
 const TRACE: &str = "803886266053338597/traces/tr-80e3ff883adbed565035e04c88d0a2bd";
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).expect("mkdir");
-    for entry in fs::read_dir(from).expect("read_dir") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
-}
 
 #[test]
 fn a_trace_in_flight_fills_in_when_its_spans_land() {
@@ -45,7 +32,11 @@ fn a_trace_in_flight_fills_in_when_its_spans_land() {
         trace.join("trace_info.yaml"),
     )
     .expect("info");
-    copy_dir(&source.join(TRACE).join("tags"), &trace.join("tags"));
+    copy_tree(
+        &source.join(TRACE).join("tags"),
+        &trace.join("tags"),
+        Links::Follow,
+    );
     let mut live = Live::open(&root);
     let (_, session) = live
         .store
@@ -81,9 +72,10 @@ fn a_trace_in_flight_fills_in_when_its_spans_land() {
     assert!(!session.any_running());
 
     // Loaded at once, the same trace gives the same dump.
-    copy_dir(
+    copy_tree(
         &source.join(TRACE).join("request_metadata"),
         &trace.join("request_metadata"),
+        Links::Follow,
     );
     live.changed_all(&[trace.join("request_metadata")], now_ns());
     assert_eq!(live.json(), Live::open(&root).json());

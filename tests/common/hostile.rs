@@ -49,7 +49,7 @@ pub fn build() -> Hostile {
     let root = dir.path().join("pomlruns");
     fs::create_dir(&root).expect("pomlruns");
     let corpus = super::corpus().join("pomlruns").join(GOOD);
-    copy_dir(&corpus, &root.join(GOOD));
+    super::copy_tree(&corpus, &root.join(GOOD), super::Links::Follow);
 
     let bad = root.join(BAD);
     fs::create_dir(&bad).expect("bad session");
@@ -225,18 +225,6 @@ fn write_mlflow(root: &Path) {
             "attributes": {"mlflow.spanType": "\"LLM\"", "mlflow.spanInputs": "{\"messages\": [{\"role\": \"user\", \"content\": \"\\u001b[2Jhi\"}]}"}}]}"#,
         ),
     );
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).expect("mkdir");
-    for entry in fs::read_dir(from).expect("read_dir") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        fs::copy(entry.path(), &target).expect("copy");
-        let mtime =
-            filetime::FileTime::from_last_modification_time(&entry.metadata().expect("metadata"));
-        filetime::set_file_mtime(&target, mtime).expect("mtime");
-    }
 }
 
 /// Make everything removable again (the temp dir's drop cannot enter a 000 folder).

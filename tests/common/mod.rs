@@ -30,6 +30,37 @@ pub fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// What `copy_tree` does with a symlink.
+#[derive(Clone, Copy)]
+pub enum Links {
+    /// Copy what it points at (a copy that reads the same anywhere).
+    Follow,
+    /// Copy the link itself (a relative one may dangle in the copy).
+    Keep,
+}
+
+/// A copy of a folder tree under `to`, folders recursively, with the files' modification
+/// times (ingest takes call times from them, as from the corpus's).
+pub fn copy_tree(from: &Path, to: &Path, links: Links) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read_dir") {
+        let entry = entry.expect("entry");
+        let (source, target) = (entry.path(), to.join(entry.file_name()));
+        let kind = entry.file_type().expect("file type");
+        if kind.is_symlink() && matches!(links, Links::Keep) {
+            let link = std::fs::read_link(&source).expect("read_link");
+            std::os::unix::fs::symlink(link, &target).expect("symlink");
+        } else if std::fs::metadata(&source).expect("metadata").is_dir() {
+            copy_tree(&source, &target, links);
+        } else {
+            std::fs::copy(&source, &target).expect("copy");
+            let meta = std::fs::metadata(&source).expect("metadata");
+            let mtime = filetime::FileTime::from_last_modification_time(&meta);
+            filetime::set_file_mtime(&target, mtime).expect("mtime");
+        }
+    }
+}
+
 pub fn unpack(tarball: &Path, into: &Path) {
     let file = std::fs::File::open(tarball).expect("fixture tarball");
     let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(file));

@@ -2,8 +2,10 @@
 //! attribute values JSON-encoded) or the legacy 2.x form (`context` with `0x` hex ids,
 //! `parent_id`, `start_time`, `status_code`), made an `OtelSpan`.
 
-use crate::formats::otel::{OtelEvent, OtelSpan, StatusCode, decode_json_string, id_hex};
-use crate::model::time::{Nanos, clamp_time};
+use crate::formats::otel::{
+    OtelEvent, OtelSpan, StatusCode, decode_json_string, id_hex, unix_nanos,
+};
+use crate::model::time::Nanos;
 use serde_json::{Map, Value};
 
 pub fn parse(value: &Value) -> Result<OtelSpan, String> {
@@ -89,16 +91,9 @@ fn event(v: &Value) -> OtelEvent {
     }
 }
 
-/// Nanoseconds since the epoch, as an integer or a numeric string. Clamped like every time
-/// from a trace: the span document subtracts them (duration, event offsets) unchecked.
+/// The first of `keys` that holds a time.
 fn time(obj: &Map<String, Value>, keys: &[&str]) -> Option<Nanos> {
-    keys.iter()
-        .find_map(|k| match obj.get(*k)? {
-            Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
-            Value::String(s) => s.trim().parse().ok(),
-            _ => None,
-        })
-        .map(clamp_time)
+    keys.iter().find_map(|k| unix_nanos(obj.get(*k)?))
 }
 
 #[cfg(test)]

@@ -1,7 +1,9 @@
 //! One OTLP/JSON span object made an `OtelSpan`, with `AnyValue`s as plain JSON values.
 
-use crate::formats::otel::{OtelEvent, OtelSpan, StatusCode, decode_json_string, id_hex};
-use crate::model::time::{Nanos, clamp_time};
+use crate::formats::otel::{
+    OtelEvent, OtelSpan, StatusCode, decode_json_string, id_hex, unix_nanos,
+};
+use crate::model::time::Nanos;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
@@ -203,16 +205,10 @@ pub fn any_value(v: &Value) -> Value {
     }
 }
 
-/// OTLP's int64 nanoseconds: a decimal string, or a number from lenient writers. Clamped
-/// like every time from a trace, so differences of them fit in a `Nanos`.
+/// OTLP's int64 nanoseconds (a decimal string, or a number from lenient writers); 0 and
+/// below are unset.
 fn nanos(v: &Value) -> Option<Nanos> {
-    match v {
-        Value::String(s) => s.trim().parse().ok(),
-        Value::Number(n) => n.as_i64().or_else(|| n.as_u64().map(|u| u as i64)),
-        _ => None,
-    }
-    .filter(|ns: &Nanos| *ns > 0)
-    .map(clamp_time)
+    unix_nanos(v).filter(|&ns| ns > 0)
 }
 
 fn kind(v: &Value) -> Option<i64> {

@@ -148,4 +148,27 @@ fn overlays_take_the_mouse() {
         "{}",
         h.screen()
     );
+    // The patterns view: a click selects a line, a second click on it goes to the call.
+    h.press("p");
+    let row = row_of(&h, "Slowest calls") + 1;
+    let line = h
+        .screen()
+        .lines()
+        .nth(usize::from(row))
+        .unwrap_or_default()
+        .to_string();
+    click(&mut h, 20, row);
+    assert!(h.app.overlay_is(OverlayKind::Patterns), "one click selects");
+    assert!(h.screen().contains("Enter go to it"), "{}", h.screen());
+    click(&mut h, 20, row);
+    assert!(h.app.overlay.is_none(), "a second click goes there");
+    let Some(Node::Span(sid, id)) = h.app.selected() else {
+        panic!("a call is selected: {}", h.screen());
+    };
+    let key = h.app.store.session(sid).map(|s| s.key(id).to_string());
+    let key = key.expect("its session");
+    assert!(
+        line.contains(&key),
+        "the slowest call {key} is the clicked line {line:?}"
+    );
 }

@@ -4,7 +4,8 @@
 mod common;
 
 use common::Harness;
-use ratatui::style::Color;
+use ratatui::style::{Color, Modifier};
+use tracetui::app::OverlayKind;
 
 fn documented(width: u16, height: u16) -> (tempfile::TempDir, Harness) {
     // An old mtime, as for any finished trace: the open execution reads as stopped.
@@ -78,6 +79,103 @@ fn the_patterns_view() {
     );
     h.press("<Esc>");
     assert!(!h.screen().contains("Patterns"), "Esc closes it");
+}
+
+/// The screen row (0-based) whose text contains `needle`.
+fn row_of(screen: &str, needle: &str) -> u16 {
+    let row = screen.lines().position(|l| l.contains(needle));
+    row.unwrap_or_else(|| panic!("{needle} on screen:\n{screen}")) as u16
+}
+
+/// Whether the patterns view draws row `y` as the selected line.
+fn highlighted(h: &Harness, y: u16) -> bool {
+    let buffer = h.terminal.backend().buffer();
+    // Inside the popup (columns 5 to 114 at a width of 120), text and padding alike.
+    (6..114)
+        .map(|x| &buffer[(x, y)])
+        .all(|c| c.bg == Color::DarkGray || c.modifier.contains(Modifier::REVERSED))
+}
+
+#[test]
+fn the_patterns_view_goes_to_calls_and_filters_by_tools() {
+    let (_dir, mut h) = documented(120, 40);
+    h.press("jp");
+    // The cursor starts on the first line, which leads nowhere: Enter says what does.
+    let screen = h.screen();
+    assert!(highlighted(&h, row_of(&screen, "Tools (4)")), "{screen}");
+    assert!(screen.contains("j/k move · Esc close"), "{screen}");
+    h.press("<Enter>");
+    assert!(
+        h.app.overlay_is(OverlayKind::Patterns),
+        "a heading goes nowhere"
+    );
+    assert!(
+        h.screen().contains("Enter goes to a call"),
+        "{}",
+        h.screen()
+    );
+
+    // Down to the slowest call (the failed github:create_issue): Enter selects it.
+    h.press("<PgDn>");
+    while !h.screen().contains("Enter go to it") {
+        h.press("j");
+    }
+    let screen = h.screen();
+    let row = row_of(&screen, "100.0ms  github:create_issue  t2");
+    assert!(highlighted(&h, row), "{screen}");
+    assert!(!highlighted(&h, row + 1), "one line is selected: {screen}");
+    h.press("<Enter>");
+    assert!(h.app.overlay.is_none(), "Enter on a call closes the view");
+    let screen = h.screen();
+    assert!(screen.contains("Prompt · t2"), "{screen}");
+    assert!(screen.contains("rate limited"), "{screen}");
+
+    // A tool's row filters by it.
+    h.press("pgjj");
+    assert!(h.screen().contains("Enter filter by it"), "{}", h.screen());
+    h.press("<Enter>");
+    let screen = h.screen();
+    assert!(
+        screen.contains("filter: tool:filesystem:read_file (3 matches)"),
+        "{screen}"
+    );
+    // The patterns follow the filter (no failed execution reads a file); G goes to the
+    // last line.
+    h.press("p");
+    assert!(
+        h.screen()
+            .contains("Patterns · filter: tool:filesystem:read_file")
+    );
+    h.press("gG");
+    let screen = h.screen();
+    assert!(
+        highlighted(&h, row_of(&screen, "Failed executions (0)")),
+        "{screen}"
+    );
+}
+
+#[test]
+fn a_sequence_filters_by_both_tools() {
+    let (_dir, mut h) = documented(120, 40);
+    h.press("jp");
+    // Tools (4) header, 4 tools, blank, Sequences heading: the second sequence is line 9.
+    h.press("g");
+    for _ in 0..9 {
+        h.press("j");
+    }
+    let screen = h.screen();
+    let row = row_of(&screen, "filesystem:read_file  →  github:create_issue");
+    assert!(highlighted(&h, row), "{screen}");
+    h.press("<Enter>");
+    let screen = h.screen();
+    assert!(
+        screen.contains("filter: tool:github:create_issue after:filesystem:read_file (1 match)"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("Prompt · t2"),
+        "the match is selected: {screen}"
+    );
 }
 
 #[test]

@@ -43,7 +43,7 @@ impl App {
                     .map(|d| (d.doc.doc.plain_lines().join("\n"), "the diff".to_string())),
                 OverlayKind::Patterns => self
                     .patterns()
-                    .map(|d| (d.plain_lines().join("\n"), "the patterns".to_string())),
+                    .map(|p| (p.doc.plain_lines().join("\n"), "the patterns".to_string())),
                 OverlayKind::Problems => Some((
                     self.problems()
                         .iter()

@@ -4,7 +4,6 @@
 use super::App;
 use super::line_input::{LineInput, Outcome};
 use crate::analysis::{Filter, Matches, stats};
-use crate::detail::Doc;
 use crate::formats::bytes::Pread;
 use ratatui::crossterm::event::KeyEvent;
 
@@ -86,7 +85,7 @@ impl App {
     }
 
     /// The patterns view's lines, computed again only when the spans or the filter change.
-    pub fn patterns_doc(&mut self) -> &Doc {
+    pub fn patterns_doc(&mut self) -> &stats::Patterns {
         let key = (self.store.generation, self.tree.filter_generation());
         if self.patterns.as_ref().is_some_and(|(k, _)| *k != key) {
             self.patterns = None;
@@ -94,12 +93,26 @@ impl App {
         let (store, matches) = (&self.store, self.tree.matches());
         &self
             .patterns
-            .get_or_insert_with(|| (key, stats::to_doc(&stats::compute(store, matches))))
+            .get_or_insert_with(|| (key, stats::document(&stats::compute(store, matches))))
             .1
     }
 
     /// The patterns document as last computed (drawing only reads).
-    pub fn patterns(&self) -> Option<&Doc> {
-        self.patterns.as_ref().map(|(_, doc)| doc)
+    pub fn patterns(&self) -> Option<&stats::Patterns> {
+        self.patterns.as_ref().map(|(_, patterns)| patterns)
+    }
+
+    /// Add `terms` to the filter in force (or make them the filter): drilling down from
+    /// the patterns view.
+    pub fn narrow_filter(&mut self, terms: &str) {
+        let expr = match &self.filter {
+            Some(f) if !f.expr.is_empty() => format!("{} {terms}", f.expr),
+            _ => terms.to_string(),
+        };
+        if self.apply_filter(&expr) {
+            self.focus = super::Focus::Tree;
+        } else if let Some(e) = self.filter_error.take() {
+            self.notice = Some(format!("Cannot filter by {terms}: {e}"));
+        }
     }
 }

@@ -62,9 +62,9 @@ impl App {
         }
     }
 
-    /// With an overlay open the mouse is its: the wheel scrolls it (moves the problems
-    /// selection), a click on a problem selects it (a second click goes there), a click
-    /// outside closes it.
+    /// With an overlay open the mouse is its: the wheel scrolls it (moves the selection in
+    /// problems and patterns), a click on a row there selects it (a second click acts on
+    /// it, as Enter), a click outside closes it.
     fn overlay_mouse(&mut self, event: MouseEvent) -> bool {
         let Some(overlay) = self.overlay else {
             return false;
@@ -83,20 +83,26 @@ impl App {
             }
             MouseEventKind::Down(MouseButton::Left) => {
                 let area = self.panes_area();
+                // Rows a click can select (problems, patterns' lines).
+                let rows = match overlay.kind {
+                    OverlayKind::Problems => self.problems().len(),
+                    OverlayKind::Patterns => self.patterns().map_or(0, |p| p.doc.lines.len()),
+                    _ => 0,
+                };
                 let popup = match overlay.kind {
                     OverlayKind::Diff => super::layout::diff_popup(area),
-                    OverlayKind::Problems => {
-                        super::layout::list_popup(area, self.problems().len()).0
-                    }
-                    // Help and patterns: anywhere closes them (they are read, not used).
-                    OverlayKind::Help | OverlayKind::Patterns => Rect::default(),
+                    OverlayKind::Problems => super::layout::list_popup(area, rows).0,
+                    OverlayKind::Patterns => super::layout::patterns_popup(area, rows).0,
+                    // Help: anywhere closes it (it is read, not used).
+                    OverlayKind::Help => Rect::default(),
                 };
                 let inside = popup.contains(Position::new(event.column, event.row));
+                let list = overlay.selects();
                 if !inside {
                     self.overlay = None;
-                } else if overlay.kind == OverlayKind::Problems && event.row > popup.y {
+                } else if list && event.row > popup.y && event.row + 1 < popup.bottom() {
                     let row = overlay.scroll + usize::from(event.row - popup.y - 1);
-                    if row < self.problems().len() {
+                    if row < rows {
                         if row == overlay.selected {
                             self.overlay_update(overlay, Action::Toggle);
                         } else if let Some(o) = &mut self.overlay {

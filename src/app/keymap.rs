@@ -88,7 +88,7 @@ pub const KEYMAP: &[Binding] = &[
     bind!("/", [key('/')], GLOBAL, Action::Filter, "filter (tool: status: after: since: min: kind: or text)"),
     bind!("n", [key('n')], GLOBAL, Action::NextMatch, "next match of the filter"),
     bind!("N", [key('N')], GLOBAL, Action::PrevMatch, "previous match of the filter"),
-    bind!("p", [key('p')], GLOBAL, Action::Patterns, "patterns: tool stats, sequences, slowest, failed"),
+    bind!("p", [key('p')], GLOBAL, Action::Patterns, "patterns: tool stats, sequences, slowest, failed; Enter goes there or filters"),
     bind!("o", [key('o')], GLOBAL, Action::Related, "the same call in the other trace (POML ↔ MLflow)"),
     bind!("!", [key('!')], GLOBAL, Action::Problems, "problems: every one, where it is; Enter goes there"),
     bind!("m", [key('m')], GLOBAL, Action::Mark, "mark this call to compare (m again unmarks)"),

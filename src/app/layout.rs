@@ -35,6 +35,13 @@ pub fn list_popup(area: Rect, rows: usize) -> (Rect, usize) {
     (popup, popup.height.saturating_sub(2) as usize)
 }
 
+/// The patterns popup for a document of `lines` lines, and how many lines fit in it.
+pub fn patterns_popup(area: Rect, lines: usize) -> (Rect, usize) {
+    let height = u16::try_from(lines + 2).unwrap_or(u16::MAX);
+    let popup = centered(area, 110, height);
+    (popup, popup.height.saturating_sub(2) as usize)
+}
+
 impl Panes {
     pub fn new(area: Rect) -> Self {
         let status_h = area.height.min(1);

@@ -80,7 +80,7 @@ pub struct App {
     /// Why the last filter did not parse.
     pub filter_error: Option<String>,
     /// The patterns document and the (store, filter) state it was computed for.
-    patterns: Option<((u64, u64), crate::detail::Doc)>,
+    patterns: Option<((u64, u64), crate::analysis::stats::Patterns)>,
     /// The problems view's rows and the store generation they were listed for.
     problems: Option<(u64, Vec<crate::analysis::problems::Located>)>,
     timeline_rows: Option<((SessionId, u64, u64), Vec<Row>)>,
@@ -214,7 +214,11 @@ impl App {
         self.prompt.clamp(body.height as usize);
         match self.overlay.map(|o| o.kind) {
             Some(OverlayKind::Patterns) => {
-                self.patterns_doc();
+                let count = self.patterns_doc().doc.lines.len();
+                let (_, visible) = layout::patterns_popup(area, count);
+                if let Some(o) = &mut self.overlay {
+                    o.keep_selected_in_view(count, visible);
+                }
             }
             Some(OverlayKind::Diff) => {
                 let popup = layout::diff_popup(area);
@@ -228,11 +232,7 @@ impl App {
                 let count = self.problem_list().len();
                 let (_, visible) = layout::list_popup(area, count);
                 if let Some(o) = &mut self.overlay {
-                    o.selected = o.selected.min(count.saturating_sub(1));
-                    o.scroll = o.scroll.clamp(
-                        o.selected.saturating_sub(visible.saturating_sub(1)),
-                        o.selected,
-                    );
+                    o.keep_selected_in_view(count, visible);
                 }
             }
             _ => {}

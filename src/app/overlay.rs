@@ -3,6 +3,7 @@
 
 use super::{Action, App, Focus, Node};
 use crate::analysis::problems;
+use crate::analysis::stats::Target;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OverlayKind {
@@ -16,9 +17,9 @@ pub enum OverlayKind {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Overlay {
     pub kind: OverlayKind,
-    /// First line shown (help, patterns) or first row shown (problems).
+    /// First line shown (help, patterns, diff) or first row shown (problems).
     pub scroll: usize,
-    /// The selected row (problems).
+    /// The selected row (problems) or line (patterns).
     pub selected: usize,
 }
 
@@ -29,6 +30,20 @@ impl Overlay {
             scroll: 0,
             selected: 0,
         }
+    }
+
+    /// Whether the overlay moves a selection (rather than only scrolling).
+    pub fn selects(self) -> bool {
+        matches!(self.kind, OverlayKind::Problems | OverlayKind::Patterns)
+    }
+
+    /// The selection kept among `count` rows, and scrolled into a view `visible` rows high.
+    pub fn keep_selected_in_view(&mut self, count: usize, visible: usize) {
+        self.selected = self.selected.min(count.saturating_sub(1));
+        self.scroll = self.scroll.clamp(
+            self.selected.saturating_sub(visible.saturating_sub(1)),
+            self.selected,
+        );
     }
 }
 
@@ -60,7 +75,7 @@ impl App {
     /// selection); the key of another overlay switches to it, its own key closes it, quit
     /// quits, and anything else closes it.
     pub(super) fn overlay_update(&mut self, mut overlay: Overlay, action: Action) {
-        let list = overlay.kind == OverlayKind::Problems;
+        let list = overlay.selects();
         let step = |at: usize, delta: isize| at.saturating_add_signed(delta);
         let page = match (&self.diff, overlay.kind) {
             (Some(d), OverlayKind::Diff) => d.page.saturating_sub(1).max(1) as isize,
@@ -98,7 +113,10 @@ impl App {
         };
         if let Some(delta) = moved {
             if list {
-                let count = self.problem_list().len();
+                let count = match overlay.kind {
+                    OverlayKind::Patterns => self.patterns_doc().doc.lines.len(),
+                    _ => self.problem_list().len(),
+                };
                 overlay.selected = step(overlay.selected, delta).min(count.saturating_sub(1));
             } else {
                 overlay.scroll = step(overlay.scroll, delta);
@@ -111,9 +129,12 @@ impl App {
         }
         match action {
             Action::Quit => self.should_quit = true,
-            Action::Toggle | Action::Expand if list => {
+            Action::Toggle | Action::Expand if overlay.kind == OverlayKind::Problems => {
                 self.overlay = None;
                 self.go_to_problem(overlay.selected);
+            }
+            Action::Toggle | Action::Expand if overlay.kind == OverlayKind::Patterns => {
+                self.go_to_pattern(overlay);
             }
             // Copy what the overlay shows.
             Action::Copy => self.copy(),
@@ -157,15 +178,42 @@ impl App {
                 _ => None,
             });
         if let Some(node) = target {
-            self.follow = false;
-            self.focus = Focus::Tree;
-            self.tree.select_node(&self.store, node);
-            if self.selected() != Some(node) && self.filter.is_some() {
-                // The filter hides it: show everything rather than go nowhere.
-                self.clear_filter();
-                self.tree.select_node(&self.store, node);
-            }
-            self.selection_changed();
+            self.go_to(node);
         }
+    }
+
+    /// Enter on the patterns view's selected line: a call is selected, a tool or sequence
+    /// narrows the filter; the view stays open on a line that leads nowhere.
+    fn go_to_pattern(&mut self, overlay: Overlay) {
+        let targets = &self.patterns_doc().targets;
+        match targets.get(overlay.selected).cloned().flatten() {
+            Some(Target::Span(sid, id)) => {
+                self.overlay = None;
+                self.go_to(Node::Span(sid, id));
+            }
+            Some(Target::Filter(terms)) => {
+                self.overlay = None;
+                self.narrow_filter(&terms);
+            }
+            None => {
+                self.overlay = Some(overlay);
+                self.notice =
+                    Some("Enter goes to a call (slowest, failed) or filters by a tool.".into());
+            }
+        }
+    }
+
+    /// Select `node` in the tree (showing everything if the filter hides it) and show it in
+    /// the prompt pane.
+    fn go_to(&mut self, node: Node) {
+        self.follow = false;
+        self.focus = Focus::Tree;
+        self.tree.select_node(&self.store, node);
+        if self.selected() != Some(node) && self.filter.is_some() {
+            // The filter hides it: show everything rather than go nowhere.
+            self.clear_filter();
+            self.tree.select_node(&self.store, node);
+        }
+        self.selection_changed();
     }
 }

@@ -27,7 +27,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         let area = frame.area();
         match overlay.kind {
             OverlayKind::Help => help::draw(frame, area, &app.keymap, overlay.scroll, theme),
-            OverlayKind::Patterns => patterns::draw(frame, area, app, overlay.scroll, theme),
+            OverlayKind::Patterns => patterns::draw(frame, area, app, overlay, theme),
             OverlayKind::Problems => problems::draw(frame, area, app, overlay, theme),
             OverlayKind::Diff => diff::draw(frame, area, app, overlay.scroll, theme),
         }

@@ -1,38 +1,57 @@
 //! The patterns overlay: tool statistics, sequences, capabilities, slowest and failed, for
-//! the spans the filter selects (or all of them).
+//! the spans the filter selects (or all of them), with a line cursor: Enter on a call goes
+//! to it, on a tool or sequence filters by it.
 
-use super::{Theme, help};
-use crate::app::App;
+use super::Theme;
+use crate::analysis::stats::Target;
+use crate::app::layout::patterns_popup;
+use crate::app::{App, Overlay};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Clear, Paragraph};
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App, scroll: usize, theme: &Theme) {
-    let Some(doc) = app.patterns() else {
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, overlay: Overlay, theme: &Theme) {
+    let Some(patterns) = app.patterns() else {
         return;
     };
-    let lines: Vec<Line> = doc
+    let (popup, visible) = patterns_popup(area, patterns.doc.lines.len());
+    frame.render_widget(Clear, popup);
+    let inner_w = usize::from(popup.width.saturating_sub(2));
+    let lines: Vec<Line> = patterns
+        .doc
         .lines
         .iter()
-        .map(|l| super::doc_line(l, theme))
+        .enumerate()
+        .skip(overlay.scroll)
+        .take(visible)
+        .map(|(i, l)| {
+            let mut line = super::doc_line(l, theme);
+            if i == overlay.selected {
+                // The bar spans the row, not only the text.
+                let rest = inner_w.saturating_sub(line.width());
+                line.spans.push(" ".repeat(rest).into());
+                line = line.patch_style(theme.selected());
+            }
+            line
+        })
         .collect();
-    let popup = help::centered(area, 110, lines.len() as u16 + 2);
-    frame.render_widget(Clear, popup);
-    let visible = popup.height.saturating_sub(2) as usize;
-    let scroll = scroll.min(lines.len().saturating_sub(visible));
     let title = match &app.filter {
         Some(f) => format!(" Patterns · filter: {} ", crate::sanitize::label(&f.expr)),
         None => " Patterns ".to_string(),
     };
+    let action = match patterns
+        .targets
+        .get(overlay.selected)
+        .and_then(Option::as_ref)
+    {
+        Some(Target::Span(..)) => " · Enter go to it",
+        Some(Target::Filter(_)) => " · Enter filter by it",
+        None => "",
+    };
     let block = Block::bordered()
         .title(title)
-        .title_bottom(" j/k scroll · Esc close ")
+        .title_bottom(format!(" j/k move{action} · Esc close "))
         .border_style(theme.border(true));
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .scroll((u16::try_from(scroll).unwrap_or(u16::MAX), 0)),
-        popup,
-    );
+    frame.render_widget(Paragraph::new(lines).block(block), popup);
 }

@@ -80,11 +80,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     }
     if let Some(filter) = &app.filter {
         left.push(Span::styled(
-            format!(
-                " filter: {} ({} matches) ",
-                sanitize::label(&filter.expr),
-                app.match_count().unwrap_or(0)
-            ),
+            match app.match_count().unwrap_or(0) {
+                1 => format!(" filter: {} (1 match) ", sanitize::label(&filter.expr)),
+                n => format!(" filter: {} ({n} matches) ", sanitize::label(&filter.expr)),
+            },
             theme.active_tab(),
         ));
     }

@@ -1,0 +1,206 @@
+//! Reacting to paths a watcher reports: sorting out what each touches (a known event file,
+//! a file of a POML session, an MLflow trace, something new to discover, something gone),
+//! then reading again just that.
+
+use super::Ingestor;
+use crate::ingest::discover;
+use crate::ingest::mlflow_dir::MlflowDir;
+use crate::ingest::poml_dir::PomlDir;
+use crate::ingest::trace_file::TraceFile;
+use crate::model::Update;
+use crate::model::time::Nanos;
+use std::collections::{BTreeMap, BTreeSet};
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+/// What a batch of changed paths touches.
+#[derive(Default)]
+struct Touched {
+    /// POML session folders, with the names changed in each (none: rescan it).
+    per_dir: BTreeMap<PathBuf, Vec<OsString>>,
+    /// POML session folders that went away.
+    gone: BTreeSet<PathBuf>,
+    /// Folders to look for new sessions, traces and files in.
+    discover_at: BTreeSet<PathBuf>,
+    files_changed: BTreeSet<PathBuf>,
+    traces_changed: BTreeSet<PathBuf>,
+}
+
+impl Ingestor {
+    /// Some paths changed on disk (created, written, removed, renamed): update just what they
+    /// touch. Files in a known session are re-read by their call; a session folder that went
+    /// away is removed; anything new under an opened path is discovered.
+    pub fn changed(&mut self, paths: &[PathBuf], now_ns: Nanos) -> Vec<Update> {
+        let paths: Vec<PathBuf> = paths.iter().map(|p| self.as_opened(p)).collect();
+        let touched = self.sort_out(&paths);
+        self.apply(touched, now_ns)
+    }
+
+    /// What each changed path touches. Files new to the ingestor that are worth reading
+    /// are taken on here.
+    fn sort_out(&mut self, paths: &[PathBuf]) -> Touched {
+        let mut t = Touched::default();
+        for path in paths {
+            // Anything inside an MLflow trace folder (its info, tags, artifacts).
+            if let Some(dir) = path
+                .ancestors()
+                .take(4)
+                .find(|a| self.mlflow.contains_key(*a))
+            {
+                t.traces_changed.insert(dir.to_path_buf());
+                continue;
+            }
+            let exists = std::fs::symlink_metadata(path).is_ok();
+            if self.files.contains_key(path) {
+                t.files_changed.insert(path.clone());
+                continue;
+            }
+            if self.poml.contains_key(path) {
+                if exists {
+                    t.per_dir.entry(path.clone()).or_default();
+                } else {
+                    t.gone.insert(path.clone());
+                }
+                continue;
+            }
+            if let (Some(parent), Some(name)) = (path.parent(), path.file_name())
+                && self.poml.contains_key(parent)
+            {
+                t.per_dir
+                    .entry(parent.to_path_buf())
+                    .or_default()
+                    .push(name.to_os_string());
+                continue;
+            }
+            if !exists {
+                // A folder above sessions went away: so did they.
+                t.gone
+                    .extend(self.poml.keys().filter(|k| k.starts_with(path)).cloned());
+                t.traces_changed
+                    .extend(self.mlflow.keys().filter(|k| k.starts_with(path)).cloned());
+                t.files_changed
+                    .extend(self.files.keys().filter(|k| k.starts_with(path)).cloned());
+                continue;
+            }
+            // A file of a trace folder not discovered yet: discover the folder instead.
+            if let Some(trace) = path
+                .ancestors()
+                .skip(1)
+                .take(3)
+                .find(|a| crate::formats::mlflow::is_trace_dir(a))
+            {
+                t.discover_at.insert(trace.to_path_buf());
+                continue;
+            }
+            if std::fs::metadata(path).is_ok_and(|m| m.is_file())
+                && (self.roots.contains(path)
+                    || path.file_name().is_some_and(|n| {
+                        crate::formats::sniff::worth_sniffing(&n.to_string_lossy())
+                    }))
+            {
+                if let Some((format, layout)) = discover::sniff_file(path) {
+                    let settle = self.options.settle_ns;
+                    self.files.insert(
+                        path.clone(),
+                        TraceFile::new(path.clone(), format, layout, settle),
+                    );
+                    t.files_changed.insert(path.clone());
+                }
+                continue;
+            }
+            if self.roots.iter().any(|r| path.starts_with(r)) {
+                let dir = if path.is_dir() {
+                    path.clone()
+                } else {
+                    path.parent()
+                        .map_or_else(|| path.clone(), Path::to_path_buf)
+                };
+                t.discover_at.insert(dir);
+            }
+        }
+        t
+    }
+
+    /// Read again what the changes touched, in order: sessions gone, folders to discover,
+    /// POML sessions, MLflow traces, event files.
+    fn apply(&mut self, touched: Touched, now_ns: Nanos) -> Vec<Update> {
+        let ctx = self.ctx(now_ns);
+        let mut out = Vec::new();
+        let Touched {
+            mut per_dir,
+            gone,
+            discover_at,
+            files_changed,
+            mut traces_changed,
+        } = touched;
+        for path in gone {
+            if let Some(dir) = self.poml.remove(&path) {
+                out.push(Update::RemoveSession { key: dir.key });
+            }
+            per_dir.remove(&path);
+        }
+        for dir in discover_at {
+            let depth_left = self
+                .roots
+                .iter()
+                .filter_map(|r| dir.strip_prefix(r).ok())
+                .map(|rel| discover::MAX_DEPTH.saturating_sub(rel.components().count()))
+                .max()
+                .unwrap_or(0);
+            let found = discover::discover_within(&dir, depth_left);
+            for session in found.poml_sessions {
+                if !self.poml.contains_key(&session) {
+                    let mut poml_dir = PomlDir::new(&session);
+                    out.push(Update::Session(poml_dir.session_record(self.options.zone)));
+                    poml_dir.rescan(ctx, &mut out);
+                    self.poml.insert(session, poml_dir);
+                }
+            }
+            for trace in found.mlflow_traces {
+                traces_changed.insert(trace.clone());
+                self.mlflow
+                    .entry(trace.clone())
+                    .or_insert_with(|| MlflowDir::new(&trace));
+            }
+        }
+        for (path, names) in per_dir {
+            if let Some(dir) = self.poml.get_mut(&path) {
+                if names.is_empty() {
+                    dir.rescan(ctx, &mut out);
+                } else {
+                    dir.changed(&names, ctx, &mut out);
+                }
+            }
+        }
+        for path in traces_changed {
+            let is_trace = crate::formats::mlflow::is_trace_dir(&path);
+            match self.mlflow.get_mut(&path) {
+                Some(dir) if is_trace => dir.rescan(ctx, false, &mut out),
+                Some(_) => {
+                    if let Some(mut dir) = self.mlflow.remove(&path) {
+                        dir.remove(&mut out);
+                    }
+                }
+                None => {}
+            }
+        }
+        for path in files_changed {
+            if std::fs::metadata(&path).is_err() {
+                if let Some(mut file) = self.files.remove(&path) {
+                    file.remove(&mut out);
+                }
+                continue;
+            }
+            if let Some(file) = self.files.get_mut(&path) {
+                let progress = file.read(now_ns, self.finished, &mut out);
+                if progress.more {
+                    self.unread.insert(path.clone());
+                }
+                if !progress.removed_sessions.is_empty() {
+                    self.restart_sharing(&path, &progress.removed_sessions, &mut out);
+                }
+            }
+        }
+        out
+    }
+}

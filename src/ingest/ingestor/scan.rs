@@ -1,0 +1,139 @@
+//! The first read of everything under the opened paths (and a full rescan): discover,
+//! drop what went away, read event files, POML sessions and MLflow traces, handing out
+//! updates in batches with the progress so far.
+
+use super::{Ingestor, LoadProgress};
+use crate::ingest::discover;
+use crate::ingest::mlflow_dir::MlflowDir;
+use crate::ingest::poml_dir::PomlDir;
+use crate::ingest::trace_file::TraceFile;
+use crate::model::time::Nanos;
+use crate::model::{Problem, Update};
+use std::path::PathBuf;
+
+impl Ingestor {
+    /// `scan`, handing out updates in batches as it goes (after each part of a file and
+    /// each session folder), with how far it has got, so the updates can be applied (or
+    /// shown) while the rest is still being read.
+    pub fn scan_into(&mut self, now_ns: Nanos, emit: &mut dyn FnMut(Vec<Update>, &LoadProgress)) {
+        let mut out = Vec::new();
+        let ctx = self.ctx(now_ns);
+        let mut sessions = Vec::new();
+        let mut mlflow_traces = Vec::new();
+        let mut trace_files = Vec::new();
+        for root in &self.roots {
+            if !root.exists() {
+                // Not there yet: the watcher waits for it; that is not a problem.
+                out.push(Update::Problems {
+                    session: None,
+                    origin: root.display().to_string().into(),
+                    problems: Vec::new(),
+                });
+                continue;
+            }
+            let found = discover::discover(root);
+            let problems = found
+                .problems
+                .iter()
+                .map(|(path, why)| Problem::new(path.display().to_string(), why.clone()))
+                .collect();
+            out.push(Update::Problems {
+                session: None,
+                origin: root.display().to_string().into(),
+                problems,
+            });
+            sessions.extend(found.poml_sessions);
+            mlflow_traces.extend(found.mlflow_traces);
+            if found.trace_files.is_empty() && std::fs::metadata(root).is_ok_and(|m| m.is_file()) {
+                out.push(Update::Problems {
+                    session: None,
+                    origin: root.display().to_string().into(),
+                    problems: vec![Problem::new(
+                        root.display().to_string(),
+                        "not a trace file tracetui reads (POML folders, PML events, OTLP/JSON)",
+                    )],
+                });
+            }
+            trace_files.extend(found.trace_files);
+        }
+        let gone_files: Vec<PathBuf> = self
+            .files
+            .keys()
+            .filter(|p| !trace_files.iter().any(|(f, _, _)| f == *p))
+            .cloned()
+            .collect();
+        for path in gone_files {
+            if let Some(mut file) = self.files.remove(&path) {
+                file.remove(&mut out);
+            }
+        }
+        let mut progress = LoadProgress {
+            bytes_total: trace_files
+                .iter()
+                .filter_map(|(p, _, _)| std::fs::metadata(p).ok())
+                .map(|m| m.len())
+                .sum(),
+            folders_total: sessions.len() + mlflow_traces.len(),
+            ..LoadProgress::default()
+        };
+        emit(std::mem::take(&mut out), &progress);
+        let mut files_done = 0u64;
+        for (path, format, layout) in trace_files {
+            let settle = self.options.settle_ns;
+            let file = self
+                .files
+                .entry(path.clone())
+                .or_insert_with(|| TraceFile::new(path, format, layout, settle));
+            loop {
+                let more = file.read(now_ns, self.finished, &mut out).more;
+                progress.bytes_read = files_done + file.bytes_read();
+                emit(std::mem::take(&mut out), &progress);
+                if !more {
+                    break;
+                }
+            }
+            files_done += file.bytes_read();
+        }
+        let gone: Vec<PathBuf> = self
+            .poml
+            .keys()
+            .filter(|p| !sessions.contains(p))
+            .cloned()
+            .collect();
+        for path in gone {
+            if let Some(dir) = self.poml.remove(&path) {
+                out.push(Update::RemoveSession { key: dir.key });
+            }
+        }
+        for path in sessions {
+            let dir = self.poml.entry(path.clone()).or_insert_with(|| {
+                let dir = PomlDir::new(&path);
+                out.push(Update::Session(dir.session_record(self.options.zone)));
+                dir
+            });
+            dir.rescan(ctx, &mut out);
+            progress.folders_read += 1;
+            emit(std::mem::take(&mut out), &progress);
+        }
+        let gone: Vec<PathBuf> = self
+            .mlflow
+            .keys()
+            .filter(|p| !mlflow_traces.contains(p))
+            .cloned()
+            .collect();
+        for path in gone {
+            if let Some(mut dir) = self.mlflow.remove(&path) {
+                dir.remove(&mut out);
+            }
+        }
+        for path in mlflow_traces {
+            self.mlflow
+                .entry(path.clone())
+                .or_insert_with(|| MlflowDir::new(&path))
+                .rescan(ctx, false, &mut out);
+            progress.folders_read += 1;
+            emit(std::mem::take(&mut out), &progress);
+        }
+        emit(out, &progress);
+    }
+}

@@ -1,0 +1,148 @@
+//! Flattening the tree into the rows drawn: sessions, their spans depth first as far as
+//! they are open, a POML call's messages and files under it; with a filter, only matches
+//! and the rows above them.
+
+use crate::analysis::Matches;
+use crate::app::node::Node;
+use crate::model::{Payload, Session, SessionId, SpanId, Store};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Row {
+    pub node: Node,
+    pub depth: u32,
+    /// The row of the parent node, for drawing a window without walking back.
+    pub parent_row: Option<u32>,
+    pub expandable: bool,
+    pub open: bool,
+    /// Shown only because something below it matches the filter.
+    pub context: bool,
+}
+
+pub(super) fn build_rows(
+    store: &Store,
+    matches: Option<&Matches>,
+    is_open: impl Fn(Node) -> bool,
+) -> Vec<Row> {
+    let mut rows = Vec::new();
+    for (sid, session) in store.sessions() {
+        if matches.is_some_and(|m| !m.session_visible(sid)) {
+            continue;
+        }
+        let node = Node::Session(sid);
+        let expandable = session.span_count() > 0;
+        let open = expandable && is_open(node);
+        rows.push(Row {
+            node,
+            depth: 0,
+            parent_row: None,
+            expandable,
+            open,
+            context: matches.is_some(),
+        });
+        if !open {
+            continue;
+        }
+        let session_row = (rows.len() - 1) as u32;
+        let view = SessionView {
+            session,
+            sid,
+            matches,
+            is_open: &is_open,
+        };
+        view.push(&mut rows, session.roots(), 1, session_row);
+        let orphans_shown = session
+            .orphans()
+            .iter()
+            .any(|&o| matches.is_none_or(|m| m.is_visible(sid, o)));
+        if orphans_shown {
+            let node = Node::Orphans(sid);
+            let open = is_open(node);
+            rows.push(Row {
+                node,
+                depth: 1,
+                parent_row: Some(session_row),
+                expandable: true,
+                open,
+                context: matches.is_some(),
+            });
+            if open {
+                let orphans_row = (rows.len() - 1) as u32;
+                view.push(&mut rows, session.orphans(), 2, orphans_row);
+            }
+        }
+    }
+    rows
+}
+
+/// What building one session's rows needs.
+pub(super) struct SessionView<'a, F: Fn(Node) -> bool> {
+    pub session: &'a Session,
+    pub sid: SessionId,
+    pub matches: Option<&'a Matches>,
+    pub is_open: &'a F,
+}
+
+impl<F: Fn(Node) -> bool> SessionView<'_, F> {
+    /// Push `spans` and their open descendants, depth first, without recursion; with a
+    /// filter, only matches and their ancestors.
+    pub(super) fn push(&self, rows: &mut Vec<Row>, spans: &[SpanId], depth: u32, parent_row: u32) {
+        let (session, sid) = (self.session, self.sid);
+        let shown = |id: SpanId| self.matches.is_none_or(|m| m.is_visible(sid, id));
+        let mut stack: Vec<(SpanId, u32, u32)> = spans
+            .iter()
+            .rev()
+            .filter(|&&id| shown(id))
+            .map(|&id| (id, depth, parent_row))
+            .collect();
+        while let Some((id, depth, parent_row)) = stack.pop() {
+            let node = Node::Span(sid, id);
+            let children = session.children(id);
+            let extras = extra_rows(session, sid, id);
+            let expandable = children.iter().any(|&c| shown(c)) || !extras.is_empty();
+            let open = expandable && (self.is_open)(node);
+            rows.push(Row {
+                node,
+                depth,
+                parent_row: Some(parent_row),
+                expandable,
+                open,
+                context: self.matches.is_some_and(|m| !m.is_match(sid, id)),
+            });
+            if !open {
+                continue;
+            }
+            let me = (rows.len() - 1) as u32;
+            for extra in extras {
+                rows.push(Row {
+                    node: extra,
+                    depth: depth + 1,
+                    parent_row: Some(me),
+                    expandable: false,
+                    open: false,
+                    context: false,
+                });
+            }
+            stack.extend(
+                children
+                    .iter()
+                    .rev()
+                    .filter(|&&c| shown(c))
+                    .map(|&c| (c, depth + 1, me)),
+            );
+        }
+    }
+}
+
+/// A POML call's messages and files, shown under it when opened.
+fn extra_rows(session: &Session, sid: SessionId, id: SpanId) -> Vec<Node> {
+    match &session.span(id).payload {
+        Payload::Poml(call) => {
+            let messages = call.prompt.as_ref().map_or(0, |p| p.messages.len()) as u32;
+            (0..messages)
+                .map(|i| Node::Message(sid, id, i))
+                .chain((0..call.files.len() as u32).map(|i| Node::File(sid, id, i)))
+                .collect()
+        }
+        _ => Vec::new(),
+    }
+}

@@ -31,18 +31,10 @@ fn click(h: &mut Harness, column: u16, row: u16) {
     mouse(h, MouseEventKind::Down(MouseButton::Left), column, row);
 }
 
-/// The screen row (0-based) whose text contains `needle`.
-fn row_of(h: &Harness, needle: &str) -> u16 {
-    h.screen()
-        .lines()
-        .position(|l| l.contains(needle))
-        .unwrap_or_else(|| panic!("{needle} on screen:\n{}", h.screen())) as u16
-}
-
 #[test]
 fn clicks_select_rows_tabs_and_bars() {
     let mut h = open(120, 40);
-    let y = row_of(&h, "0003 tool_caller");
+    let y = h.row_of("0003 tool_caller");
     click(&mut h, 5, y);
     assert_eq!(h.app.focus, Focus::Tree);
     assert!(h.screen().contains("Prompt · 0003.tool_caller"));
@@ -54,7 +46,7 @@ fn clicks_select_rows_tabs_and_bars() {
         h.screen()
     );
     // A tab.
-    let tabs = row_of(&h, "1 Messages");
+    let tabs = h.row_of("1 Messages");
     let x = h
         .screen()
         .lines()
@@ -69,7 +61,7 @@ fn clicks_select_rows_tabs_and_bars() {
     assert_eq!(h.app.prompt.tab, 1);
     assert_eq!(h.app.focus, Focus::Prompt);
     // A bar on the timeline: its row selects that call.
-    let bar = row_of(&h, "│0008 verifier");
+    let bar = h.row_of("│0008 verifier");
     click(&mut h, 60, bar);
     assert_eq!(h.app.focus, Focus::Timeline);
     assert!(
@@ -85,7 +77,7 @@ fn the_wheel_scrolls_the_pane_under_it_and_stays() {
     h.press("j");
     let selected = h.app.selected();
     // The prompt pane, without moving the selection or the focus.
-    let prompt_row = row_of(&h, "── system ──");
+    let prompt_row = h.row_of("── system ──");
     mouse(&mut h, MouseEventKind::ScrollDown, 80, prompt_row);
     assert_eq!(h.app.prompt.scroll(), 3);
     assert_eq!((h.app.selected(), h.app.focus), (selected, Focus::Tree));
@@ -102,7 +94,7 @@ fn the_wheel_scrolls_the_pane_under_it_and_stays() {
     assert!(h.screen().contains("0002 tool_caller"));
     assert!(h.app.tree.offset <= 2, "{}", h.app.tree.offset);
     // The timeline's rows.
-    let timeline = row_of(&h, "│0001 planner");
+    let timeline = h.row_of("│0001 planner");
     mouse(&mut h, MouseEventKind::ScrollDown, 60, timeline);
     h.draw();
     assert!(
@@ -136,7 +128,7 @@ fn overlays_take_the_mouse() {
     // The problems view: a click selects a problem, a click on the selected one goes to it
     // (the only problem is selected already).
     h.press("!");
-    let row = row_of(&h, "Problems · 1");
+    let row = h.row_of("Problems · 1");
     click(&mut h, 10, row + 1);
     assert!(h.app.overlay.is_none());
     assert!(
@@ -150,7 +142,7 @@ fn overlays_take_the_mouse() {
     );
     // The patterns view: a click selects a line, a second click on it goes to the call.
     h.press("p");
-    let row = row_of(&h, "Slowest calls") + 1;
+    let row = h.row_of("Slowest calls") + 1;
     let line = h
         .screen()
         .lines()

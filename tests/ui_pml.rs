@@ -81,12 +81,6 @@ fn the_patterns_view() {
     assert!(!h.screen().contains("Patterns"), "Esc closes it");
 }
 
-/// The screen row (0-based) whose text contains `needle`.
-fn row_of(screen: &str, needle: &str) -> u16 {
-    let row = screen.lines().position(|l| l.contains(needle));
-    row.unwrap_or_else(|| panic!("{needle} on screen:\n{screen}")) as u16
-}
-
 /// Whether the patterns view draws row `y` as the selected line.
 fn highlighted(h: &Harness, y: u16) -> bool {
     let buffer = h.terminal.backend().buffer();
@@ -102,7 +96,7 @@ fn the_patterns_view_goes_to_calls_and_filters_by_tools() {
     h.press("jp");
     // The cursor starts on the first line, which leads nowhere: Enter says what does.
     let screen = h.screen();
-    assert!(highlighted(&h, row_of(&screen, "Tools (4)")), "{screen}");
+    assert!(highlighted(&h, h.row_of("Tools (4)")), "{screen}");
     assert!(screen.contains("j/k move · Esc close"), "{screen}");
     h.press("<Enter>");
     assert!(
@@ -121,7 +115,7 @@ fn the_patterns_view_goes_to_calls_and_filters_by_tools() {
         h.press("j");
     }
     let screen = h.screen();
-    let row = row_of(&screen, "100.0ms  github:create_issue  t2");
+    let row = h.row_of("100.0ms  github:create_issue  t2");
     assert!(highlighted(&h, row), "{screen}");
     assert!(!highlighted(&h, row + 1), "one line is selected: {screen}");
     h.press("<Enter>");
@@ -149,7 +143,7 @@ fn the_patterns_view_goes_to_calls_and_filters_by_tools() {
     h.press("gG");
     let screen = h.screen();
     assert!(
-        highlighted(&h, row_of(&screen, "Failed executions (0)")),
+        highlighted(&h, h.row_of("Failed executions (0)")),
         "{screen}"
     );
 }
@@ -164,7 +158,7 @@ fn a_sequence_filters_by_both_tools() {
         h.press("j");
     }
     let screen = h.screen();
-    let row = row_of(&screen, "filesystem:read_file  →  github:create_issue");
+    let row = h.row_of("filesystem:read_file  →  github:create_issue");
     assert!(highlighted(&h, row), "{screen}");
     h.press("<Enter>");
     let screen = h.screen();

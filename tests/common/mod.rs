@@ -222,6 +222,13 @@ impl Harness {
     }
 
     /// The screen as text, one line per row.
+    /// The screen row (0-based) whose text contains `needle`.
+    pub fn row_of(&self, needle: &str) -> u16 {
+        let screen = self.screen();
+        let row = screen.lines().position(|l| l.contains(needle));
+        row.unwrap_or_else(|| panic!("{needle} on screen:\n{screen}")) as u16
+    }
+
     pub fn screen(&self) -> String {
         let buffer = self.terminal.backend().buffer();
         let area = buffer.area;

@@ -38,6 +38,7 @@ targets!(
     pml_document,
     poml_result,
     poml_names,
+    poml_call,
     sniff,
     tail,
     filter,

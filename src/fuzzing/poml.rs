@@ -1,8 +1,24 @@
-//! Targets for POML trace files: `.result.json` contents and file names.
+//! Targets for POML trace files: `.result.json` contents, file names, and a whole call's
+//! files in a session folder.
 
-use super::checks::assert_doc_printable;
+use super::NOW;
+use super::checks::{assert_doc_printable, check_store};
+use super::scratch::ScratchDir;
 use crate::detail::{self, Rendered};
 use crate::formats::poml::{PomlResult, names, parts};
+use crate::model::time::{NS_PER_SEC, Zone};
+
+/// The files of `poml_call`'s call, in the order the input gives them.
+const CALL_FILES: [&str; 8] = [
+    "result.json",
+    "context.json",
+    "stylesheet.json",
+    "env",
+    "poml",
+    "response.json",
+    "result.txt",
+    "source.poml",
+];
 
 /// `poml_result`: a `.result.json`: parsed, summarized, every part read, shown as a document.
 pub fn poml_result(data: &[u8]) {
@@ -45,4 +61,34 @@ pub fn poml_names(data: &[u8]) {
     if let Some(call) = names::call_name(prefix) {
         assert!(!call.is_empty() && prefix.ends_with(names::bytes(&call)));
     }
+}
+
+/// `poml_call`: one call's files, `\0`-separated in `CALL_FILES`' order (those the input
+/// does not reach are not written), as `0001.fuzz.*` in a session folder, loaded as `dump`
+/// loads a path and checked like `pml_lines`'s store: every tab of the call (context,
+/// stylesheet, env, source, response, extra artifacts) is rendered and printable.
+pub fn poml_call(data: &[u8]) {
+    let root = ScratchDir::new("pomlruns");
+    let session = "20231114221320000000";
+    for (suffix, bytes) in CALL_FILES.iter().zip(data.split(|&b| b == 0)) {
+        root.write(&format!("{session}/0001.fuzz.{suffix}"), bytes);
+    }
+    // Written a minute before "now": settled, not a write in progress.
+    let written = std::time::UNIX_EPOCH
+        + std::time::Duration::from_secs(u64::try_from(NOW / NS_PER_SEC - 60).unwrap_or(0));
+    for entry in std::fs::read_dir(root.0.join(session)).expect("scratch session") {
+        let file = std::fs::File::options()
+            .write(true)
+            .open(entry.expect("entry").path());
+        file.and_then(|f| f.set_modified(written))
+            .expect("set mtime");
+    }
+    let options = crate::ingest::ingestor::Options {
+        zone: Zone::Utc,
+        settle_ns: NS_PER_SEC,
+    };
+    let store = crate::ingest::ingestor::load(std::slice::from_ref(&root.0), options, NOW);
+    let calls: Vec<usize> = store.sessions().map(|(_, s)| s.span_count()).collect();
+    assert_eq!(calls, [1], "one session of one call");
+    check_store(&store);
 }

@@ -5,7 +5,7 @@ use super::NOW;
 use super::checks::{assert_doc_printable, check_store};
 use super::scratch::ScratchDir;
 use crate::detail::{self, Rendered};
-use crate::formats::poml::{PomlResult, names, parts};
+use crate::formats::poml::{PomlResult, names, parts, session_name};
 use crate::model::time::{NS_PER_SEC, Zone};
 
 /// The files of `poml_call`'s call, in the order the input gives them.
@@ -60,6 +60,24 @@ pub fn poml_names(data: &[u8]) {
     }
     if let Some(call) = names::call_name(prefix) {
         assert!(!call.is_empty() && prefix.ends_with(names::bytes(&call)));
+    }
+    // The name as a session folder's: a time it states reads back as the name says (a leap
+    // second, `60`, reads as the next minute's first).
+    let text = names::lossy(name);
+    if let Some(ns) = session_name::parse(&text, Zone::Utc)
+        && &text[12..14] != "60"
+    {
+        let said = format!(
+            "{}:{}:{}.{}",
+            &text[8..10],
+            &text[10..12],
+            &text[12..14],
+            &text[14..17]
+        );
+        assert_eq!(Zone::Utc.clock_ms(ns), said, "session time");
+    }
+    if session_name::parse(&text, Zone::Local).is_some() {
+        assert!(session_name::is_session_name(&text));
     }
 }
 

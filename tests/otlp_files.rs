@@ -138,3 +138,62 @@ fn tailed_as_written_and_read_again_when_rotated() {
     assert_eq!(store.session_count(), 1);
     assert_eq!(store.span_count(), 1, "only what the new file holds");
 }
+
+/// Span fields are rendered on several threads, in batches: each span's fields must still be
+/// its own, in order, across many batches, traces and lines (and through a filter).
+#[test]
+fn every_span_in_a_large_dump_gets_its_own_fields() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("many.jsonl");
+    let mut file = fs::File::create(&path).expect("create");
+    let (traces, per_trace) = (37u64, 41u64);
+    for t in 0..traces {
+        let spans: Vec<Value> = (0..per_trace)
+            .map(|i| {
+                let n = t * per_trace + i;
+                serde_json::json!({
+                    "traceId": format!("{:032x}", t + 1),
+                    "spanId": format!("{:016x}", n + 1),
+                    "parentSpanId": if i == 0 { String::new() } else { format!("{:016x}", t * per_trace + 1) },
+                    "name": format!("step {n}"),
+                    "startTimeUnixNano": (1_763_700_000_000_000_000u64 + n * 1_000_000).to_string(),
+                    "endTimeUnixNano": (1_763_700_000_000_500_000u64 + n * 1_000_000).to_string(),
+                    "status": {"code": if n % 7 == 0 { 2 } else { 1 }},
+                    "attributes": [{"key": "n", "value": {"intValue": n.to_string()}}],
+                })
+            })
+            .collect();
+        let batch = serde_json::json!({"resourceSpans": [{"scopeSpans": [{"spans": spans}]}]});
+        writeln!(file, "{batch}").expect("write");
+    }
+    drop(file);
+    let check = |dump: &Value| -> usize {
+        let mut seen = 0;
+        for session in dump["sessions"].as_array().expect("sessions") {
+            for span in session["spans"].as_array().expect("spans") {
+                let id = span["id"].as_str().expect("id");
+                let n = u64::from_str_radix(id, 16).expect("hex id") - 1;
+                assert_eq!(span["attributes"]["n"], n, "{span}");
+                assert_eq!(span["name"], format!("step {n}"));
+                assert_eq!(span["trace_id"], session["id"]);
+                seen += 1;
+            }
+        }
+        seen
+    };
+    let all = common::dump_json(&[&path]);
+    assert_eq!(check(&all), (traces * per_trace) as usize);
+    let out = common::tracetui(&[
+        "dump",
+        "--format",
+        "json",
+        "--filter",
+        "status:error",
+        &path.display().to_string(),
+    ]);
+    assert!(out.status.success());
+    let filtered: Value = serde_json::from_slice(&out.stdout).expect("json");
+    // Each failed span, with the root above it that is shown for context.
+    let failed = (0..traces * per_trace).filter(|n| n % 7 == 0).count();
+    assert!(check(&filtered) >= failed);
+}

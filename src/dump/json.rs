@@ -7,48 +7,86 @@ use crate::analysis::Matches;
 use crate::formats::bytes::{ByteSource, WholeFiles};
 use crate::formats::poml::call::read_result;
 use crate::model::time::ns_to_ms;
-use crate::model::{EventRef, Payload, PomlCall, Session, SessionId, Source, SpanId, Store};
+use crate::model::{
+    EventRef, Payload, PomlCall, Session, SessionId, Source, SpanId, SpanRef, SpanSource, Store,
+};
 use serde_json::Value;
 use std::io::{self, Write};
 
 /// Write the store; with `matches`, only matching spans and their ancestors (sessions
 /// without a match are left out) and each span says whether it matched.
 pub fn write(store: &Store, matches: Option<&Matches>, out: &mut impl Write) -> io::Result<()> {
-    let mut w = JsonWriter::new(out);
-    let mut files = Files {
-        pairs: [Source::Poml, Source::Mlflow]
-            .iter()
-            .all(|src| store.sessions().any(|(_, s)| s.source == *src)),
-        ..Files::default()
-    };
-    w.begin_object()?;
-    let problems: Vec<String> = store.problems().map(ToString::to_string).collect();
-    w.field("problems", &problems)?;
-    w.key("sessions")?;
-    w.begin_array()?;
-    for (sid, session) in store.sessions() {
-        if matches.is_some_and(|m| !m.session_visible(sid)) {
-            continue;
+    let plan = plan(store, matches);
+    let span_refs: Vec<&SpanRef> = plan
+        .iter()
+        .flat_map(|(_, session, order)| order.iter().map(|&id| &session.span(id).payload))
+        .filter_map(|payload| match payload {
+            Payload::Span(span_ref) => Some(&**span_ref),
+            _ => None,
+        })
+        .collect();
+    // The spans' files, read once and shared by the threads that render them.
+    let mut span_files = WholeFiles::default();
+    let mut last: Option<&std::path::Path> = None;
+    for span_ref in &span_refs {
+        if let SpanSource::File { file, .. } = &span_ref.source
+            && last != Some(&**file)
+        {
+            span_files.preload(file);
+            last = Some(file);
         }
-        write_session(&mut w, store, matches, sid, session, &mut files)?;
     }
-    w.end_array()?;
-    w.end_object()?;
-    w.newline()
+    std::thread::scope(|scope| {
+        let ahead = (!span_refs.is_empty())
+            .then(|| super::span::Ahead::start(scope, &span_refs, span_files.loaded()));
+        let mut files = Files {
+            pairs: [Source::Poml, Source::Mlflow]
+                .iter()
+                .all(|src| store.sessions().any(|(_, s)| s.source == *src)),
+            ahead,
+            ..Files::default()
+        };
+        let mut w = JsonWriter::new(out);
+        w.begin_object()?;
+        let problems: Vec<String> = store.problems().map(ToString::to_string).collect();
+        w.field("problems", &problems)?;
+        w.key("sessions")?;
+        w.begin_array()?;
+        for (sid, session, order) in &plan {
+            write_session(&mut w, store, matches, (*sid, session), order, &mut files)?;
+        }
+        w.end_array()?;
+        w.end_object()?;
+        w.newline()
+    })
+}
+
+/// The sessions written and, for each, its spans in the order written.
+fn plan<'a>(
+    store: &'a Store,
+    matches: Option<&Matches>,
+) -> Vec<(SessionId, &'a Session, Vec<SpanId>)> {
+    store
+        .sessions()
+        .filter(|&(sid, _)| matches.is_none_or(|m| m.session_visible(sid)))
+        .map(|(sid, session)| {
+            let mut order = session.spans_in_order();
+            if let Some(m) = matches {
+                order.retain(|&id| m.is_visible(sid, id));
+            }
+            (sid, session, order)
+        })
+        .collect()
 }
 
 fn write_session<W: Write>(
     w: &mut JsonWriter<W>,
     store: &Store,
     matches: Option<&Matches>,
-    sid: SessionId,
-    session: &Session,
+    (sid, session): (SessionId, &Session),
+    order: &[SpanId],
     files: &mut Files,
 ) -> io::Result<()> {
-    let mut order = session.spans_in_order();
-    if let Some(m) = matches {
-        order.retain(|&id| m.is_visible(sid, id));
-    }
     w.begin_object()?;
     w.field("id", &*session.id)?;
     w.field("source", session.source.as_str())?;
@@ -72,7 +110,7 @@ fn write_session<W: Write>(
     write_usage(w, crate::analysis::size::session_usage(session))?;
     w.key("spans")?;
     w.begin_array()?;
-    for id in order {
+    for &id in order {
         let matched = matches.map(|m| m.is_match(sid, id));
         write_span(w, store, (sid, session), id, matched, files)?;
     }
@@ -135,7 +173,11 @@ fn write_span<W: Write>(
     match &span.payload {
         Payload::Poml(call) => poml_fields(w, call)?,
         Payload::Event(event) => event_fields(w, event, files)?,
-        Payload::Span(span_ref) => super::span::fields(w, span_ref, &mut files.bytes)?,
+        Payload::Span(span_ref) => match files.ahead.as_mut().and_then(|a| a.next()) {
+            Some(fields) => w.raw_fields(&fields)?,
+            // No thread ahead (or it is gone): render here.
+            None => w.raw_fields(&super::span::render(span_ref, &mut files.bytes))?,
+        },
         Payload::None => {}
     }
     w.end_object()
@@ -200,6 +242,8 @@ struct Files {
     pairs: bool,
     bytes: WholeFiles,
     path: Option<(std::sync::Arc<std::path::Path>, Vec<u8>)>,
+    /// The spans' fields, rendered ahead in the order they are written.
+    ahead: Option<super::span::Ahead>,
 }
 
 impl Files {

@@ -1,5 +1,6 @@
 //! The fields `dump --format json` adds for an OpenTelemetry-shaped span (MLflow, OTLP):
-//! read back from its file once per dump, parsed, and written in the README's schema.
+//! read back from its file once per dump, parsed, and written in the README's schema. The
+//! dump renders them on every core, ahead of the writer (`Ahead`).
 
 use super::writer::JsonWriter;
 use crate::formats::bytes::ByteSource;
@@ -10,8 +11,86 @@ use crate::model::time::ns_to_ms;
 use serde_json::{Map, Value, json};
 use std::io::{self, Write};
 
+/// Spans rendered per batch handed to the writer: few enough to start writing at once,
+/// many enough that threads seldom wait on each other.
+const BATCH: usize = 256;
+
+/// The spans' fields, rendered ahead of the writer on every core: worker `k` of `n` renders
+/// batches `k`, `k + n`, ... and the writer takes the batches in turn, so they come in the
+/// order written. Reading and parsing spans again is most of what a dump of them costs.
+pub struct Ahead {
+    workers: Vec<std::sync::mpsc::Receiver<Vec<Vec<u8>>>>,
+    batch: std::vec::IntoIter<Vec<u8>>,
+    next: usize,
+}
+
+impl Ahead {
+    /// Render `spans` (in the order they will be asked for) with the files in `files`.
+    pub fn start<'a>(
+        scope: &'a std::thread::Scope<'a, '_>,
+        spans: &'a [&'a SpanRef],
+        files: crate::formats::bytes::Loaded<'a>,
+    ) -> Self {
+        let n = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+        let workers = (0..n)
+            .map(|k| {
+                // Two batches ready per worker at most: memory stays bounded.
+                let (tx, rx) = std::sync::mpsc::sync_channel(2);
+                scope.spawn(move || {
+                    let mut files = files;
+                    for batch in spans.chunks(BATCH).skip(k).step_by(n) {
+                        let rendered = batch.iter().map(|s| render(s, &mut files)).collect();
+                        // The writer stopped (an output error): so does this.
+                        if tx.send(rendered).is_err() {
+                            return;
+                        }
+                    }
+                });
+                rx
+            })
+            .collect();
+        Self {
+            workers,
+            batch: Vec::new().into_iter(),
+            next: 0,
+        }
+    }
+
+    /// The next span's fields; `None` if its worker is gone.
+    pub fn next(&mut self) -> Option<Vec<u8>> {
+        loop {
+            if let Some(fields) = self.batch.next() {
+                return Some(fields);
+            }
+            let worker = self.workers.get(self.next % self.workers.len().max(1))?;
+            self.batch = worker.recv().ok()?.into_iter();
+            self.next += 1;
+        }
+    }
+}
+
+/// A span's fields as they go into its object: `"trace_id":...,"messages":[...]`.
+pub fn render(span_ref: &SpanRef, bytes: &mut dyn ByteSource) -> Vec<u8> {
+    let mut w = JsonWriter::new(Vec::new());
+    let written = w
+        .begin_object()
+        .and_then(|()| fields(&mut w, span_ref, bytes));
+    let mut out = w.into_inner();
+    if let Err(e) = written {
+        // Only serializing can fail into memory; say so in the span rather than stop.
+        let mut w = JsonWriter::new(Vec::new());
+        let _ = w
+            .begin_object()
+            .and_then(|()| w.field("read_error", &e.to_string()));
+        out = w.into_inner();
+    }
+    // Without the opening brace: the fields join the span's object.
+    out.remove(0);
+    out
+}
+
 /// Attributes shown as `input` and `output` are not repeated under `attributes`.
-pub fn fields<W: Write>(
+fn fields<W: Write>(
     w: &mut JsonWriter<W>,
     span_ref: &SpanRef,
     bytes: &mut dyn ByteSource,

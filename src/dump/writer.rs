@@ -87,6 +87,15 @@ impl<W: Write> JsonWriter<W> {
         self.w.write_all(json)
     }
 
+    /// Fields written elsewhere (`"a":1,"b":2`, or nothing), added to the open object.
+    pub fn raw_fields(&mut self, fields: &[u8]) -> io::Result<()> {
+        if fields.is_empty() {
+            return Ok(());
+        }
+        self.before_value()?;
+        self.w.write_all(fields)
+    }
+
     pub fn field<T: Serialize + ?Sized>(&mut self, key: &'static str, v: &T) -> io::Result<()> {
         self.key(key)?;
         self.value(v)
@@ -113,13 +122,22 @@ mod tests {
         w.value(&None::<i64>).expect("w");
         w.end_array().expect("w");
         w.field("c", "d").expect("w");
+        w.raw_fields(b"").expect("w");
+        w.raw_fields(br#""e":2,"f":[]"#).expect("w");
         w.end_object().expect("w");
         let text = String::from_utf8(w.into_inner()).expect("utf8");
         assert_eq!(
             text,
-            r#"{"a":1,"b":["x\"\u001b",{"k": [1, 2]},null],"c":"d"}"#
+            r#"{"a":1,"b":["x\"\u001b",{"k": [1, 2]},null],"c":"d","e":2,"f":[]}"#
         );
         let v: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
         assert_eq!(v["b"][1]["k"][1], 2);
+        // Fields from elsewhere as an object's first.
+        let mut w = JsonWriter::new(Vec::new());
+        w.begin_object().expect("w");
+        w.raw_fields(br#""g":3"#).expect("w");
+        w.field("h", &4).expect("w");
+        w.end_object().expect("w");
+        assert_eq!(w.into_inner(), br#"{"g":3,"h":4}"#);
     }
 }

@@ -45,23 +45,58 @@ pub struct WholeFiles {
     files: HashMap<PathBuf, Result<Vec<u8>, String>>,
 }
 
-impl ByteSource for WholeFiles {
-    fn read(&mut self, file: &Path, at: LineRef) -> Result<Cow<'_, [u8]>, String> {
-        let bytes = self.files.entry(file.to_path_buf()).or_insert_with(|| {
+impl WholeFiles {
+    /// `file`, read whole the first time it is asked for.
+    fn whole(&mut self, file: &Path) -> &Result<Vec<u8>, String> {
+        self.files.entry(file.to_path_buf()).or_insert_with(|| {
             let mut f = fsread::open_regular(file).map_err(|e| fsread::describe(&e))?;
             // Sized once: a large file read into a growing buffer is copied over and over.
             let len = f.metadata().map(|m| m.len()).unwrap_or(0);
             let mut buf = Vec::with_capacity(usize::try_from(len).unwrap_or(0) + 1);
             f.read_to_end(&mut buf).map_err(|e| fsread::describe(&e))?;
             Ok(buf)
-        });
-        let bytes = bytes.as_ref().map_err(Clone::clone)?;
-        let start = usize::try_from(at.offset).unwrap_or(usize::MAX);
-        let end = start.saturating_add(at.len as usize);
-        bytes
-            .get(start..end)
-            .map(Cow::Borrowed)
-            .ok_or_else(|| "the file is shorter than when it was read".into())
+        })
+    }
+
+    /// Read `file` now, so that `loaded` can serve it to several threads at once.
+    pub fn preload(&mut self, file: &Path) {
+        self.whole(file);
+    }
+
+    /// The files read so far, for readers on other threads (what was not read is read
+    /// range by range).
+    pub fn loaded(&self) -> Loaded<'_> {
+        Loaded(self)
+    }
+}
+
+/// `at` in a whole file's bytes.
+fn range<'a>(bytes: &'a Result<Vec<u8>, String>, at: LineRef) -> Result<Cow<'a, [u8]>, String> {
+    let bytes = bytes.as_ref().map_err(Clone::clone)?;
+    let start = usize::try_from(at.offset).unwrap_or(usize::MAX);
+    let end = start.saturating_add(at.len as usize);
+    bytes
+        .get(start..end)
+        .map(Cow::Borrowed)
+        .ok_or_else(|| "the file is shorter than when it was read".into())
+}
+
+impl ByteSource for WholeFiles {
+    fn read(&mut self, file: &Path, at: LineRef) -> Result<Cow<'_, [u8]>, String> {
+        range(self.whole(file), at)
+    }
+}
+
+/// Files `WholeFiles` has read, shared read-only (see `WholeFiles::loaded`).
+#[derive(Clone, Copy)]
+pub struct Loaded<'a>(&'a WholeFiles);
+
+impl ByteSource for Loaded<'_> {
+    fn read(&mut self, file: &Path, at: LineRef) -> Result<Cow<'_, [u8]>, String> {
+        match self.0.files.get(file) {
+            Some(bytes) => range(bytes, at),
+            None => Pread.read(file, at).map(|c| Cow::Owned(c.into_owned())),
+        }
     }
 }
 
@@ -83,5 +118,20 @@ mod tests {
         let past = LineRef::new(3, 100, 3);
         assert!(Pread.read(&path, past).is_err());
         assert!(WholeFiles::default().read(&path, past).is_err());
+        // Shared: what was preloaded from memory, the rest range by range.
+        let mut whole = WholeFiles::default();
+        whole.preload(&path);
+        std::fs::write(&path, b"{\"c\":3}\n{\"d\":4}\n").expect("rewrite");
+        let mut loaded = whole.loaded();
+        assert_eq!(
+            &*loaded.read(&path, at).expect("read"),
+            b"{\"b\":2}",
+            "as preloaded"
+        );
+        let other = dir.path().join("o.jsonl");
+        std::fs::write(&other, b"{\"o\":1}\n").expect("write");
+        let first = LineRef::new(1, 0, 7);
+        assert_eq!(&*loaded.read(&other, first).expect("read"), b"{\"o\":1}");
+        assert!(loaded.read(&path, past).is_err());
     }
 }

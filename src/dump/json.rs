@@ -2,6 +2,7 @@
 //! walked. Event fields are copied from the trace files where ingest recorded their place.
 
 use super::ms_between;
+use super::span::Ahead;
 use super::writer::JsonWriter;
 use crate::analysis::Matches;
 use crate::formats::bytes::{ByteSource, WholeFiles};
@@ -37,8 +38,11 @@ pub fn write(store: &Store, matches: Option<&Matches>, out: &mut impl Write) -> 
         }
     }
     std::thread::scope(|scope| {
-        let ahead = (!span_refs.is_empty())
-            .then(|| super::span::Ahead::start(scope, &span_refs, span_files.loaded()));
+        let ahead = Some(super::span::Ahead::start(
+            scope,
+            &span_refs,
+            span_files.loaded(),
+        ));
         let mut files = Files {
             pairs: [Source::Poml, Source::Mlflow]
                 .iter()
@@ -85,7 +89,7 @@ fn write_session<W: Write>(
     matches: Option<&Matches>,
     (sid, session): (SessionId, &Session),
     order: &[SpanId],
-    files: &mut Files,
+    files: &mut Files<'_>,
 ) -> io::Result<()> {
     w.begin_object()?;
     w.field("id", &*session.id)?;
@@ -124,7 +128,7 @@ fn write_span<W: Write>(
     (sid, session): (SessionId, &Session),
     id: SpanId,
     matched: Option<bool>,
-    files: &mut Files,
+    files: &mut Files<'_>,
 ) -> io::Result<()> {
     let span = session.span(id);
     w.begin_object()?;
@@ -173,9 +177,9 @@ fn write_span<W: Write>(
     match &span.payload {
         Payload::Poml(call) => poml_fields(w, call)?,
         Payload::Event(event) => event_fields(w, event, files)?,
-        Payload::Span(span_ref) => match files.ahead.as_mut().and_then(|a| a.next()) {
+        Payload::Span(span_ref) => match files.ahead.as_mut().and_then(Ahead::next) {
             Some(fields) => w.raw_fields(&fields)?,
-            // No thread ahead (or it is gone): render here.
+            // A worker is gone (it panicked, which its scope reports): render here.
             None => w.raw_fields(&super::span::render(span_ref, &mut files.bytes))?,
         },
         Payload::None => {}
@@ -237,16 +241,16 @@ fn poml_fields<W: Write>(w: &mut JsonWriter<W>, call: &PomlCall) -> io::Result<(
 /// Event files read once each, and the last file's path already escaped (a million spans
 /// name the same file).
 #[derive(Default)]
-struct Files {
+struct Files<'a> {
     /// POML and MLflow sessions are both loaded: calls may have their twin recorded.
     pairs: bool,
     bytes: WholeFiles,
     path: Option<(std::sync::Arc<std::path::Path>, Vec<u8>)>,
-    /// The spans' fields, rendered ahead in the order they are written.
-    ahead: Option<super::span::Ahead>,
+    /// The spans' fields, in the order they are written.
+    ahead: Option<Ahead<'a>>,
 }
 
-impl Files {
+impl Files<'_> {
     fn path_json(&mut self, file: &std::sync::Arc<std::path::Path>) -> &[u8] {
         let fresh = !matches!(&self.path, Some((p, _)) if std::sync::Arc::ptr_eq(p, file));
         if fresh {
@@ -260,7 +264,7 @@ impl Files {
 fn event_fields<W: Write>(
     w: &mut JsonWriter<W>,
     event: &EventRef,
-    files: &mut Files,
+    files: &mut Files<'_>,
 ) -> io::Result<()> {
     w.key("file")?;
     w.raw(files.path_json(&event.file))?;

@@ -3,35 +3,53 @@
 //! dump renders them on every core, ahead of the writer (`Ahead`).
 
 use super::writer::JsonWriter;
-use crate::formats::bytes::ByteSource;
+use crate::formats::bytes::{ByteSource, Loaded};
 use crate::formats::otel::chat::{self, ChatPart};
 use crate::formats::otel::{self, OtelSpan};
 use crate::model::SpanRef;
 use crate::model::time::ns_to_ms;
 use serde_json::{Map, Value, json};
 use std::io::{self, Write};
+use std::sync::mpsc::Receiver;
 
 /// Spans rendered per batch handed to the writer: few enough to start writing at once,
 /// many enough that threads seldom wait on each other.
 const BATCH: usize = 256;
 
-/// The spans' fields, rendered ahead of the writer on every core: worker `k` of `n` renders
-/// batches `k`, `k + n`, ... and the writer takes the batches in turn, so they come in the
-/// order written. Reading and parsing spans again is most of what a dump of them costs.
-pub struct Ahead {
-    workers: Vec<std::sync::mpsc::Receiver<Vec<Vec<u8>>>>,
-    batch: std::vec::IntoIter<Vec<u8>>,
-    next: usize,
+/// The spans' fields in the order the writer asks for them. With more than one batch,
+/// rendered ahead on every core: worker `k` of `n` renders batches `k`, `k + n`, ... and the
+/// writer takes the batches in turn. Reading and parsing spans again is most of what a dump
+/// of them costs; a batch or less is rendered as asked, sooner than a thread would start.
+pub struct Ahead<'a>(Mode<'a>);
+
+enum Mode<'a> {
+    Here {
+        spans: std::slice::Iter<'a, &'a SpanRef>,
+        files: Loaded<'a>,
+    },
+    Threads {
+        workers: Vec<Receiver<Vec<Vec<u8>>>>,
+        batch: std::vec::IntoIter<Vec<u8>>,
+        next: usize,
+    },
 }
 
-impl Ahead {
-    /// Render `spans` (in the order they will be asked for) with the files in `files`.
-    pub fn start<'a>(
+impl<'a> Ahead<'a> {
+    /// Render `spans` (in the order they will be asked for) from the files in `files`.
+    pub fn start(
         scope: &'a std::thread::Scope<'a, '_>,
         spans: &'a [&'a SpanRef],
-        files: crate::formats::bytes::Loaded<'a>,
+        files: Loaded<'a>,
     ) -> Self {
-        let n = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+        let batches = spans.len().div_ceil(BATCH);
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let n = cores.min(batches).min(4);
+        if batches < 2 || n < 2 {
+            return Self(Mode::Here {
+                spans: spans.iter(),
+                files,
+            });
+        }
         let workers = (0..n)
             .map(|k| {
                 // Two batches ready per worker at most: memory stays bounded.
@@ -49,22 +67,29 @@ impl Ahead {
                 rx
             })
             .collect();
-        Self {
+        Self(Mode::Threads {
             workers,
             batch: Vec::new().into_iter(),
             next: 0,
-        }
+        })
     }
 
-    /// The next span's fields; `None` if its worker is gone.
+    /// The next span's fields; `None` past the last, or if its worker is gone.
     pub fn next(&mut self) -> Option<Vec<u8>> {
-        loop {
-            if let Some(fields) = self.batch.next() {
-                return Some(fields);
-            }
-            let worker = self.workers.get(self.next % self.workers.len().max(1))?;
-            self.batch = worker.recv().ok()?.into_iter();
-            self.next += 1;
+        match &mut self.0 {
+            Mode::Here { spans, files } => Some(render(spans.next()?, files)),
+            Mode::Threads {
+                workers,
+                batch,
+                next,
+            } => loop {
+                if let Some(fields) = batch.next() {
+                    return Some(fields);
+                }
+                let worker = workers.get(*next % workers.len())?;
+                *batch = worker.recv().ok()?.into_iter();
+                *next += 1;
+            },
         }
     }
 }

@@ -183,16 +183,7 @@ fn every_span_in_a_large_dump_gets_its_own_fields() {
     };
     let all = common::dump_json(&[&path]);
     assert_eq!(check(&all), (traces * per_trace) as usize);
-    let out = common::tracetui(&[
-        "dump",
-        "--format",
-        "json",
-        "--filter",
-        "status:error",
-        &path.display().to_string(),
-    ]);
-    assert!(out.status.success());
-    let filtered: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let filtered = common::dump_json_with(&["--filter", "status:error"], &[&path]);
     // Each failed span, with the root above it that is shown for context.
     let failed = (0..traces * per_trace).filter(|n| n % 7 == 0).count();
     assert!(check(&filtered) >= failed);

@@ -78,7 +78,13 @@ pub fn tracetui(args: &[&str]) -> Output {
 }
 
 pub fn dump_json(paths: &[&Path]) -> serde_json::Value {
+    dump_json_with(&[], paths)
+}
+
+/// `dump --format json` with more options (`--filter EXPR`), checked as `dump_json` does.
+pub fn dump_json_with(options: &[&str], paths: &[&Path]) -> serde_json::Value {
     let mut args = vec!["dump", "--format", "json"];
+    args.extend(options);
     let paths: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
     args.extend(paths.iter().map(String::as_str));
     let out = tracetui(&args);

@@ -8,6 +8,37 @@ use std::fs;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
+/// A JSON Lines file being written: each line counted, and its bytes.
+struct Lines {
+    w: BufWriter<fs::File>,
+    lines: u64,
+    bytes: u64,
+}
+
+impl Lines {
+    fn create(path: &Path) -> Self {
+        let file = fs::File::create(path).expect("create");
+        Self {
+            w: BufWriter::with_capacity(1 << 20, file),
+            lines: 0,
+            bytes: 0,
+        }
+    }
+
+    /// `line` and its newline.
+    fn line(&mut self, line: &str) {
+        self.w.write_all(line.as_bytes()).expect("write");
+        self.w.write_all(b"\n").expect("write");
+        self.bytes += line.len() as u64 + 1;
+        self.lines += 1;
+    }
+
+    fn finish(mut self) -> u64 {
+        self.w.flush().expect("flush");
+        self.bytes
+    }
+}
+
 /// One call's files: (suffix, bytes).
 type CallFiles = Vec<(String, Vec<u8>)>;
 
@@ -141,24 +172,17 @@ const CAPABILITIES: [&str; 6] = [
 ];
 
 pub fn pml(out: &Path, events: u64) {
-    let file = fs::File::create(out).expect("create");
-    let mut w = BufWriter::with_capacity(1 << 20, file);
+    let mut w = Lines::create(out);
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
-    let mut written = 0u64;
     let mut t = 1_763_000_000_000u64; // ms
     let mut exec = 0u64;
-    let mut bytes = 0u64;
-    while written < events {
+    while w.lines < events {
         exec += 1;
         let root = format!("exec_{exec:07}");
         let exec_start = t;
-        let mut line = format!(
+        w.line(&format!(
             r#"{{"id":"{root}","type":"execution_start","timestamp":{t},"root_id":"{root}","input":{{"task":"run capability batch {exec}"}}}}"#
-        );
-        line.push('\n');
-        w.write_all(line.as_bytes()).expect("write");
-        bytes += line.len() as u64;
-        written += 1;
+        ));
         let mut failed = false;
         for c in 0..(2 + rng.below(4)) {
             let cap = format!("{root}_c{c}");
@@ -183,26 +207,18 @@ pub fn pml(out: &Path, events: u64) {
                         rng.below(100_000)
                     )
                 };
-                let mut line = format!(
+                w.line(&format!(
                     r#"{{"id":"{cap}_t{k}","type":"tool_call","timestamp":{tt},"duration_ms":{duration},"parent_id":"{cap}","root_id":"{root}","tool":{{"server":"{server}","name":"{name}"}},"input":{{"path":"/srv/repo/src/module_{}.rs","limit":{}}},"status":"{status}"{tail}}}"#,
                     rng.below(500),
                     rng.below(1000)
-                );
-                line.push('\n');
-                w.write_all(line.as_bytes()).expect("write");
-                bytes += line.len() as u64;
-                written += 1;
+                ));
                 tt += duration + rng.below(5);
             }
             // The capability finishes after its tools, so it is written after them.
-            let mut line = format!(
+            w.line(&format!(
                 r#"{{"id":"{cap}","type":"capability_invoke","timestamp":{cap_start},"duration_ms":{},"parent_id":"{root}","root_id":"{root}","capability":"{cap_name}","status":"success"}}"#,
                 tt - cap_start
-            );
-            line.push('\n');
-            w.write_all(line.as_bytes()).expect("write");
-            bytes += line.len() as u64;
-            written += 1;
+            ));
             t = tt + 1;
         }
         let status = if failed && rng.below(3) == 0 {
@@ -210,17 +226,14 @@ pub fn pml(out: &Path, events: u64) {
         } else {
             "success"
         };
-        let mut line = format!(
+        w.line(&format!(
             r#"{{"id":"{root}_end","type":"execution_end","timestamp":{t},"duration_ms":{},"root_id":"{root}","status":"{status}"}}"#,
             t - exec_start
-        );
-        line.push('\n');
-        w.write_all(line.as_bytes()).expect("write");
-        bytes += line.len() as u64;
-        written += 1;
+        ));
         t += 50 + rng.below(2000);
     }
-    w.flush().expect("flush");
+    let written = w.lines;
+    let bytes = w.finish();
     println!(
         "pml: {written} events in {exec} executions, {:.1} MB in {}",
         bytes as f64 / 1e6,
@@ -232,11 +245,9 @@ pub fn pml(out: &Path, events: u64) {
 /// turn (an `invoke_agent` root, chat calls with GenAI messages and usage, tool calls, a few
 /// errors), children in the same batch as their parent.
 pub fn otlp(out: &Path, spans: u64) {
-    let file = fs::File::create(out).expect("create");
-    let mut w = BufWriter::with_capacity(1 << 20, file);
+    let mut w = Lines::create(out);
     let mut rng = Rng(0xD1B5_4A32_D192_ED03);
     let mut written = 0u64;
-    let mut bytes = 0u64;
     let mut t = 1_763_000_000_000_000_000u64; // ns
     let mut turn = 0u64;
     let kv = |k: &str, v: String| format!(r#"{{"key":"{k}","value":{{"stringValue":{v}}}}}"#);
@@ -297,16 +308,14 @@ pub fn otlp(out: &Path, spans: u64) {
             kv("gen_ai.operation.name", "\"invoke_agent\"".into())
         ));
         written += batch.len() as u64;
-        let line = format!(
+        w.line(&format!(
             r#"{{"resourceSpans":[{{"resource":{{"attributes":[{}]}},"scopeSpans":[{{"scope":{{"name":"bench"}},"spans":[{}]}}]}}]}}"#,
             kv("service.name", "\"bench-agent\"".into()),
             batch.join(",")
-        ) + "\n";
-        w.write_all(line.as_bytes()).expect("write");
-        bytes += line.len() as u64;
+        ));
         t += 100_000_000 + rng.below(2_000_000_000);
     }
-    w.flush().expect("flush");
+    let bytes = w.finish();
     println!(
         "otlp: {written} spans in {turn} traces, {:.1} MB in {}",
         bytes as f64 / 1e6,

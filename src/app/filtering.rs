@@ -106,8 +106,8 @@ impl App {
     /// the patterns view.
     pub fn narrow_filter(&mut self, terms: &str) {
         let expr = match &self.filter {
-            Some(f) if !f.expr.is_empty() => format!("{} {terms}", f.expr),
-            _ => terms.to_string(),
+            Some(f) => format!("{} {terms}", f.expr),
+            None => terms.to_string(),
         };
         if self.apply_filter(&expr) {
             self.focus = super::Focus::Tree;

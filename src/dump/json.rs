@@ -38,17 +38,13 @@ pub fn write(store: &Store, matches: Option<&Matches>, out: &mut impl Write) -> 
         }
     }
     std::thread::scope(|scope| {
-        let ahead = Some(super::span::Ahead::start(
-            scope,
-            &span_refs,
-            span_files.loaded(),
-        ));
         let mut files = Files {
             pairs: [Source::Poml, Source::Mlflow]
                 .iter()
                 .all(|src| store.sessions().any(|(_, s)| s.source == *src)),
-            ahead,
-            ..Files::default()
+            bytes: WholeFiles::default(),
+            path: None,
+            ahead: Ahead::start(scope, &span_refs, span_files.loaded()),
         };
         let mut w = JsonWriter::new(out);
         w.begin_object()?;
@@ -177,7 +173,7 @@ fn write_span<W: Write>(
     match &span.payload {
         Payload::Poml(call) => poml_fields(w, call)?,
         Payload::Event(event) => event_fields(w, event, files)?,
-        Payload::Span(span_ref) => match files.ahead.as_mut().and_then(Ahead::next) {
+        Payload::Span(span_ref) => match files.ahead.next() {
             Some(fields) => w.raw_fields(&fields)?,
             // A worker is gone (it panicked, which its scope reports): render here.
             None => w.raw_fields(&super::span::render(span_ref, &mut files.bytes))?,
@@ -240,14 +236,13 @@ fn poml_fields<W: Write>(w: &mut JsonWriter<W>, call: &PomlCall) -> io::Result<(
 
 /// Event files read once each, and the last file's path already escaped (a million spans
 /// name the same file).
-#[derive(Default)]
 struct Files<'a> {
     /// POML and MLflow sessions are both loaded: calls may have their twin recorded.
     pairs: bool,
     bytes: WholeFiles,
     path: Option<(std::sync::Arc<std::path::Path>, Vec<u8>)>,
     /// The spans' fields, in the order they are written.
-    ahead: Option<Ahead<'a>>,
+    ahead: Ahead<'a>,
 }
 
 impl Files<'_> {

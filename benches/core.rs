@@ -16,10 +16,7 @@ use tracetui::model::time::{Zone, now_ns};
 mod generate;
 
 fn options() -> Options {
-    Options {
-        zone: Zone::Utc,
-        ..Options::default()
-    }
+    Options::default()
 }
 
 fn size_of_tree(path: &Path) -> u64 {

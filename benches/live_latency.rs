@@ -90,10 +90,7 @@ fn main() {
     };
     live::spawn(
         vec![root.path().to_path_buf()],
-        Options {
-            zone: Zone::Utc,
-            ..Options::default()
-        },
+        Options::default(),
         live_options,
         tx,
     )

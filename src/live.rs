@@ -5,7 +5,7 @@
 
 use crate::event::{AppEvent, WatchStatus};
 use crate::ingest::{Ingestor, Options};
-use crate::model::time::{Nanos, now_ns};
+use crate::model::time::{Nanos, steady_ns};
 use crate::watch::{Watch, WatchMsg};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -85,7 +85,7 @@ fn run(paths: Vec<PathBuf>, options: Options, live: LiveOptions, tx: &SyncSender
     // The first scan goes out in batches as it is read, with progress, so the view fills in
     // while a large trace is still loading.
     let mut gone = false;
-    ingestor.scan_into(now_ns(), &mut |batch, progress| {
+    ingestor.scan_into(steady_ns(), &mut |batch, progress| {
         gone = gone
             || (!batch.is_empty() && tx.send(AppEvent::Ingested(batch)).is_err())
             || tx.send(AppEvent::Progress(*progress)).is_err();
@@ -101,7 +101,7 @@ fn run(paths: Vec<PathBuf>, options: Options, live: LiveOptions, tx: &SyncSender
         .as_mut()
         .is_some_and(|w| !w.check_waiting().is_empty())
     {
-        updates = ingestor.scan(now_ns());
+        updates = ingestor.scan(steady_ns());
     }
     if tx
         .send(AppEvent::Watch(status(watch.as_ref(), error)))
@@ -123,7 +123,7 @@ fn run(paths: Vec<PathBuf>, options: Options, live: LiveOptions, tx: &SyncSender
                 Batch::default()
             }
         };
-        let now = now_ns();
+        let now = steady_ns();
         let mut updates = Vec::new();
         if batch.rescan || last_rescan.elapsed() >= live.rescan_every {
             last_rescan = Instant::now();
@@ -191,7 +191,7 @@ fn next_timeout(
 ) -> Duration {
     let mut timeout = live.rescan_every.saturating_sub(last_rescan.elapsed());
     if let Some(at) = ingestor.next_recheck() {
-        let wait: Nanos = (at - now_ns()).max(0);
+        let wait: Nanos = (at - steady_ns()).max(0);
         timeout = timeout.min(Duration::from_nanos(wait as u64 + 1_000_000));
     }
     if watch.is_some_and(|w| !w.waiting().is_empty()) {

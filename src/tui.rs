@@ -56,7 +56,7 @@ pub fn run(
     // not be swallowed by an input thread already reading.
     let gate = InputGate::new();
     spawn_input(tx, gate.clone());
-    let mut app = App::new(paths, options.zone);
+    let mut app = App::new(paths, crate::model::time::Zone::Local);
     app.configure(&config);
     app.receiver = receiver.map(|addr| crate::receiver::ReceiverStatus {
         addr: addr.to_string(),
@@ -116,7 +116,7 @@ pub fn run_loop<B: Backend>(
     app: &mut App,
     events: &Receiver<AppEvent>,
     theme: &Theme,
-    clock: fn() -> i64,
+    clock: impl Fn() -> i64,
 ) -> color_eyre::Result<()>
 where
     B::Error: Send + Sync + 'static,
@@ -130,7 +130,7 @@ pub fn run_loop_with<B: Backend>(
     app: &mut App,
     events: &Receiver<AppEvent>,
     theme: &Theme,
-    clock: fn() -> i64,
+    clock: impl Fn() -> i64,
     host: &mut dyn Host<B>,
 ) -> color_eyre::Result<()>
 where

@@ -42,7 +42,7 @@ fn load(path: &Path) -> Store {
     tracetui::ingest::load(
         &[path.to_path_buf()],
         tracetui::ingest::Options::default(),
-        common::NOW_NS,
+        common::now_after(&[path.to_path_buf()]),
     )
 }
 

@@ -52,10 +52,7 @@ fn run(poll: bool) {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = dir.path().join("pomlruns");
     let (tx, rx) = mpsc::sync_channel(16);
-    let options = Options {
-        zone: Zone::Utc,
-        ..Options::default()
-    };
+    let options = Options::default();
     let live_options = LiveOptions {
         poll,
         poll_interval: Duration::from_millis(50),
@@ -115,10 +112,7 @@ fn an_mlflow_trace_arrives_through_the_real_watcher() {
     fs::create_dir_all(root.join("7")).expect("mkdir");
     fs::write(root.join("7/meta.yaml"), "name: live\n").expect("meta");
     let (tx, rx) = mpsc::sync_channel(16);
-    let options = Options {
-        zone: Zone::Utc,
-        ..Options::default()
-    };
+    let options = Options::default();
     live::spawn(vec![root.clone()], options, LiveOptions::default(), tx).expect("spawn");
     let mut app = App::new(vec![root.clone()], Zone::Utc);
     pump(&mut app, &rx, "the watcher", |a| a.watch.is_some());

@@ -9,7 +9,7 @@ use std::fs;
 use std::io::Write;
 use tracetui::ingest::{Ingestor, Options};
 use tracetui::model::Store;
-use tracetui::model::time::{NS_PER_SEC, Zone, now_ns};
+use tracetui::model::time::{NS_PER_SEC, now_ns};
 
 fn span<'a>(dump: &'a Value, name: &str) -> &'a Value {
     dump["sessions"]
@@ -92,10 +92,7 @@ fn tailed_as_written_and_read_again_when_rotated() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("traces.jsonl");
     let text = fs::read_to_string(common::fixture("otlp/genai.jsonl")).expect("fixture");
-    let options = Options {
-        zone: Zone::Utc,
-        ..Options::default()
-    };
+    let options = Options::default();
     fs::File::create(&path).expect("create");
     let mut ingestor = Ingestor::new(vec![dir.path().to_path_buf()], options);
     let mut store = Store::new();

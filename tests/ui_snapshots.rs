@@ -198,11 +198,9 @@ fn the_run_loop_drives_the_app_from_events() {
     use tracetui::ingest::{Ingestor, Options};
     use tracetui::model::time::Zone;
 
-    let options = Options {
-        zone: Zone::Utc,
-        ..Options::default()
-    };
-    let updates = Ingestor::new(pomlruns(), options).scan(common::NOW_NS);
+    let options = Options::default();
+    let now = common::now_after(&pomlruns());
+    let updates = Ingestor::new(pomlruns(), options).scan(now);
     let (tx, rx) = std::sync::mpsc::channel();
     tx.send(AppEvent::Ingested(updates)).expect("send");
     for c in ['j', 'j', 'l', '2', 'q'] {
@@ -214,12 +212,11 @@ fn the_run_loop_drives_the_app_from_events() {
     let mut terminal =
         ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 30)).expect("terminal");
     let theme = tracetui::ui::Theme::colored();
-    tracetui::tui::run_loop(&mut terminal, &mut app, &rx, &theme, || common::NOW_NS)
-        .expect("runs until q");
+    tracetui::tui::run_loop(&mut terminal, &mut app, &rx, &theme, || now).expect("runs until q");
     assert!(app.should_quit);
     assert_eq!(app.prompt.tab, 1, "the second tab: Context for a POML call");
     // The loop quit before drawing the last events; draw what it left.
-    tracetui::tui::draw(&mut terminal, &mut app, &theme, common::NOW_NS).expect("draw");
+    tracetui::tui::draw(&mut terminal, &mut app, &theme, now).expect("draw");
     let text = app.prompt.text();
     assert!(
         text.contains("\"request\": \"Plan my trip to Lisbon"),
@@ -250,10 +247,7 @@ fn an_in_flight_call_grows_with_the_clock() {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos() as i64)
         .unwrap_or_else(|_| now_ns());
-    let options = Options {
-        zone: Zone::Utc,
-        ..Options::default()
-    };
+    let options = Options::default();
     let mut app = tracetui::app::App::new(vec![dir.path().to_path_buf()], Zone::Utc);
     app.ingest(Ingestor::new(vec![dir.path().to_path_buf()], options).scan(start));
     let mut terminal =

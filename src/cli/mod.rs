@@ -6,6 +6,7 @@ pub mod export;
 pub mod open;
 pub mod stats;
 
+use crate::model::time::Zone;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -284,7 +285,8 @@ pub fn load_paths(
     let options = crate::ingest::Options::default();
     let now = crate::model::time::now_ns();
     let filter = match filter {
-        Some(expr) => match crate::analysis::Filter::parse(expr, now, options.zone) {
+        // Dates in a filter are the user's, in their zone.
+        Some(expr) => match crate::analysis::Filter::parse(expr, now, Zone::Local) {
             Ok(f) => Some(f),
             Err(e) => {
                 eprintln!("tracetui: --filter: {}", crate::sanitize::label(&e));

@@ -9,12 +9,8 @@ use std::io::{self, Write};
 const MESSAGE_PREVIEW: usize = 100;
 
 /// With `matches`, only matching spans (marked `*`) and their ancestors.
-pub fn write(
-    store: &Store,
-    matches: Option<&Matches>,
-    zone: Zone,
-    out: &mut impl Write,
-) -> io::Result<()> {
+/// Times are in UTC, so the same traces dump the same in any zone.
+pub fn write(store: &Store, matches: Option<&Matches>, out: &mut impl Write) -> io::Result<()> {
     for problem in store.problems() {
         writeln!(out, "! {}", sanitize::label(&problem.to_string()))?;
     }
@@ -22,7 +18,7 @@ pub fn write(
         if matches.is_some_and(|m| !m.session_visible(sid)) {
             continue;
         }
-        session_block(store, matches.map(|m| (m, sid)), session, zone, out)?;
+        session_block(store, matches.map(|m| (m, sid)), session, out)?;
     }
     Ok(())
 }
@@ -34,7 +30,6 @@ fn session_block(
     store: &Store,
     matches: Option<(&Matches, SessionId)>,
     session: &Session,
-    zone: Zone,
     out: &mut impl Write,
 ) -> io::Result<()> {
     let start = session.start_ns();
@@ -47,7 +42,7 @@ fn session_block(
         "{}  [{}]  {}  {} spans  {}  {} problems  {}",
         sanitize::label(&session.id),
         session.source.as_str(),
-        start.map_or_else(|| "-".into(), |s| zone.datetime(s)),
+        start.map_or_else(|| "-".into(), |s| format!("{} UTC", Zone::Utc.datetime(s))),
         order.len(),
         session
             .duration_ns()

@@ -10,8 +10,9 @@ use std::collections::HashSet;
 #[derive(Clone, Copy, Debug)]
 pub struct Context {
     pub now_ns: Nanos,
-    /// When the file last changed.
-    pub file_mtime_ns: Nanos,
+    /// When the file last changed: its modification time, capped at when tracetui saw it
+    /// change (`ingest::settle::changed_at`).
+    pub file_changed_ns: Nanos,
 }
 
 pub trait ValueReader: std::fmt::Debug + Send {

@@ -39,7 +39,7 @@ pub(super) fn check_store(store: &Store) {
     crate::dump::json::write(store, None, &mut json).expect("dump json");
     serde_json::from_slice::<serde_json::Value>(&json).expect("the JSON dump parses");
     let mut text = Vec::new();
-    crate::dump::text::write(store, None, Zone::Utc, &mut text).expect("dump text");
+    crate::dump::text::write(store, None, &mut text).expect("dump text");
     let text = String::from_utf8(text).expect("text dump is UTF-8");
     text.split('\n')
         .for_each(|l| assert_printable(l, "text dump"));

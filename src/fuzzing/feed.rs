@@ -12,7 +12,7 @@ use std::path::Path;
 pub(super) fn context() -> Context {
     Context {
         now_ns: NOW,
-        file_mtime_ns: NOW - 60 * NS_PER_SEC,
+        file_changed_ns: NOW - 60 * NS_PER_SEC,
     }
 }
 

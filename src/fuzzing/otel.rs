@@ -9,7 +9,7 @@ use crate::formats::otel::{OtelSpan, usage::usage};
 use crate::formats::otlp::reader::{OtlpReader, emit, read_batch};
 use crate::formats::otlp::span as otlp_span;
 use crate::formats::sniff::{Format, Layout};
-use crate::model::time::{NS_PER_SEC, Zone};
+use crate::model::time::NS_PER_SEC;
 use crate::model::{SpanSource, Store};
 use serde_json::value::RawValue;
 use std::collections::HashSet;
@@ -88,7 +88,6 @@ pub fn mlflow_trace(data: &[u8]) {
         store_dir.write("1/traces/tr-fuzz/artifacts/traces.json", spans);
     }
     let options = crate::ingest::ingestor::Options {
-        zone: Zone::Utc,
         settle_ns: NS_PER_SEC,
     };
     let store = crate::ingest::ingestor::load(std::slice::from_ref(&store_dir.0), options, NOW);

@@ -6,7 +6,7 @@ use super::checks::{assert_doc_printable, check_store};
 use super::scratch::ScratchDir;
 use crate::detail::{self, Rendered};
 use crate::formats::poml::{PomlResult, names, parts, session_name};
-use crate::model::time::{NS_PER_SEC, Zone};
+use crate::model::time::NS_PER_SEC;
 
 /// The files of `poml_call`'s call, in the order the input gives them.
 const CALL_FILES: [&str; 8] = [
@@ -64,9 +64,10 @@ pub fn poml_names(data: &[u8]) {
     // The name as a session folder's: a time it states reads back as the name says (a leap
     // second, `60`, reads as the next minute's first).
     let text = names::lossy(name);
-    if let Some(ns) = session_name::parse(&text, Zone::Utc)
+    if let Some(named) = session_name::parse(&text)
         && &text[12..14] != "60"
     {
+        assert!(session_name::is_session_name(&text));
         let said = format!(
             "{}:{}:{}.{}",
             &text[8..10],
@@ -74,10 +75,23 @@ pub fn poml_names(data: &[u8]) {
             &text[12..14],
             &text[14..17]
         );
-        assert_eq!(Zone::Utc.clock_ms(ns), said, "session time");
-    }
-    if session_name::parse(&text, Zone::Local).is_some() {
-        assert!(session_name::is_session_name(&text));
+        assert_eq!(
+            named.format("%H:%M:%S%.3f").to_string(),
+            said,
+            "session time"
+        );
+        // Placed by a first file a few seconds later in any zone, the name reads back in
+        // that zone as it says.
+        if let Some(as_utc) = named.and_utc().timestamp_nanos_opt() {
+            for offset_s in [0, 9 * 3600, -5 * 3600, 5 * 3600 + 1800] {
+                let Some(first) = as_utc.checked_sub(offset_s * NS_PER_SEC - 3 * NS_PER_SEC) else {
+                    continue;
+                };
+                let placed = session_name::place(named, first).expect("a real zone");
+                assert_eq!(placed.offset_s, offset_s);
+                assert!(placed.start_ns <= first);
+            }
+        }
     }
 }
 
@@ -102,7 +116,6 @@ pub fn poml_call(data: &[u8]) {
             .expect("set mtime");
     }
     let options = crate::ingest::ingestor::Options {
-        zone: Zone::Utc,
         settle_ns: NS_PER_SEC,
     };
     let store = crate::ingest::ingestor::load(std::slice::from_ref(&root.0), options, NOW);

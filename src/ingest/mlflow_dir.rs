@@ -1,6 +1,7 @@
 //! One MLflow trace folder: read again whenever its files change (they are few and small
 //! until `traces.json` lands), reporting the session, its spans, and what went away.
 
+use super::settle::{Clock, Seen};
 use crate::formats::mlflow::trace;
 use crate::formats::poml::call::BuildContext;
 use crate::model::time::{Nanos, system_time_ns};
@@ -16,7 +17,8 @@ pub struct MlflowDir {
     dir: PathBuf,
     /// Known once `trace_info.yaml` has been read.
     pub key: Option<SessionKey>,
-    seen: Option<Fingerprint>,
+    /// The files as last seen, and since when they look like that.
+    seen: Option<Seen<Fingerprint>>,
     spans: BTreeSet<Box<str>>,
     recheck_at: Option<Nanos>,
 }
@@ -53,27 +55,27 @@ impl MlflowDir {
 
     /// Read the folder again if anything in it changed (or `force`), and report the
     /// differences.
-    pub fn rescan(&mut self, ctx: BuildContext, force: bool, out: &mut Vec<Update>) {
+    pub fn rescan(&mut self, clock: Clock, force: bool, out: &mut Vec<Update>) {
         let fingerprint = self.fingerprint();
-        if !force && self.seen.as_ref() == Some(&fingerprint) {
+        let changed = Seen::update(&mut self.seen, fingerprint, clock.now_ns);
+        if !force && !changed {
             return;
         }
-        self.seen = Some(fingerprint);
+        let since = self.seen.as_ref().map_or(clock.now_ns, |s| s.since_ns);
+        let ctx = BuildContext {
+            now_ns: clock.now_ns,
+            young: clock.young(since),
+            seen_since_ns: since,
+        };
         let origin: Box<str> = self.dir.display().to_string().into();
         let read = match trace::read_trace(&self.dir, ctx) {
             Ok(read) => read,
             Err(e) => {
-                // Not readable as a trace (yet): drop what it showed, say why.
+                // Not readable as a trace (yet): drop what it showed, say why once it has
+                // stayed that way for the settle time.
                 self.remove(out);
-                let still_young = self
-                    .seen
-                    .as_ref()
-                    .and_then(|f| f[0])
-                    .is_none_or(|(_, mtime)| ctx.is_young(mtime));
-                if still_young {
-                    self.recheck_at = Some(ctx.now_ns + ctx.settle_ns);
-                    self.seen = None;
-                } else {
+                self.recheck_at = clock.settles_at(since);
+                if self.recheck_at.is_none() {
                     out.push(Update::Problems {
                         session: None,
                         origin,
@@ -113,15 +115,13 @@ impl MlflowDir {
             origin,
             problems: read.problems,
         });
-        // A trace in flight turns stale if its spans never come; look again then.
-        self.recheck_at = read.pending.then(|| {
-            let written = self
-                .seen
-                .as_ref()
-                .and_then(|f| f[0])
-                .map_or(ctx.now_ns, |(_, t)| t);
-            (written + trace::ACTIVE_WINDOW_NS).max(ctx.now_ns + ctx.settle_ns)
+        // A trace in flight turns stale if its spans never come, and a young one (a
+        // traces.json half written) settles: look again then.
+        let stale = read.pending.then(|| {
+            (trace::written_at(&self.dir, ctx) + trace::ACTIVE_WINDOW_NS)
+                .max(clock.now_ns + clock.settle_ns)
         });
+        self.recheck_at = stale.into_iter().chain(clock.settles_at(since)).min();
     }
 
     /// The folder went away, or stopped being a trace: so does its session.
@@ -136,10 +136,10 @@ impl MlflowDir {
         self.recheck_at
     }
 
-    pub fn recheck(&mut self, ctx: BuildContext, out: &mut Vec<Update>) {
-        if self.recheck_at.is_some_and(|t| t <= ctx.now_ns) {
+    pub fn recheck(&mut self, clock: Clock, out: &mut Vec<Update>) {
+        if self.recheck_at.is_some_and(|t| t <= clock.now_ns) {
             self.recheck_at = None;
-            self.rescan(ctx, true, out);
+            self.rescan(clock, true, out);
         }
     }
 }

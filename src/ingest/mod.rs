@@ -6,6 +6,7 @@ pub mod discover;
 pub mod ingestor;
 pub mod mlflow_dir;
 pub mod poml_dir;
+pub mod settle;
 pub mod tail;
 pub mod trace_file;
 

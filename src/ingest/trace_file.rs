@@ -1,6 +1,7 @@
 //! One event file (JSON Lines, JSON document or SSE capture) being read into spans: tailed
 //! as it grows, read again from the top when it is truncated or replaced.
 
+use super::settle::{Clock, Seen, changed_at};
 use super::tail::{Line, Tail};
 use crate::formats::pml::PmlReader;
 use crate::formats::pml::sse::SseParser;
@@ -27,11 +28,18 @@ pub struct TraceFile {
     reader: Box<dyn ValueReader>,
     sse: SseParser,
     /// For documents: the (size, mtime) last read.
-    seen: Option<(u64, Nanos)>,
-    mtime_ns: Nanos,
-    settle_ns: Nanos,
-    /// The last line is waiting for its newline and was not yet taken as it is.
-    pending_since: Option<Nanos>,
+    read_as: Option<(u64, Nanos)>,
+    /// The file's (size, mtime) as last seen, and since when it looks like that.
+    seen: Option<Seen<(u64, Nanos)>>,
+    /// When the file last changed (`settle::changed_at`).
+    changed_ns: Nanos,
+    /// Something waits for the file to settle: a last line without its newline (or an SSE
+    /// event not closed yet) not taken as it is, or a document that does not parse.
+    waiting: bool,
+    /// A last line taken as it was, before its newline came: (offset, length). When it
+    /// comes back whole and the same, it is not read twice (start and end events would
+    /// pair twice).
+    taken: Option<(u64, usize)>,
     /// Sessions removed by the last reset.
     removed: Vec<SessionKey>,
 }
@@ -58,7 +66,7 @@ pub struct Progress {
 }
 
 impl TraceFile {
-    pub fn new(path: PathBuf, format: Format, layout: Layout, settle_ns: Nanos) -> Self {
+    pub fn new(path: PathBuf, format: Format, layout: Layout) -> Self {
         let reader = new_reader(&path, format, layout);
         Self {
             tail: Tail::new(&path),
@@ -67,10 +75,11 @@ impl TraceFile {
             layout,
             reader,
             sse: SseParser::default(),
+            read_as: None,
             seen: None,
-            mtime_ns: 0,
-            settle_ns,
-            pending_since: None,
+            changed_ns: 0,
+            waiting: false,
+            taken: None,
             removed: Vec::new(),
         }
     }
@@ -82,7 +91,7 @@ impl TraceFile {
     /// How much of the file has been read.
     pub fn bytes_read(&self) -> u64 {
         match self.layout {
-            Layout::Document => self.seen.map_or(0, |(len, _)| len),
+            Layout::Document => self.read_as.map_or(0, |(len, _)| len),
             Layout::Lines | Layout::Sse => self.tail.offset(),
         }
     }
@@ -96,29 +105,32 @@ impl TraceFile {
         self.path.display().to_string().into()
     }
 
-    /// Read what is new. `finished` says no more writes are coming (a headless load), so
-    /// a last line without its newline is taken as it is.
-    pub fn read(&mut self, now_ns: Nanos, finished: bool, out: &mut Vec<Update>) -> Progress {
+    /// Read what is new. With `clock.finished` (a headless load) a last line without its
+    /// newline is taken as it is.
+    pub fn read(&mut self, clock: Clock, out: &mut Vec<Update>) -> Progress {
         let mut progress = Progress::default();
-        match std::fs::metadata(&self.path) {
-            Ok(meta) => self.mtime_ns = meta.modified().map(system_time_ns).unwrap_or(now_ns),
+        let changed = match std::fs::metadata(&self.path) {
+            Ok(meta) => {
+                let mtime = meta.modified().map(system_time_ns).unwrap_or(clock.now_ns);
+                let changed = Seen::update(&mut self.seen, (meta.len(), mtime), clock.now_ns);
+                let since = self.seen.as_ref().map_or(clock.now_ns, |s| s.since_ns);
+                self.changed_ns = changed_at(mtime, since);
+                changed
+            }
             Err(e) => {
                 self.reader.problems().file(fsread::describe(&e));
                 self.push_problems(out);
                 return progress;
             }
-        }
-        let ctx = Context {
-            now_ns,
-            file_mtime_ns: self.mtime_ns,
         };
+        let ctx = self.context(clock.now_ns);
         match self.layout {
             Layout::Document => {
                 if let DocumentRead::Values {
                     replaced,
                     bytes,
                     places,
-                } = self.read_document(ctx, finished)
+                } = self.read_document(clock)
                 {
                     if replaced {
                         self.reset(out);
@@ -142,14 +154,12 @@ impl TraceFile {
                     for line in chunk.lines() {
                         self.line(&line, ctx, out);
                     }
-                    // An SSE event not yet closed by a blank line is pending too.
+                    // An SSE event not yet closed by a blank line is pending too. It waits
+                    // from the moment the file was seen as it is, until taken.
                     let pending = !self.tail.pending().is_empty() || self.sse.is_open();
-                    if !pending {
-                        self.pending_since = None;
-                    } else if self.pending_since.is_none() || !chunk.is_empty() {
-                        self.pending_since = Some(self.mtime_ns);
-                    }
-                    if !progress.more && (finished || self.settled(now_ns)) {
+                    self.waiting = pending && (self.waiting || changed || chunk.reset);
+                    let settled = clock.finished || !clock.young(self.seen_since(clock));
+                    if self.waiting && !progress.more && (settled || self.pending_is_whole()) {
                         self.take_pending(ctx, out);
                     }
                 }
@@ -160,6 +170,29 @@ impl TraceFile {
         progress
     }
 
+    fn context(&self, now_ns: Nanos) -> Context {
+        Context {
+            now_ns,
+            file_changed_ns: self.changed_ns,
+        }
+    }
+
+    fn seen_since(&self, clock: Clock) -> Nanos {
+        self.seen.as_ref().map_or(clock.now_ns, |s| s.since_ns)
+    }
+
+    /// A last line without its newline that is a whole JSON object or array already: the
+    /// newline is all that is missing, so it is taken at once. (Only a line ending in a
+    /// closing bracket is parsed: a long line being written is not parsed over and over.)
+    fn pending_is_whole(&self) -> bool {
+        if self.layout != Layout::Lines {
+            return false;
+        }
+        let bytes = self.tail.pending().trim_ascii_end();
+        matches!(bytes.last(), Some(b'}' | b']'))
+            && serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok()
+    }
+
     fn push_problems(&mut self, out: &mut Vec<Update>) {
         if let Some(problems) = self.reader.problems().take() {
             out.push(Update::Problems {
@@ -168,11 +201,6 @@ impl TraceFile {
                 problems,
             });
         }
-    }
-
-    fn settled(&self, now_ns: Nanos) -> bool {
-        self.pending_since
-            .is_some_and(|since| now_ns - since >= self.settle_ns)
     }
 
     /// A last line that never got its newline is an event all the same, once the file is
@@ -198,12 +226,20 @@ impl TraceFile {
                     self.sse_event(event, ctx, out);
                 }
             }
-            _ => self.reader.value(&bytes, at, ctx, out),
+            _ => {
+                self.reader.value(&bytes, at, ctx, out);
+                let len = bytes.strip_suffix(b"\r").unwrap_or(&bytes).len();
+                self.taken = Some((at.offset, len));
+            }
         }
-        self.pending_since = None;
+        self.waiting = false;
     }
 
     fn line(&mut self, line: &Line<'_>, ctx: Context, out: &mut Vec<Update>) {
+        if self.taken.take() == Some((line.offset, line.bytes.len())) {
+            // Taken before its newline came, and unchanged since.
+            return;
+        }
         let at = LineRef::new(line.number, line.offset, line.bytes.len());
         if let Some(full) = line.cut_from {
             self.reader.cut(at, full);
@@ -237,8 +273,8 @@ impl TraceFile {
 
     /// A JSON document: an array of events or traces, or a single one. Read whole again
     /// whenever it changes; one that does not parse while still being written is retried,
-    /// and reported only once it has been quiet for the settle time.
-    fn read_document(&mut self, ctx: Context, finished: bool) -> DocumentRead {
+    /// and reported only once it has been seen unchanged for the settle time.
+    fn read_document(&mut self, clock: Clock) -> DocumentRead {
         let prefix = match fsread::read_prefix(&self.path, DOCUMENT_LIMIT) {
             Ok(p) => p,
             Err(e) => {
@@ -246,12 +282,12 @@ impl TraceFile {
                 return DocumentRead::Unchanged;
             }
         };
-        let fingerprint = (prefix.len, ctx.file_mtime_ns);
-        if self.seen == Some(fingerprint) {
+        let fingerprint = (prefix.len, self.seen.as_ref().map_or(0, |s| s.state.1));
+        if self.read_as == Some(fingerprint) {
             return DocumentRead::Unchanged;
         }
         if prefix.truncated() {
-            self.seen = Some(fingerprint);
+            self.read_as = Some(fingerprint);
             self.reader.problems().file(format!(
                 "a JSON document of {} is too large to read (the limit is {}); write it as JSON Lines",
                 fsread::human_size(prefix.len),
@@ -263,22 +299,22 @@ impl TraceFile {
         let places = match document_places(&bytes) {
             Ok(places) => places,
             Err(e) => {
-                if !finished && ctx.now_ns - ctx.file_mtime_ns < self.settle_ns {
+                if clock.young(self.seen_since(clock)) {
                     // Probably still being written: look again once it is quiet.
-                    self.pending_since = Some(ctx.file_mtime_ns);
+                    self.waiting = true;
                     return DocumentRead::Unchanged;
                 }
-                self.seen = Some(fingerprint);
-                self.pending_since = None;
+                self.read_as = Some(fingerprint);
+                self.waiting = false;
                 self.reader
                     .problems()
                     .file(crate::formats::json::describe(e));
                 return DocumentRead::Unchanged;
             }
         };
-        self.pending_since = None;
-        let replaced = self.seen.is_some();
-        self.seen = Some(fingerprint);
+        self.waiting = false;
+        let replaced = self.read_as.is_some();
+        self.read_as = Some(fingerprint);
         DocumentRead::Values {
             replaced,
             bytes,
@@ -296,7 +332,8 @@ impl TraceFile {
         }
         self.reader = new_reader(&self.path, self.format, self.layout);
         self.sse = SseParser::default();
-        self.pending_since = None;
+        self.waiting = false;
+        self.taken = None;
     }
 
     /// The file went away: so do its sessions and problems.
@@ -315,39 +352,31 @@ impl TraceFile {
         self.reset(out);
         self.removed.clear();
         self.tail = Tail::new(&self.path);
-        self.seen = None;
+        self.read_as = None;
     }
 
-    /// When this file must be looked at again without a change: a pending last line
-    /// settling, or open spans turning from running to stopped.
-    pub fn next_recheck(&self) -> Option<Nanos> {
-        let pending = self.pending_since.map(|t| t + self.settle_ns);
-        let ctx = Context {
-            now_ns: 0,
-            file_mtime_ns: self.mtime_ns,
-        };
-        pending
+    /// When this file must be looked at again without a change: something waiting to
+    /// settle, or open spans turning from running to stopped.
+    pub fn next_recheck(&self, settle_ns: Nanos) -> Option<Nanos> {
+        let settles = self
+            .seen
+            .as_ref()
+            .filter(|_| self.waiting)
+            .map(|s| s.since_ns.saturating_add(settle_ns));
+        settles
             .into_iter()
-            .chain(self.reader.goes_stale_at(ctx))
+            .chain(self.reader.goes_stale_at(self.context(0)))
             .min()
     }
 
-    pub fn recheck(&mut self, now_ns: Nanos, out: &mut Vec<Update>) {
-        let ctx = Context {
-            now_ns,
-            file_mtime_ns: self.mtime_ns,
-        };
-        if self.settled(now_ns) {
-            match self.layout {
-                // A document that did not parse: read it again, now that it is quiet.
-                Layout::Document => {
-                    self.read(now_ns, false, out);
-                }
-                _ => self.take_pending(ctx, out),
-            }
+    /// Look again: read the file (what waits settles only if the file is seen unchanged),
+    /// then let open spans go stale.
+    pub fn recheck(&mut self, clock: Clock, out: &mut Vec<Update>) {
+        if self.waiting {
+            self.read(clock, out);
         }
         if self.reader.has_open() {
-            self.reader.recheck(ctx, out);
+            self.reader.recheck(self.context(clock.now_ns), out);
         }
         self.push_problems(out);
     }

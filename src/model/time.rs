@@ -41,6 +41,19 @@ pub fn now_ns() -> Nanos {
     system_time_ns(SystemTime::now())
 }
 
+/// A steady clock on the wall clock's scale: the wall time when first asked, advanced by
+/// the monotonic clock since. Live ingest judges "unchanged for a second" by it, between
+/// its own reads, so a wall clock stepped by NTP or a file time from a machine whose clock
+/// runs ahead cannot hold data back or let it through early.
+pub fn steady_ns() -> Nanos {
+    use std::sync::OnceLock;
+    use std::time::Instant;
+    static ANCHOR: OnceLock<(Instant, Nanos)> = OnceLock::new();
+    let (at, wall) = *ANCHOR.get_or_init(|| (Instant::now(), now_ns()));
+    let elapsed = i64::try_from(at.elapsed().as_nanos()).unwrap_or(i64::MAX);
+    wall.saturating_add(elapsed)
+}
+
 /// The zone wall-clock times are read and shown in. Traces name sessions in the writer's local
 /// time; tests pin `Utc` so snapshots do not depend on the machine.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]

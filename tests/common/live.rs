@@ -4,13 +4,10 @@
 use std::path::{Path, PathBuf};
 use tracetui::ingest::{Ingestor, Options};
 use tracetui::model::Store;
-use tracetui::model::time::{Zone, now_ns};
+use tracetui::model::time::now_ns;
 
 pub fn options() -> Options {
-    Options {
-        zone: Zone::Utc,
-        ..Options::default()
-    }
+    Options::default()
 }
 
 pub struct Live {

@@ -154,43 +154,81 @@ pub fn manifest() -> serde_json::Value {
     serde_json::from_slice(&text).expect("manifest is JSON")
 }
 
-/// A fixed "now" after every trace in the corpus, so nothing draws as in flight.
-pub const NOW_NS: i64 = 1_795_300_000_000_000_000;
+/// A time after every trace in the corpus was recorded (2026-11-21 22:26 UTC).
+pub const CORPUS_NOW_NS: i64 = 1_795_300_000_000_000_000;
+
+/// A "now" for a test that opens `paths`: an hour after the newest file time under them,
+/// and never before the corpus was recorded. It follows the data, never falls behind it:
+/// a fresh clone gives tracked fixtures the clone's time, and CI moves every file a year
+/// ahead, so no fixed date can stand in for it.
+pub fn now_after(paths: &[PathBuf]) -> i64 {
+    fn newest(path: &Path, depth: usize) -> Option<i64> {
+        let meta = std::fs::symlink_metadata(path).ok()?;
+        let own = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| d.as_nanos() as i64);
+        let below = if meta.is_dir() && depth > 0 {
+            std::fs::read_dir(path)
+                .ok()?
+                .filter_map(|e| e.ok())
+                .filter_map(|e| newest(&e.path(), depth - 1))
+                .max()
+        } else {
+            None
+        };
+        own.max(below)
+    }
+    let newest = paths.iter().filter_map(|p| newest(p, 8)).max();
+    newest
+        .map_or(CORPUS_NOW_NS, |t| t + 3600 * 1_000_000_000)
+        .max(CORPUS_NOW_NS)
+}
 
 /// The real app, fed the real ingest output, drawn into a `TestBackend`.
 pub struct Harness {
     pub app: tracetui::app::App,
     pub terminal: ratatui::Terminal<ratatui::backend::TestBackend>,
     pub theme: tracetui::ui::Theme,
+    /// The clock the harness draws at (`now_after` the opened paths).
+    pub now: i64,
 }
 
 impl Harness {
     /// Open `paths`; the status bar shows `shown_as` instead of the temporary location.
     pub fn open(paths: &[PathBuf], shown_as: &str, width: u16, height: u16) -> Self {
+        Self::open_at(paths, shown_as, width, height, now_after(paths))
+    }
+
+    /// `open` with the clock at `now` (for files stamped ahead of it).
+    pub fn open_at(paths: &[PathBuf], shown_as: &str, width: u16, height: u16, now: i64) -> Self {
         use tracetui::ingest::{Ingestor, Options};
         use tracetui::model::time::Zone;
-        let options = Options {
-            zone: Zone::Utc,
-            ..Options::default()
-        };
+        let options = Options::default();
         let mut ingestor = Ingestor::new(paths.to_vec(), options);
         let mut app = tracetui::app::App::new(vec![PathBuf::from(shown_as)], Zone::Utc);
         // Snapshots start from the top, as after `g`; follow mode has its own tests.
         app.follow = false;
-        app.ingest(ingestor.scan(NOW_NS));
+        // Opened a settle time ago and looked at again now, as the live view would have:
+        // what was waiting to settle has.
+        app.ingest(ingestor.scan(now - options.settle_ns));
+        app.ingest(ingestor.recheck(now));
         let terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height))
             .expect("test terminal");
         let mut harness = Self {
             app,
             terminal,
             theme: tracetui::ui::Theme::colored(),
+            now,
         };
         harness.draw();
         harness
     }
 
     pub fn draw(&mut self) {
-        tracetui::tui::draw(&mut self.terminal, &mut self.app, &self.theme, NOW_NS).expect("draw");
+        tracetui::tui::draw(&mut self.terminal, &mut self.app, &self.theme, self.now)
+            .expect("draw");
     }
 
     /// Press keys as a person would: `j`, `<Tab>`, `<Enter>`, `<Esc>`, `<PgDn>`...

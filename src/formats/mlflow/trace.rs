@@ -59,7 +59,7 @@ pub fn read_trace(dir: &Path, ctx: BuildContext) -> Result<TraceRead, String> {
         pending: false,
     };
     let Some(path) = traces_json(dir, &info) else {
-        pending(&mut read, dir, &info, ctx, "no traces.json yet");
+        pending(&mut read, dir, &info, ctx, "no traces.json yet", false);
         return Ok(read);
     };
     let prefix = match fsread::read_prefix(&path, PARSE_LIMIT) {
@@ -76,10 +76,6 @@ pub fn read_trace(dir: &Path, ctx: BuildContext) -> Result<TraceRead, String> {
             return Ok(read);
         }
     };
-    let changed = std::fs::symlink_metadata(&path)
-        .and_then(|m| m.modified())
-        .map(system_time_ns)
-        .unwrap_or(ctx.now_ns);
     let parsed = std::str::from_utf8(&prefix.bytes)
         .map_err(|e| format!("not UTF-8: {e}"))
         .and_then(|text| {
@@ -87,9 +83,16 @@ pub fn read_trace(dir: &Path, ctx: BuildContext) -> Result<TraceRead, String> {
         });
     let traces = match parsed {
         Ok(t) => t,
-        Err(_) if ctx.is_young(changed) => {
+        Err(_) if ctx.young => {
             // Still being written (MLflow before 3.17 writes it in place).
-            pending(&mut read, dir, &info, ctx, "traces.json is being written");
+            pending(
+                &mut read,
+                dir,
+                &info,
+                ctx,
+                "traces.json is being written",
+                true,
+            );
             return Ok(read);
         }
         Err(e) => {
@@ -150,12 +153,16 @@ fn traces_json(dir: &Path, info: &TraceInfo) -> Option<PathBuf> {
 
 /// The spans are not there: one placeholder for the whole trace, running while the trace
 /// is recent, else incomplete with a problem saying so.
-fn pending(read: &mut TraceRead, dir: &Path, info: &TraceInfo, ctx: BuildContext, why: &str) {
-    let written = std::fs::symlink_metadata(dir.join("trace_info.yaml"))
-        .and_then(|m| m.modified())
-        .map(system_time_ns)
-        .unwrap_or(ctx.now_ns);
-    let active = ctx.now_ns.saturating_sub(written) < ACTIVE_WINDOW_NS;
+fn pending(
+    read: &mut TraceRead,
+    dir: &Path,
+    info: &TraceInfo,
+    ctx: BuildContext,
+    why: &str,
+    writing: bool,
+) {
+    // A traces.json seen half written is being written, whatever the clocks say.
+    let active = writing || ctx.now_ns.saturating_sub(written_at(dir, ctx)) < ACTIVE_WINDOW_NS;
     let mut record = SpanRecord::new(PENDING_KEY, SpanKind::Span, info.name().unwrap_or("trace"));
     record.start_ns = info.request_time_ns;
     if active {
@@ -169,6 +176,16 @@ fn pending(read: &mut TraceRead, dir: &Path, info: &TraceInfo, ctx: BuildContext
         ));
     }
     read.spans.push(record);
+}
+
+/// When the trace was last written: `trace_info.yaml`'s time, unless tracetui saw the folder
+/// change before that (the writer's clock runs ahead of ours).
+pub fn written_at(dir: &Path, ctx: BuildContext) -> Nanos {
+    let mtime = std::fs::symlink_metadata(dir.join("trace_info.yaml"))
+        .and_then(|m| m.modified())
+        .map(system_time_ns)
+        .unwrap_or(ctx.now_ns);
+    mtime.min(ctx.seen_since_ns)
 }
 
 /// `experiment tripwise-agent`, from the experiment's `meta.yaml` two folders up.

@@ -140,13 +140,14 @@ impl PmlReader {
     }
 
     /// When the traced program last did something: the newest event time, or (for files
-    /// without clocks) the file's modification time. A file copied or checked out today
-    /// holding last year's events is not "active".
+    /// without clocks) when the file changed. A file copied or checked out today holding
+    /// last year's events is not "active"; events stamped ahead of our clock (the writer's
+    /// runs fast) are no later than the file's change tracetui saw.
     fn last_activity(&self, ctx: Context) -> Nanos {
         if self.inferred_times || self.latest_ns == Nanos::MIN {
-            ctx.file_mtime_ns
+            ctx.file_changed_ns
         } else {
-            self.latest_ns
+            self.latest_ns.min(ctx.file_changed_ns)
         }
     }
 

@@ -18,23 +18,15 @@ use std::sync::Arc;
 pub const PARSE_LIMIT: u64 = 64 << 20;
 const SMALL_FILE_LIMIT: u64 = 1 << 20;
 
-/// What building a call needs to know besides its files.
+/// What building a call (or an MLflow trace) needs to know besides its files.
 #[derive(Clone, Copy, Debug)]
 pub struct BuildContext {
     pub now_ns: Nanos,
-    /// A call changed this recently may still be being written: a missing or unparsable
-    /// result is "running", not a problem, until it has been quiet this long.
-    pub settle_ns: Nanos,
-}
-
-impl BuildContext {
-    /// Changed within the settle time. A time further in the future than that is clock
-    /// skew (a file from another machine), not a write in progress: it counts as settled,
-    /// or the call would wait forever.
-    pub fn is_young(&self, changed_ns: Nanos) -> bool {
-        let age = self.now_ns.saturating_sub(changed_ns);
-        (-self.settle_ns..self.settle_ns).contains(&age)
-    }
+    /// Seen changing within the settle time, with more writes possible: a missing or
+    /// unparsable file is "being written", not a problem (`ingest::settle`).
+    pub young: bool,
+    /// When tracetui first saw the files as they are now.
+    pub seen_since_ns: Nanos,
 }
 
 pub fn build_call(dir: &Arc<Path>, group: &CallGroup<'_>, ctx: BuildContext) -> SpanRecord {
@@ -61,7 +53,7 @@ pub fn build_call(dir: &Arc<Path>, group: &CallGroup<'_>, ctx: BuildContext) -> 
     });
     record.start_ns = files.iter().map(|f| f.mtime_ns).min();
     record.end_ns = files.iter().map(|f| f.mtime_ns).max();
-    let young = record.end_ns.is_some_and(|end| ctx.is_young(end));
+    let young = ctx.young;
 
     let mut call = PomlCall {
         dir: dir.clone(),
@@ -240,27 +232,6 @@ fn first_line(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn young_means_recent_not_far_future() {
-        let ctx = BuildContext {
-            now_ns: 100 * NS,
-            settle_ns: NS,
-        };
-        assert!(ctx.is_young(100 * NS));
-        assert!(ctx.is_young(99 * NS + 1));
-        assert!(!ctx.is_young(98 * NS), "quiet for two seconds: settled");
-        assert!(
-            ctx.is_young(100 * NS + NS / 2),
-            "a little skew is still young"
-        );
-        assert!(
-            !ctx.is_young(200 * NS),
-            "far in the future is clock skew, settled"
-        );
-    }
-
-    const NS: Nanos = 1_000_000_000;
 
     #[test]
     fn env_and_error_artifacts() {

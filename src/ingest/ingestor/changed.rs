@@ -99,11 +99,8 @@ impl Ingestor {
                     }))
             {
                 if let Some((format, layout)) = discover::sniff_file(path) {
-                    let settle = self.options.settle_ns;
-                    self.files.insert(
-                        path.clone(),
-                        TraceFile::new(path.clone(), format, layout, settle),
-                    );
+                    self.files
+                        .insert(path.clone(), TraceFile::new(path.clone(), format, layout));
                     t.files_changed.insert(path.clone());
                 }
                 continue;
@@ -124,7 +121,7 @@ impl Ingestor {
     /// Read again what the changes touched, in order: sessions gone, folders to discover,
     /// POML sessions, MLflow traces, event files.
     fn apply(&mut self, touched: Touched, now_ns: Nanos) -> Vec<Update> {
-        let ctx = self.ctx(now_ns);
+        let clock = self.clock(now_ns);
         let mut out = Vec::new();
         let Touched {
             mut per_dir,
@@ -149,11 +146,10 @@ impl Ingestor {
                 .unwrap_or(0);
             let found = discover::discover_within(&dir, depth_left);
             for session in found.poml_sessions {
-                if !self.poml.contains_key(&session) {
-                    let mut poml_dir = PomlDir::new(&session);
-                    out.push(Update::Session(poml_dir.session_record(self.options.zone)));
-                    poml_dir.rescan(ctx, &mut out);
-                    self.poml.insert(session, poml_dir);
+                if let std::collections::btree_map::Entry::Vacant(slot) = self.poml.entry(session) {
+                    let dir = PomlDir::new(slot.key());
+                    let poml_dir = slot.insert(dir);
+                    poml_dir.rescan(clock, &mut out);
                 }
             }
             for trace in found.mlflow_traces {
@@ -166,16 +162,16 @@ impl Ingestor {
         for (path, names) in per_dir {
             if let Some(dir) = self.poml.get_mut(&path) {
                 if names.is_empty() {
-                    dir.rescan(ctx, &mut out);
+                    dir.rescan(clock, &mut out);
                 } else {
-                    dir.changed(&names, ctx, &mut out);
+                    dir.changed(&names, clock, &mut out);
                 }
             }
         }
         for path in traces_changed {
             let is_trace = crate::formats::mlflow::is_trace_dir(&path);
             match self.mlflow.get_mut(&path) {
-                Some(dir) if is_trace => dir.rescan(ctx, false, &mut out),
+                Some(dir) if is_trace => dir.rescan(clock, false, &mut out),
                 Some(_) => {
                     if let Some(mut dir) = self.mlflow.remove(&path) {
                         dir.remove(&mut out);
@@ -192,7 +188,7 @@ impl Ingestor {
                 continue;
             }
             if let Some(file) = self.files.get_mut(&path) {
-                let progress = file.read(now_ns, self.finished, &mut out);
+                let progress = file.read(clock, &mut out);
                 if progress.more {
                     self.unread.insert(path.clone());
                 }

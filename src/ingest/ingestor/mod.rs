@@ -7,25 +7,23 @@ mod scan;
 
 use super::mlflow_dir::MlflowDir;
 use super::poml_dir::PomlDir;
+use super::settle::Clock;
 use super::trace_file::TraceFile;
-use crate::formats::poml::call::BuildContext;
-use crate::model::time::{NS_PER_SEC, Nanos, Zone};
+use crate::model::time::{NS_PER_SEC, Nanos};
 use crate::model::{SessionKey, Store, Update};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 #[derive(Clone, Copy, Debug)]
 pub struct Options {
-    pub zone: Zone,
-    /// How long a call must stay unchanged before a missing or broken result counts as a
-    /// problem rather than a write in progress.
+    /// How long something must be seen unchanged before a missing or broken part counts
+    /// as a problem rather than a write in progress (`settle`).
     pub settle_ns: Nanos,
 }
 
 impl Default for Options {
     fn default() -> Self {
         Self {
-            zone: Zone::Local,
             settle_ns: NS_PER_SEC,
         }
     }
@@ -83,10 +81,13 @@ impl Ingestor {
         &self.roots
     }
 
-    fn ctx(&self, now_ns: Nanos) -> BuildContext {
-        BuildContext {
+    /// What reads at `now_ns` are judged by. `now_ns` is the caller's steady clock
+    /// (`time::steady_ns`), never compared with file times to decide what has settled.
+    fn clock(&self, now_ns: Nanos) -> Clock {
+        Clock {
             now_ns,
             settle_ns: self.options.settle_ns,
+            finished: self.finished,
         }
     }
 
@@ -104,10 +105,11 @@ impl Ingestor {
 
     /// Continue reading files that had more than one pass's budget.
     pub fn more(&mut self, now_ns: Nanos) -> Vec<Update> {
+        let clock = self.clock(now_ns);
         let mut out = Vec::new();
         for path in std::mem::take(&mut self.unread) {
             if let Some(file) = self.files.get_mut(&path)
-                && file.read(now_ns, self.finished, &mut out).more
+                && file.read(clock, &mut out).more
             {
                 self.unread.insert(path);
             }
@@ -151,23 +153,30 @@ impl Ingestor {
             .values()
             .filter_map(PomlDir::next_recheck)
             .chain(self.mlflow.values().filter_map(MlflowDir::next_recheck))
-            .chain(self.files.values().filter_map(TraceFile::next_recheck))
+            .chain(
+                self.files
+                    .values()
+                    .filter_map(|f| f.next_recheck(self.options.settle_ns)),
+            )
             .min()
     }
 
     /// Rebuild calls whose settle time has passed.
     pub fn recheck(&mut self, now_ns: Nanos) -> Vec<Update> {
-        let ctx = self.ctx(now_ns);
+        let clock = self.clock(now_ns);
         let mut out = Vec::new();
         for dir in self.poml.values_mut() {
-            dir.recheck(ctx, &mut out);
+            dir.recheck(clock, &mut out);
         }
         for dir in self.mlflow.values_mut() {
-            dir.recheck(ctx, &mut out);
+            dir.recheck(clock, &mut out);
         }
         for file in self.files.values_mut() {
-            if file.next_recheck().is_some_and(|t| t <= now_ns) {
-                file.recheck(now_ns, &mut out);
+            if file
+                .next_recheck(clock.settle_ns)
+                .is_some_and(|t| t <= now_ns)
+            {
+                file.recheck(clock, &mut out);
             }
         }
         out

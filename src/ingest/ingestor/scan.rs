@@ -17,7 +17,7 @@ impl Ingestor {
     /// shown) while the rest is still being read.
     pub fn scan_into(&mut self, now_ns: Nanos, emit: &mut dyn FnMut(Vec<Update>, &LoadProgress)) {
         let mut out = Vec::new();
-        let ctx = self.ctx(now_ns);
+        let clock = self.clock(now_ns);
         let mut sessions = Vec::new();
         let mut mlflow_traces = Vec::new();
         let mut trace_files = Vec::new();
@@ -79,13 +79,12 @@ impl Ingestor {
         emit(std::mem::take(&mut out), &progress);
         let mut files_done = 0u64;
         for (path, format, layout) in trace_files {
-            let settle = self.options.settle_ns;
             let file = self
                 .files
                 .entry(path.clone())
-                .or_insert_with(|| TraceFile::new(path, format, layout, settle));
+                .or_insert_with(|| TraceFile::new(path, format, layout));
             loop {
-                let more = file.read(now_ns, self.finished, &mut out).more;
+                let more = file.read(clock, &mut out).more;
                 progress.bytes_read = files_done + file.bytes_read();
                 emit(std::mem::take(&mut out), &progress);
                 if !more {
@@ -106,12 +105,11 @@ impl Ingestor {
             }
         }
         for path in sessions {
-            let dir = self.poml.entry(path.clone()).or_insert_with(|| {
-                let dir = PomlDir::new(&path);
-                out.push(Update::Session(dir.session_record(self.options.zone)));
-                dir
-            });
-            dir.rescan(ctx, &mut out);
+            let dir = self
+                .poml
+                .entry(path.clone())
+                .or_insert_with(|| PomlDir::new(&path));
+            dir.rescan(clock, &mut out);
             progress.folders_read += 1;
             emit(std::mem::take(&mut out), &progress);
         }
@@ -130,7 +128,7 @@ impl Ingestor {
             self.mlflow
                 .entry(path.clone())
                 .or_insert_with(|| MlflowDir::new(&path))
-                .rescan(ctx, false, &mut out);
+                .rescan(clock, false, &mut out);
             progress.folders_read += 1;
             emit(std::mem::take(&mut out), &progress);
         }

@@ -6,7 +6,7 @@
 use crate::event::{AppEvent, WatchStatus};
 use crate::ingest::{Ingestor, Options};
 use crate::model::time::{Nanos, steady_ns};
-use crate::watch::{Watch, WatchMsg};
+use crate::watch::{Backend, Watch, WatchMsg};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
@@ -125,11 +125,19 @@ fn run(paths: Vec<PathBuf>, options: Options, live: LiveOptions, tx: &SyncSender
         };
         let now = steady_ns();
         let mut updates = Vec::new();
+        let mut paths: Vec<PathBuf> = batch.paths.into_iter().collect();
+        if watch.as_ref().is_none_or(|w| w.backend() == Backend::Poll) {
+            // notify's poll watcher compares modification times in whole seconds: a write
+            // in the same second as the last poll goes unreported. Event files grow that
+            // way all the time, so their sizes and times are checked here as well.
+            paths.extend(ingestor.files_changed_on_disk());
+        }
         if batch.rescan || last_rescan.elapsed() >= live.rescan_every {
             last_rescan = Instant::now();
             updates.extend(ingestor.scan(now));
-        } else if !batch.paths.is_empty() {
-            let paths: Vec<PathBuf> = batch.paths.into_iter().collect();
+        } else if !paths.is_empty() {
+            paths.sort();
+            paths.dedup();
             updates.extend(ingestor.changed(&paths, now));
         }
         updates.extend(ingestor.recheck(now));
@@ -197,6 +205,10 @@ fn next_timeout(
     if watch.is_some_and(|w| !w.waiting().is_empty()) {
         // Creation of a missing path is also checked on a short tick.
         timeout = timeout.min(Duration::from_millis(250));
+    }
+    if watch.is_none_or(|w| w.backend() == Backend::Poll) {
+        // Event files are checked on the poll interval (see `run`).
+        timeout = timeout.min(live.poll_interval);
     }
     timeout
 }

@@ -1,10 +1,11 @@
-//! Watching the opened paths: notify's recommended watcher, recursive on each path, with
-//! notify's poll watcher when the native one fails (or on `--poll`). Access and
-//! metadata-only events are dropped in the callback; what is left goes to the ingest thread
-//! as paths. A path that does not exist yet is waited for through its nearest existing
+//! Watching the opened paths: notify's recommended watcher, recursive on each folder, with
+//! notify's poll watcher when the native one fails (or on `--poll`). A file opened on its own
+//! is watched through its folder, so a new file put in its place (rotation) is seen. Reads
+//! and access-time changes are dropped in the callback; what is left goes to the ingest
+//! thread as paths. A path that does not exist yet is waited for through its nearest existing
 //! ancestor.
 
-use notify::event::{EventKind, ModifyKind};
+use notify::event::{EventKind, MetadataKind, ModifyKind};
 use notify::{Config, PollWatcher, RecommendedWatcher, RecursiveMode, Watcher};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::Sender;
@@ -45,12 +46,17 @@ pub struct Watch {
     pub last_error: Option<String>,
 }
 
-/// Keep what can change the model; drop reads and attribute changes.
+/// Keep what can change the model; drop reads. Metadata changes stay: the poll watcher
+/// reports a write as a new modification time, and a permission change can make a file
+/// readable or not.
 fn filter(result: notify::Result<notify::Event>) -> Option<WatchMsg> {
     match result {
         Ok(event) if event.need_rescan() => Some(WatchMsg::Rescan),
         Ok(event) => match event.kind {
-            EventKind::Access(_) | EventKind::Modify(ModifyKind::Metadata(_)) => None,
+            EventKind::Access(_)
+            | EventKind::Modify(ModifyKind::Metadata(
+                MetadataKind::AccessTime | MetadataKind::Extended,
+            )) => None,
             _ if event.paths.is_empty() => None,
             _ => Some(WatchMsg::Paths(event.paths)),
         },
@@ -123,7 +129,8 @@ impl Watch {
             }
             return;
         }
-        if let Err(e) = self.watcher.watch(&root, RecursiveMode::Recursive) {
+        let (path, mode) = watched(&root);
+        if let Err(e) = self.watcher.watch(&path, mode) {
             if self.backend == Backend::Native {
                 // inotify limits and the like: fall back to polling everything.
                 self.last_error = Some(format!("native watcher failed ({e}); polling instead"));
@@ -142,7 +149,8 @@ impl Watch {
         self.watcher = Box::new(poll);
         self.backend = Backend::Poll;
         for root in &self.roots {
-            let _ = self.watcher.watch(root, RecursiveMode::Recursive);
+            let (path, mode) = watched(root);
+            let _ = self.watcher.watch(&path, mode);
         }
         for (_, ancestor) in &self.waiting {
             let _ = self.watcher.watch(ancestor, RecursiveMode::NonRecursive);
@@ -180,6 +188,22 @@ impl Watch {
     }
 }
 
+/// What to watch for a root: a folder itself (recursively), a file through its folder
+/// (only the folder's own entries: a recursive watch of `.` for one file would watch a whole
+/// tree). A watch on the file itself would follow its inode when it is renamed away, and
+/// miss the new file put at its path.
+fn watched(root: &Path) -> (PathBuf, RecursiveMode) {
+    if root.is_dir() {
+        return (root.to_path_buf(), RecursiveMode::Recursive);
+    }
+    let folder = match root.parent() {
+        Some(p) if p.as_os_str().is_empty() => PathBuf::from("."),
+        Some(p) => p.to_path_buf(),
+        None => root.to_path_buf(),
+    };
+    (folder, RecursiveMode::NonRecursive)
+}
+
 fn existing_ancestor(path: &Path) -> Option<PathBuf> {
     let absolute = if path.is_absolute() {
         path.to_path_buf()
@@ -203,14 +227,29 @@ mod tests {
     }
 
     #[test]
-    fn reads_and_attribute_changes_are_dropped() {
+    fn reads_are_dropped_and_writes_and_permission_changes_kept() {
         assert_eq!(filter(event(EventKind::Access(AccessKind::Any))), None);
         assert_eq!(
             filter(event(EventKind::Modify(ModifyKind::Metadata(
-                MetadataKind::Any
+                MetadataKind::AccessTime
             )))),
             None
         );
+        // The poll watcher reports a write as a new modification time; chmod can make a
+        // file readable.
+        for kind in [
+            MetadataKind::WriteTime,
+            MetadataKind::Permissions,
+            MetadataKind::Any,
+        ] {
+            assert!(
+                matches!(
+                    filter(event(EventKind::Modify(ModifyKind::Metadata(kind)))),
+                    Some(WatchMsg::Paths(_))
+                ),
+                "{kind:?}"
+            );
+        }
         assert_eq!(
             filter(event(EventKind::Create(CreateKind::File))),
             Some(WatchMsg::Paths(vec![PathBuf::from("/t/0001.x.poml")]))

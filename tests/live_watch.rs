@@ -146,3 +146,83 @@ fn an_mlflow_trace_arrives_through_the_real_watcher() {
         "the placeholder made way for the spans"
     );
 }
+
+fn event(id: &str, root: &str, t: u64) -> String {
+    format!(
+        r#"{{"id":"{id}","type":"tool_call","timestamp":{t},"duration_ms":5,"root_id":"{root}","tool":"fs:read","status":"success"}}"#
+    ) + "\n"
+}
+
+fn sessions(app: &App) -> Vec<(String, usize)> {
+    let mut out: Vec<(String, usize)> = app
+        .store
+        .sessions()
+        .map(|(_, s)| (s.id.to_string(), s.span_count()))
+        .collect();
+    out.sort();
+    out
+}
+
+/// A file opened on its own, appended to, rotated (renamed away, a new shorter file in its
+/// place) and rewritten in place: each change reaches the app through the watcher alone
+/// (the safety rescan is an hour away), with either backend.
+fn a_watched_file(poll: bool) {
+    use std::io::{Seek, Write};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("events.jsonl");
+    fs::write(&path, event("a1", "r1", 1_700_000_000_000)).expect("write");
+    let (tx, rx) = mpsc::sync_channel(16);
+    let live_options = LiveOptions {
+        poll,
+        poll_interval: Duration::from_millis(50),
+        rescan_every: Duration::from_secs(3600),
+        ..LiveOptions::default()
+    };
+    live::spawn(vec![path.clone()], Options::default(), live_options, tx).expect("spawn");
+    let mut app = App::new(vec![path.clone()], Zone::Utc);
+    pump(&mut app, &rx, "the first event", |a| {
+        sessions(a) == [("r1".to_string(), 1)]
+    });
+
+    // Appended (the poll watcher reports this as a new modification time).
+    let mut f = fs::OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .expect("open");
+    f.write_all(event("a2", "r1", 1_700_000_000_010).as_bytes())
+        .expect("append");
+    drop(f);
+    pump(&mut app, &rx, "the appended event", |a| {
+        sessions(a) == [("r1".to_string(), 2)]
+    });
+
+    // Rotated: the new, shorter file at the opened path is followed.
+    fs::rename(&path, dir.path().join("events-1.jsonl")).expect("rotate");
+    fs::write(&path, event("b1", "r2", 1_700_000_001_000)).expect("new file");
+    pump(&mut app, &rx, "the rotated-in file", |a| {
+        sessions(a) == [("r2".to_string(), 1)]
+    });
+
+    // Rewritten in place, without truncating: same inode, longer, other content.
+    let mut f = fs::OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .expect("open");
+    f.rewind().expect("rewind");
+    let new = event("c1", "r3", 1_700_000_002_000) + &event("c2", "r3", 1_700_000_002_010);
+    f.write_all(new.as_bytes()).expect("rewrite");
+    drop(f);
+    pump(&mut app, &rx, "the rewritten file", |a| {
+        sessions(a) == [("r3".to_string(), 2)]
+    });
+}
+
+#[test]
+fn a_watched_file_is_followed_natively() {
+    a_watched_file(false);
+}
+
+#[test]
+fn a_watched_file_is_followed_by_polling() {
+    a_watched_file(true);
+}

@@ -1,6 +1,6 @@
 //! Tailing append-only files (JSONL events, OpenTelemetry file-exporter output): read from
 //! the last offset, hold a partial last line until its newline arrives, and start again from
-//! the top when the file is truncated or replaced (rotated).
+//! the top when the file is truncated, replaced (rotated) or rewritten in place.
 
 use crate::fsread;
 use std::fs;
@@ -10,6 +10,11 @@ use std::path::{Path, PathBuf};
 
 /// Lines longer than this keep only their first bytes; the rest is skipped, not stored.
 pub const MAX_LINE: usize = 16 << 20;
+
+/// Bytes kept from the start of the file and from just before the read offset: a file
+/// rewritten in place (`cp new.jsonl watched.jsonl`: same inode, as long or longer) is told
+/// from one appended to by these no longer reading back the same.
+const MARK: usize = 64;
 
 #[derive(Debug)]
 pub struct Tail {
@@ -22,6 +27,10 @@ pub struct Tail {
     partial_start: u64,
     /// Which file this is (device, inode), to notice a replacement.
     identity: Option<(u64, u64)>,
+    /// The file's first bytes read so far (up to `MARK`).
+    head: Vec<u8>,
+    /// The bytes just before `offset` (up to `MARK`).
+    before: Vec<u8>,
     lines_read: u64,
 }
 
@@ -82,6 +91,8 @@ impl Tail {
             partial_skipped: 0,
             partial_start: 0,
             identity: None,
+            head: Vec::new(),
+            before: Vec::new(),
             lines_read: 0,
         }
     }
@@ -92,6 +103,11 @@ impl Tail {
 
     pub fn offset(&self) -> u64 {
         self.offset
+    }
+
+    /// The file last read (device, inode).
+    pub fn identity(&self) -> Option<(u64, u64)> {
+        self.identity
     }
 
     /// Complete lines read so far.
@@ -109,10 +125,19 @@ impl Tail {
             chunk.reset = true;
         }
         self.identity = Some(identity);
+        if meta.len() == 0 && self.offset == 0 {
+            return Ok(chunk);
+        }
+        // Two small reads tell an append from a rewrite in place; sizes and times cannot
+        // (a rewrite may be as long, within the same clock tick).
+        let mut file = fsread::open_regular(&self.path)?;
+        if self.offset > 0 && !self.marks_hold(&file)? {
+            self.restart();
+            chunk.reset = true;
+        }
         if meta.len() == self.offset {
             return Ok(chunk);
         }
-        let mut file = fsread::open_regular(&self.path)?;
         file.seek(SeekFrom::Start(self.offset))?;
         let want = (meta.len() - self.offset).min(budget.max(1));
         // The pending partial line goes first, so a line split across reads is whole.
@@ -122,9 +147,39 @@ impl Tail {
         (&mut file).take(want).read_to_end(&mut data)?;
         let start = self.offset;
         self.offset += (data.len() - kept) as u64;
+        self.mark(&data[kept..]);
         chunk.more = self.offset < meta.len();
         self.split(data, kept, start, &mut chunk);
         Ok(chunk)
+    }
+
+    /// Whether the file still starts, and still reads up to the offset, as it did.
+    fn marks_hold(&self, file: &fs::File) -> io::Result<bool> {
+        use std::os::unix::fs::FileExt;
+        let mut buf = [0u8; MARK];
+        let head = &mut buf[..self.head.len()];
+        file.read_exact_at(head, 0)?;
+        if *head != *self.head {
+            return Ok(false);
+        }
+        let before = &mut buf[..self.before.len()];
+        file.read_exact_at(before, self.offset - before.len() as u64)?;
+        Ok(*before == *self.before)
+    }
+
+    /// Remember the first bytes and the last ones read (`new` was just read, ending at the
+    /// offset).
+    fn mark(&mut self, new: &[u8]) {
+        let missing = MARK.saturating_sub(self.head.len());
+        self.head.extend_from_slice(&new[..missing.min(new.len())]);
+        if new.len() >= MARK {
+            self.before.clear();
+            self.before.extend_from_slice(&new[new.len() - MARK..]);
+        } else {
+            self.before.extend_from_slice(new);
+            let extra = self.before.len().saturating_sub(MARK);
+            self.before.drain(..extra);
+        }
     }
 
     fn restart(&mut self) {
@@ -133,6 +188,8 @@ impl Tail {
         self.partial_skipped = 0;
         self.partial_start = 0;
         self.lines_read = 0;
+        self.head.clear();
+        self.before.clear();
     }
 
     /// Find the complete lines in `data`, whose first `kept` bytes are the partial line
@@ -263,6 +320,32 @@ mod tests {
             texts(&c),
             vec![(1, "fresh 1".into()), (2, "fresh 2".into())]
         );
+    }
+
+    #[test]
+    fn a_rewrite_in_place_restarts_from_the_top() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("events.jsonl");
+        append(&path, b"{\"id\":\"old-1\"}\n{\"id\":\"old-2\"}\n");
+        let mut tail = Tail::new(&path);
+        assert_eq!(tail.poll(u64::MAX).expect("poll").lines().count(), 2);
+        // Same inode, longer, different content (`cp new.jsonl events.jsonl`).
+        let new = b"{\"id\":\"new-1\"}\n{\"id\":\"new-2\"}\n{\"id\":\"new-3\"}\n";
+        fs::write(&path, new).expect("rewrite");
+        let c = tail.poll(u64::MAX).expect("poll");
+        assert!(c.reset, "read again from the top");
+        assert_eq!(c.lines().count(), 3);
+        // The same length, different bytes just before the offset.
+        let same_len = b"{\"id\":\"new-1\"}\n{\"id\":\"new-2\"}\n{\"id\":\"NEW-3\"}\n";
+        fs::write(&path, same_len).expect("rewrite");
+        let c = tail.poll(u64::MAX).expect("poll");
+        assert!(c.reset, "an equal size is no proof of an append");
+        assert_eq!(texts(&c)[2].1, "{\"id\":\"NEW-3\"}");
+        // A plain append is not a rewrite.
+        append(&path, b"{\"id\":\"new-4\"}\n");
+        let c = tail.poll(u64::MAX).expect("poll");
+        assert!(!c.reset);
+        assert_eq!(texts(&c), vec![(4, "{\"id\":\"new-4\"}".into())]);
     }
 
     #[test]

@@ -170,6 +170,31 @@ impl TraceFile {
         progress
     }
 
+    /// Whether `stat` shows a size, time or file other than the last read saw (for when no
+    /// watcher reports writes reliably).
+    pub fn looks_changed(&self) -> bool {
+        use std::os::unix::fs::MetadataExt;
+        let Ok(meta) = std::fs::metadata(&self.path) else {
+            return self.seen.is_some();
+        };
+        let mtime = meta.modified().map(system_time_ns).unwrap_or(0);
+        let inode_moved = self
+            .tail_identity()
+            .is_some_and(|i| i != (meta.dev(), meta.ino()));
+        inode_moved
+            || self
+                .seen
+                .as_ref()
+                .is_none_or(|s| s.state != (meta.len(), mtime))
+    }
+
+    fn tail_identity(&self) -> Option<(u64, u64)> {
+        match self.layout {
+            Layout::Document => None,
+            Layout::Lines | Layout::Sse => self.tail.identity(),
+        }
+    }
+
     fn context(&self, now_ns: Nanos) -> Context {
         Context {
             now_ns,

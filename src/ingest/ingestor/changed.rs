@@ -41,6 +41,11 @@ impl Ingestor {
     fn sort_out(&mut self, paths: &[PathBuf]) -> Touched {
         let mut t = Touched::default();
         for path in paths {
+            // A file opened on its own is watched through its folder: its neighbours are
+            // not ours.
+            if !self.roots.iter().any(|r| path.starts_with(r)) {
+                continue;
+            }
             // Anything inside an MLflow trace folder (its info, tags, artifacts).
             if let Some(dir) = path
                 .ancestors()

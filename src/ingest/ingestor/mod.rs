@@ -146,6 +146,16 @@ impl Ingestor {
         path.to_path_buf()
     }
 
+    /// Event files whose size, time or inode differ from what was last read: for polling,
+    /// where the watcher misses writes within a second.
+    pub fn files_changed_on_disk(&self) -> Vec<PathBuf> {
+        self.files
+            .iter()
+            .filter(|(_, f)| f.looks_changed())
+            .map(|(p, _)| p.clone())
+            .collect()
+    }
+
     /// The earliest time a call or file must be looked at again (settling, or open spans
     /// going stale).
     pub fn next_recheck(&self) -> Option<Nanos> {

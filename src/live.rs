@@ -141,6 +141,11 @@ fn run(paths: Vec<PathBuf>, options: Options, live: LiveOptions, tx: &SyncSender
             updates.extend(ingestor.changed(&paths, now));
         }
         updates.extend(ingestor.recheck(now));
+        // Files with more than one read's budget (a big append, a file read again after a
+        // file sharing its sessions was replaced) go on a budget at a time.
+        if ingestor.has_more() {
+            updates.extend(ingestor.more(now));
+        }
         let mut status_changed = batch.error.is_some();
         if watch
             .as_mut()
@@ -197,6 +202,9 @@ fn next_timeout(
     live: &LiveOptions,
     last_rescan: Instant,
 ) -> Duration {
+    if ingestor.has_more() {
+        return Duration::ZERO;
+    }
     let mut timeout = live.rescan_every.saturating_sub(last_rescan.elapsed());
     if let Some(at) = ingestor.next_recheck() {
         let wait: Nanos = (at - steady_ns()).max(0);

@@ -455,3 +455,52 @@ fn truncated_and_rotated_event_files_are_read_again() {
         "the rotated file's span and the new one's"
     );
 }
+
+/// The Collector's file exporter rotates inside the watched folder: `events.jsonl` renamed
+/// to `events-1.jsonl`, a new `events.jsonl` begun, the same trace going on in it. Whether
+/// the watcher reports both names in one batch or one at a time, in either order, the
+/// session keeps every span, and every span's body reads from the file that now holds it.
+#[test]
+fn rotation_inside_a_watched_folder_keeps_every_span() {
+    let line = |i: usize| {
+        format!(
+            r#"{{"id":"s{i}","type":"tool_call","timestamp":{},"duration_ms":5,"root_id":"r","tool":"fs:read","input":{{"n":{i}}}}}"#,
+            1_700_000_000_000u64 + i as u64
+        ) + "\n"
+    };
+    type Report = fn(&mut Live, &Path, &Path);
+    let reports: [(&str, Report); 3] = [
+        ("one batch", |live, new, old| {
+            live.changed_all(&[new.to_path_buf(), old.to_path_buf()], now_ns());
+        }),
+        ("new name first", |live, new, old| {
+            live.changed(old);
+            live.changed(new);
+        }),
+        ("old name first", |live, new, old| {
+            live.changed(new);
+            live.changed(old);
+        }),
+    ];
+    for (how, report) in reports {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("events.jsonl");
+        fs::write(&path, (0..200).map(line).collect::<String>()).expect("write");
+        let mut live = Live::open(dir.path());
+        assert_eq!(live.store.span_count(), 200);
+        let rotated = dir.path().join("events-1.jsonl");
+        fs::rename(&path, &rotated).expect("rotate");
+        fs::write(&path, line(200)).expect("new file");
+        report(&mut live, &path, &rotated);
+        let json = live.json();
+        let spans = json["sessions"][0]["spans"].as_array().expect("spans");
+        assert_eq!(spans.len(), 201, "{how}");
+        assert_eq!(json["sessions"].as_array().map(Vec::len), Some(1), "{how}");
+        for span in spans {
+            let n: usize = span["id"].as_str().expect("id")[1..].parse().expect("n");
+            let file = if n < 200 { &rotated } else { &path };
+            assert_eq!(span["file"], file.display().to_string(), "{how}: s{n}");
+            assert_eq!(span["input"]["n"], n, "{how}: s{n} reads its own body");
+        }
+    }
+}

@@ -372,6 +372,31 @@ impl TraceFile {
         });
     }
 
+    /// The file was renamed (rotated away) and is followed under its new name. It is read
+    /// again from the top there, so the spans it gave point at the new name; its sessions
+    /// stay in the meantime (upserted, not removed and added again).
+    pub fn moved_to(&mut self, path: PathBuf, out: &mut Vec<Update>) {
+        out.push(Update::Problems {
+            session: None,
+            origin: self.origin(),
+            problems: Vec::new(),
+        });
+        self.reader = new_reader(&path, self.format, self.layout);
+        self.tail = Tail::new(&path);
+        self.path = path;
+        self.sse = SseParser::default();
+        self.read_as = None;
+        self.seen = None;
+        self.waiting = false;
+        self.taken = None;
+    }
+
+    /// Which file this is (device, inode), as last read; `None` for documents, which are
+    /// read whole whatever their name.
+    pub fn identity(&self) -> Option<(u64, u64)> {
+        self.tail_identity()
+    }
+
     /// Start over from the top at the next read (another file shared its sessions).
     pub fn restart(&mut self, out: &mut Vec<Update>) {
         self.reset(out);

@@ -31,9 +31,43 @@ impl Ingestor {
     /// touch. Files in a known session are re-read by their call; a session folder that went
     /// away is removed; anything new under an opened path is discovered.
     pub fn changed(&mut self, paths: &[PathBuf], now_ns: Nanos) -> Vec<Update> {
-        let paths: Vec<PathBuf> = paths.iter().map(|p| self.as_opened(p)).collect();
+        let mut paths: Vec<PathBuf> = paths.iter().map(|p| self.as_opened(p)).collect();
+        let mut out = Vec::new();
+        paths.extend(self.follow_renames(&paths, &mut out));
         let touched = self.sort_out(&paths);
-        self.apply(touched, now_ns)
+        out.extend(self.apply(touched, now_ns));
+        out
+    }
+
+    /// Event files renamed (rotated: `events.jsonl` to `events-1.jsonl`, a new
+    /// `events.jsonl` started) keep their reader under the new name, found by inode in the
+    /// same folder; the file now at the old name is a new one. Returns the new names.
+    fn follow_renames(&mut self, paths: &[PathBuf], out: &mut Vec<Update>) -> Vec<PathBuf> {
+        use std::os::unix::fs::MetadataExt;
+        let identity = |p: &Path| std::fs::metadata(p).ok().map(|m| (m.dev(), m.ino()));
+        let moved: Vec<(PathBuf, (u64, u64))> = paths
+            .iter()
+            .filter_map(|p| Some((p, self.files.get(p)?.identity()?)))
+            .filter(|(p, id)| identity(p) != Some(*id))
+            .map(|(p, id)| (p.clone(), id))
+            .collect();
+        let mut renamed = Vec::new();
+        for (old, id) in moved {
+            let Some(folder) = old.parent() else { continue };
+            let Ok(entries) = std::fs::read_dir(folder) else {
+                continue;
+            };
+            let found = entries
+                .flatten()
+                .map(|e| e.path())
+                .find(|p| !self.files.contains_key(p) && identity(p) == Some(id));
+            if let (Some(new), Some(mut file)) = (found, self.files.remove(&old)) {
+                file.moved_to(new.clone(), out);
+                self.files.insert(new.clone(), file);
+                renamed.push(new);
+            }
+        }
+        renamed
     }
 
     /// What each changed path touches. Files new to the ingestor that are worth reading

@@ -25,6 +25,14 @@ fn from_the_future(dir: &Path, last: &str) -> PathBuf {
     path
 }
 
+/// A POML session folder `name` under `root` with one call's `.poml` file.
+fn session_with_a_call(root: &Path, name: &str) -> PathBuf {
+    let session = root.join(name);
+    fs::create_dir(&session).expect("mkdir");
+    fs::write(session.join("0001.plan.poml"), "<poml/>").expect("poml");
+    session
+}
+
 fn span_names(live: &Live) -> Vec<String> {
     let mut names: Vec<String> = live
         .json()
@@ -127,9 +135,7 @@ fn a_call_stamped_ahead_settles_by_what_tracetui_saw() {
     // just seen), then a problem once seen unchanged for a second; never "running" for
     // an hour because its file times are in our future.
     let dir = tempfile::tempdir().expect("tempdir");
-    let session = dir.path().join("20261121123900861020");
-    fs::create_dir(&session).expect("mkdir");
-    fs::write(session.join("0001.plan.poml"), "<poml/>").expect("poml");
+    let session = session_with_a_call(dir.path(), "20261121123900861020");
     let ahead = filetime::FileTime::from_unix_time(now_ns() / NS_PER_SEC + 3600, 0);
     filetime::set_file_mtime(session.join("0001.plan.poml"), ahead).expect("mtime");
     let mut live = Live::open(dir.path());
@@ -181,9 +187,7 @@ fn a_poml_root_dumps_the_same_in_every_zone() {
 fn a_session_named_in_tokyo_starts_when_its_first_call_did() {
     // poml in Tokyo names the folder 21:39 local; its files say 12:39 UTC.
     let dir = tempfile::tempdir().expect("tempdir");
-    let session = dir.path().join("20261121213900861020");
-    fs::create_dir(&session).expect("mkdir");
-    fs::write(session.join("0001.plan.poml"), "<poml/>").expect("poml");
+    let session = session_with_a_call(dir.path(), "20261121213900861020");
     fs::write(
         session.join("0001.plan.result.json"),
         r#"{"messages":[{"speaker":"human","content":"hi"}]}"#,

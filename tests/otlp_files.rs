@@ -86,7 +86,9 @@ fn genai_spans_from_an_otlp_file() {
 }
 
 /// The file written line by line, the last one in two halves, gives what reading it whole
-/// gives; then the file is rotated (renamed, a new one started) and only the new one shows.
+/// gives; then the file is rotated as the Collector's file exporter does (renamed to a name
+/// discovery would not pick, a new one started): the renamed file keeps its spans, also
+/// through the periodic rescan, and the new file is read as new.
 #[test]
 fn tailed_as_written_and_read_again_when_rotated() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -130,10 +132,26 @@ fn tailed_as_written_and_read_again_when_rotated() {
         dir.path().join("traces-2025-11-21T04-40-06.000.json.old"),
     )
     .expect("mv");
-    fs::write(&path, format!("{}\n", lines[1])).expect("new file");
+    fs::write(&path, "").expect("new file");
     store.apply_all(ingestor.changed(std::slice::from_ref(&path), now_ns()));
-    assert_eq!(store.session_count(), 1);
-    assert_eq!(store.span_count(), 1, "only what the new file holds");
+    let before = dump(&store);
+    assert_eq!(store.span_count(), 5, "the rotated file's spans stay");
+    store.apply_all(ingestor.scan(now_ns()));
+    assert_eq!(store.span_count(), 5, "and stay through a rescan");
+    // Each span reads its body from the file that now holds it.
+    let before = String::from_utf8_lossy(&before);
+    assert!(!before.contains("read_error"), "{before}");
+    assert!(before.contains("Weather in Lisbon on 12 May?"), "{before}");
+    // The new file's lines are new spans.
+    let renumbered = ["00f067aa0ba902b7", "a3ce929d0e0e4736", "b7ad6b7169203331"]
+        .iter()
+        .zip(["1111111111111111", "2222222222222222", "3333333333333333"])
+        .fold(lines[1].to_string(), |line, (old, new)| {
+            line.replace(old, new)
+        });
+    fs::write(&path, format!("{renumbered}\n")).expect("append");
+    store.apply_all(ingestor.changed(std::slice::from_ref(&path), now_ns()));
+    assert!(store.span_count() > 5, "the new file's spans are added");
 }
 
 /// Span fields are rendered on several threads, in batches: each span's fields must still be

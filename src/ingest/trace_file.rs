@@ -88,6 +88,14 @@ impl TraceFile {
         &self.path
     }
 
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
+    pub fn layout(&self) -> Layout {
+        self.layout
+    }
+
     /// How much of the file has been read.
     pub fn bytes_read(&self) -> u64 {
         match self.layout {

@@ -57,11 +57,15 @@ impl Ingestor {
             let Ok(entries) = std::fs::read_dir(folder) else {
                 continue;
             };
-            let found = entries
-                .flatten()
-                .map(|e| e.path())
-                .find(|p| !self.files.contains_key(p) && identity(p) == Some(id));
-            if let (Some(new), Some(mut file)) = (found, self.files.remove(&old)) {
+            let found = entries.flatten().map(|e| e.path()).find(|p| {
+                // Under an opened folder; a file opened on its own follows its name.
+                self.roots.iter().any(|r| p.starts_with(r) && r != p)
+                    && !self.files.contains_key(p)
+                    && identity(p) == Some(id)
+            });
+            if let Some(new) = found
+                && let Some(mut file) = self.files.remove(&old)
+            {
                 file.moved_to(new.clone(), out);
                 self.files.insert(new.clone(), file);
                 renamed.push(new);

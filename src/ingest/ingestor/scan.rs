@@ -56,12 +56,24 @@ impl Ingestor {
             }
             trace_files.extend(found.trace_files);
         }
-        let gone_files: Vec<PathBuf> = self
+        // A file followed under a name discovery would not pick (rotated to
+        // `traces.json.old`) stays while it exists.
+        let listed: std::collections::HashSet<PathBuf> =
+            trace_files.iter().map(|(f, _, _)| f.clone()).collect();
+        let (gone_files, kept): (Vec<PathBuf>, Vec<PathBuf>) = self
             .files
             .keys()
-            .filter(|p| !trace_files.iter().any(|(f, _, _)| f == *p))
+            .filter(|p| !listed.contains(*p))
             .cloned()
+            .partition(|p| !std::fs::metadata(p).is_ok_and(|m| m.is_file()));
+        let kept: Vec<_> = kept
+            .into_iter()
+            .filter_map(|p| {
+                let file = self.files.get(&p)?;
+                Some((p.clone(), file.format(), file.layout()))
+            })
             .collect();
+        trace_files.extend(kept);
         for path in gone_files {
             if let Some(mut file) = self.files.remove(&path) {
                 file.remove(&mut out);

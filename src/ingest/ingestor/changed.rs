@@ -60,12 +60,18 @@ impl Ingestor {
             let found = entries.flatten().map(|e| e.path()).find(|p| {
                 // Under an opened folder; a file opened on its own follows its name.
                 self.roots.iter().any(|r| p.starts_with(r) && r != p)
-                    && !self.files.contains_key(p)
+                    && p != &old
                     && identity(p) == Some(id)
             });
-            if let Some(new) = found
-                && let Some(mut file) = self.files.remove(&old)
-            {
+            let Some(new) = found else { continue };
+            let Some(mut file) = self.files.remove(&old) else {
+                continue;
+            };
+            if self.files.contains_key(&new) {
+                // The new name was reported first and is read already: this reader's
+                // spans are that file's now. Let it go without removing them.
+                file.moved_to(new, out);
+            } else {
                 file.moved_to(new.clone(), out);
                 self.files.insert(new.clone(), file);
                 renamed.push(new);

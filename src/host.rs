@@ -66,15 +66,17 @@ impl TerminalHost {
     fn edit(&self, path: &Path) -> Result<(), String> {
         let editor = editor();
         self.gate.pause();
-        crate::terminal::suspend();
-        // Through the shell, as git does: `$EDITOR` may carry arguments (`code -w`).
-        let status = Command::new("sh")
+        // Through the shell, as git does: `$EDITOR` may carry arguments (`code -w`). `exec`,
+        // so the process we wait for is the editor itself: a terminating signal is passed on
+        // to it (`terminal::close`) and must not end only a shell waiting for it; through
+        // `env`, so an `$EDITOR` that starts with assignments (`TERM=xterm vi`) still runs.
+        let mut command = Command::new("sh");
+        command
             .arg("-c")
-            .arg(format!("{editor} \"$@\""))
+            .arg(format!("exec env {editor} \"$@\""))
             .arg("tracetui-editor")
-            .arg(path)
-            .status();
-        let resumed = crate::terminal::resume();
+            .arg(path);
+        let (status, resumed) = crate::terminal::lend(&mut command);
         self.gate.resume();
         resumed.map_err(|e| format!("Could not take the terminal back: {e}"))?;
         match status {

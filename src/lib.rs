@@ -24,6 +24,7 @@ pub mod live;
 pub mod model;
 pub mod receiver;
 pub mod sanitize;
+pub mod signals;
 pub mod terminal;
 pub mod tui;
 pub mod ui;

@@ -51,6 +51,8 @@ pub fn run(
         // Nothing to load: the first view is already complete.
         let _ = tx.send(AppEvent::Loaded);
     }
+    // Before the terminal is entered: from then on, a signal must find it to put it back.
+    crate::signals::spawn()?;
     let mut guard = TerminalGuard::enter()?;
     // Only now: setting up the terminal may query it (cursor position), and that reply must
     // not be swallowed by an input thread already reading.

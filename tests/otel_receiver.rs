@@ -5,55 +5,9 @@
 
 mod common;
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
-use std::sync::Mutex;
-use std::sync::mpsc::{self, Receiver, Sender};
-use std::time::Duration;
-use tracetui::model::{Payload, SpanKind, Status, Store, Update};
-use tracetui::receiver::{self, Delivery, ReceiverOptions, Sink};
-
-/// Collects what the receiver delivers; can pretend to be full.
-struct TestSink {
-    tx: Mutex<Sender<Vec<Update>>>,
-    full: bool,
-}
-
-impl Sink for TestSink {
-    fn deliver(&self, updates: Vec<Update>) -> Delivery {
-        if self.full {
-            return Delivery::Full;
-        }
-        match self.tx.lock().map(|tx| tx.send(updates)) {
-            Ok(Ok(())) => Delivery::Delivered,
-            _ => Delivery::Closed,
-        }
-    }
-}
-
-fn start(options: ReceiverOptions, full: bool) -> (SocketAddr, Receiver<Vec<Update>>) {
-    let (tx, rx) = mpsc::channel();
-    let handle = receiver::spawn(
-        ReceiverOptions {
-            addr: "127.0.0.1:0".into(),
-            ..options
-        },
-        TestSink {
-            tx: Mutex::new(tx),
-            full,
-        },
-    )
-    .expect("listen on loopback");
-    (handle.addr, rx)
-}
-
-fn store_from(rx: &Receiver<Vec<Update>>) -> Store {
-    let mut store = Store::new();
-    while let Ok(batch) = rx.recv_timeout(Duration::from_millis(300)) {
-        store.apply_all(batch);
-    }
-    store
-}
+use common::receiver::{JSON, batch, http, start, store_from};
+use tracetui::model::{Payload, SpanKind, Status};
+use tracetui::receiver::ReceiverOptions;
 
 #[test]
 fn spans_from_the_opentelemetry_sdk_arrive_in_every_encoding() {
@@ -125,50 +79,6 @@ fn spans_from_the_opentelemetry_sdk_arrive_in_every_encoding() {
             "{mode}"
         );
     }
-}
-
-/// A raw HTTP/1.1 request; returns the status code, the headers and the body.
-fn http(addr: SocketAddr, head: &str, body: &[u8]) -> (u16, String, Vec<u8>) {
-    let mut stream = TcpStream::connect(addr).expect("connect");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .expect("timeout");
-    let request = format!(
-        "{head}\r\nHost: {addr}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    stream.write_all(request.as_bytes()).expect("write");
-    stream.write_all(body).expect("write body");
-    let mut response = Vec::new();
-    let _ = stream.read_to_end(&mut response);
-    let split = response
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("a response head");
-    let head = String::from_utf8_lossy(&response[..split]).into_owned();
-    let code = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .expect("status code");
-    (code, head, response[split + 4..].to_vec())
-}
-
-const JSON: &str = "Content-Type: application/json";
-
-fn batch(spans: usize, attribute: &str) -> Vec<u8> {
-    let spans: Vec<String> = (0..spans)
-        .map(|i| {
-            format!(
-                r#"{{"traceId":"5b8efff798038103d269b633813fc60c","spanId":"{i:016x}","name":"s{i}","startTimeUnixNano":"1","endTimeUnixNano":"2","attributes":[{{"key":"payload","value":{{"stringValue":"{attribute}"}}}}]}}"#
-            )
-        })
-        .collect();
-    format!(
-        r#"{{"resourceSpans":[{{"scopeSpans":[{{"spans":[{}]}}]}}]}}"#,
-        spans.join(",")
-    )
-    .into_bytes()
 }
 
 #[test]

@@ -3,13 +3,21 @@
 //! streams spans into the same views as files. Loopback unless told otherwise; bodies past
 //! a limit are refused (413); when the UI cannot keep up the client is told to retry (503);
 //! past a memory limit, spans keep their structure but not their bodies, and say so.
+//! Each connection has a thread of its own and deadlines on every read, so a slow or
+//! stalled client holds up only itself.
 
+mod connection;
+mod http;
 pub mod proto;
 mod request;
+mod server;
+mod state;
 
 use crate::model::Update;
-use std::net::SocketAddr;
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
 use std::thread;
+use std::time::Duration;
 
 pub const DEFAULT_ADDR: &str = "127.0.0.1:4318";
 
@@ -21,6 +29,11 @@ pub struct ReceiverOptions {
     /// Span bodies (attributes and events) kept in memory at most; past it, new spans keep
     /// their name, times and status only.
     pub max_memory: u64,
+    /// How long a kept-alive connection may wait for its next request before it is closed.
+    pub idle_timeout: Duration,
+    /// How long a request, head and body, may take to arrive once it has begun; past it,
+    /// 408 and the connection is closed.
+    pub request_timeout: Duration,
 }
 
 impl Default for ReceiverOptions {
@@ -29,6 +42,9 @@ impl Default for ReceiverOptions {
             addr: DEFAULT_ADDR.into(),
             max_body: 32 << 20,
             max_memory: 256 << 20,
+            // Past the 5 s between an SDK's batch exports, so their connection stays open.
+            idle_timeout: Duration::from_secs(30),
+            request_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -69,24 +85,16 @@ pub struct Handle {
     pub addr: SocketAddr,
 }
 
-/// Bind and serve on a thread of its own.
+/// Bind, and accept on a thread of its own.
 pub fn spawn(options: ReceiverOptions, sink: impl Sink) -> std::io::Result<Handle> {
-    let server = tiny_http::Server::http(&options.addr)
+    let listener = TcpListener::bind(&options.addr)
         .map_err(|e| std::io::Error::other(format!("cannot listen on {}: {e}", options.addr)))?;
-    let addr = server
-        .server_addr()
-        .to_ip()
-        .ok_or_else(|| std::io::Error::other("not an IP address"))?;
+    let addr = listener.local_addr()?;
+    let state = state::State::new(addr, &options);
+    let shared = Arc::new(server::Shared::new(options, state, sink));
     thread::Builder::new()
         .name("otlp-receiver".into())
-        .spawn(move || {
-            let mut state = request::State::new(addr, options);
-            for req in server.incoming_requests() {
-                if !state.handle(req, &sink) {
-                    return;
-                }
-            }
-        })?;
+        .spawn(move || server::run(listener, shared))?;
     Ok(Handle { addr })
 }
 

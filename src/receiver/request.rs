@@ -1,266 +1,160 @@
-//! One OTLP/HTTP request: route, limits, decoding (JSON or protobuf, gzip or not), the
-//! memory policy, delivery, and the answer the OTLP spec asks for.
+//! One OTLP/HTTP request: whether it is one we take (route, method, content type and
+//! coding, declared size), its body read and decompressed within the limit, decoded (JSON
+//! or protobuf) into spans, and the answers the OTLP spec asks for.
 
+use super::ReceiverOptions;
+use super::http::{Answer, Body, Head};
 use super::proto::{
     ExportTracePartialSuccess, ExportTraceServiceRequest, ExportTraceServiceResponse,
 };
-use super::{Delivery, ReceiverOptions, ReceiverStatus, Sink};
-use crate::formats::otlp::reader::{BatchSpan, emit, read_batch};
-use crate::model::{Problem, SessionKey, SpanSource, Update};
+use crate::formats::otlp::reader::{BatchSpan, read_batch};
+use crate::model::SpanSource;
 use prost::Message as _;
-use std::collections::HashSet;
-use std::io::Read;
-use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::io::{self, Read};
 use std::sync::Arc;
-use tiny_http::{Header, Method, Request, Response};
 
-pub struct State {
-    options: ReceiverOptions,
-    /// How received sessions name their path.
-    origin: PathBuf,
-    sessions: HashSet<SessionKey>,
-    status: ReceiverStatus,
-    /// The memory limit was reached (and said once).
-    over_memory: bool,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Encoding {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Encoding {
     Json,
     Protobuf,
 }
 
-/// A refusal: status code and why.
-struct Refusal(u16, String);
+/// What the head says about a request we take.
+#[derive(Clone, Copy, Debug)]
+pub struct Accepted {
+    pub encoding: Encoding,
+    pub gzip: bool,
+}
 
-impl State {
-    pub fn new(addr: SocketAddr, options: ReceiverOptions) -> Self {
-        Self {
-            origin: PathBuf::from(format!("http://{addr}/v1/traces")),
-            status: ReceiverStatus {
-                addr: addr.to_string(),
-                ..ReceiverStatus::default()
-            },
-            options,
-            sessions: HashSet::new(),
-            over_memory: false,
-        }
-    }
+/// A refusal once the encoding is known: status code and why, answered in that encoding.
+#[derive(Debug)]
+pub struct Refusal(pub u16, pub String);
 
-    /// Answer one request; false once nobody takes spans any more.
-    pub fn handle(&mut self, mut req: Request, sink: &impl Sink) -> bool {
-        self.status.requests += 1;
-        let encoding = match self.check(&req) {
-            Ok(e) => e,
-            Err(Refusal(code, why)) => {
-                self.status.refused += 1;
-                respond(req, code, Encoding::Json, why.into_bytes());
-                sink.status(&self.status);
-                return true;
-            }
-        };
-        let outcome = self
-            .body(&mut req)
-            .and_then(|body| self.decode(encoding, &body));
-        let (spans, errors) = match outcome {
-            Ok(read) => read,
-            Err(Refusal(code, why)) => {
-                self.status.refused += 1;
-                respond(req, code, encoding, status_message(encoding, &why));
-                sink.status(&self.status);
-                return true;
-            }
-        };
-        let count = spans.len() as u64;
-        let (updates, held) = self.updates(spans);
-        match sink.deliver(updates) {
-            Delivery::Delivered => {
-                self.status.spans += count;
-                self.status.rejected += errors.len() as u64;
-                self.status.held_bytes += held;
-                let body = success(encoding, &errors);
-                respond(req, 200, encoding, body);
-                sink.status(&self.status);
-                true
-            }
-            Delivery::Full => {
-                // Nothing was kept: the client retries later, nothing is lost.
-                self.status.refused += 1;
-                let mut response = Response::from_data(status_message(
-                    encoding,
-                    "tracetui is behind; retry shortly",
-                ))
-                .with_status_code(503);
-                if let Ok(h) = Header::from_bytes("Retry-After", "1") {
-                    response.add_header(h);
-                }
-                let _ = req.respond(response);
-                sink.status(&self.status);
-                true
-            }
-            Delivery::Closed => {
-                respond(
-                    req,
-                    503,
-                    encoding,
-                    status_message(encoding, "shutting down"),
-                );
-                false
-            }
-        }
-    }
-
-    fn check(&self, req: &Request) -> Result<Encoding, Refusal> {
-        let path = req.url().split('?').next().unwrap_or("");
-        if path != "/v1/traces" {
-            return Err(Refusal(
-                404,
-                format!("no such endpoint: {path}; use POST /v1/traces"),
-            ));
-        }
-        if *req.method() != Method::Post {
-            return Err(Refusal(405, "use POST".into()));
-        }
-        let header = |name: &'static str| {
-            req.headers()
-                .iter()
-                .find(|h| h.field.equiv(name))
-                .map(|h| h.value.as_str().to_ascii_lowercase())
-        };
-        let encoding = match header("Content-Type")
-            .as_deref()
-            .map(|t| t.split(';').next().unwrap_or("").trim().to_string())
-        {
-            Some(t) if t == "application/json" => Encoding::Json,
-            Some(t) if t == "application/x-protobuf" || t == "application/protobuf" => {
-                Encoding::Protobuf
-            }
-            other => {
-                return Err(Refusal(
-                    415,
-                    format!(
-                        "unsupported content type {:?}; send application/json or application/x-protobuf",
-                        other.unwrap_or_default()
-                    ),
-                ));
-            }
-        };
-        if let Some(enc) = header("Content-Encoding")
-            && !matches!(enc.as_str(), "gzip" | "identity" | "")
-        {
-            return Err(Refusal(415, format!("unsupported content encoding {enc}")));
-        }
-        if req
-            .body_length()
-            .is_some_and(|n| n as u64 > self.options.max_body)
-        {
-            return Err(Refusal(413, self.too_large()));
-        }
-        Ok(encoding)
-    }
-
-    fn too_large(&self) -> String {
-        format!(
-            "request body over the {} limit",
-            crate::fsread::human_size(self.options.max_body)
-        )
-    }
-
-    /// The body, decompressed, at most `max_body` bytes.
-    fn body(&self, req: &mut Request) -> Result<Vec<u8>, Refusal> {
-        let limit = self.options.max_body;
-        let gzip = req.headers().iter().any(|h| {
-            h.field.equiv("Content-Encoding") && h.value.as_str().eq_ignore_ascii_case("gzip")
-        });
-        let mut body = Vec::new();
-        let read = if gzip {
-            flate2::read::GzDecoder::new(req.as_reader())
-                .take(limit + 1)
-                .read_to_end(&mut body)
-        } else {
-            req.as_reader().take(limit + 1).read_to_end(&mut body)
-        };
-        read.map_err(|e| Refusal(400, format!("cannot read the body: {e}")))?;
-        if body.len() as u64 > limit {
-            return Err(Refusal(413, self.too_large()));
-        }
-        Ok(body)
-    }
-
-    fn decode(
-        &self,
-        encoding: Encoding,
-        body: &[u8],
-    ) -> Result<(Vec<BatchSpan>, Vec<String>), Refusal> {
-        let json;
-        let bytes = match encoding {
-            Encoding::Json => body,
-            Encoding::Protobuf => {
-                let request = ExportTraceServiceRequest::decode(body)
-                    .map_err(|e| Refusal(400, format!("not an OTLP protobuf request: {e}")))?;
-                json = serde_json::to_vec(&super::proto::to_json(&request))
-                    .map_err(|e| Refusal(500, e.to_string()))?;
-                &json
-            }
-        };
-        let place =
-            |raw: &serde_json::value::RawValue| SpanSource::Memory(Arc::from(raw.get().as_bytes()));
-        read_batch(bytes, &place).map_err(|e| Refusal(400, e))
-    }
-
-    /// Updates for the spans, applying the memory policy. Returns the bytes now held.
-    fn updates(&mut self, spans: Vec<BatchSpan>) -> (Vec<Update>, u64) {
-        let mut out = Vec::new();
-        let mut held = 0u64;
-        for mut span in spans {
-            if let SpanSource::Memory(bytes) = &span.source {
-                let size = bytes.len() as u64;
-                if self.status.held_bytes + held + size > self.options.max_memory {
-                    span.source = SpanSource::Memory(skeleton(bytes));
-                    self.status.bodies_dropped += 1;
-                    if !self.over_memory {
-                        self.over_memory = true;
-                        out.push(Update::Problems {
-                            session: None,
-                            origin: self.origin.display().to_string().into(),
-                            problems: vec![Problem::new(
-                                self.origin.display().to_string(),
-                                format!(
-                                    "received spans passed the {} memory limit: later spans keep their name, times and status, not their attributes and events (--listen-memory raises it)",
-                                    crate::fsread::human_size(self.options.max_memory)
-                                ),
-                            )],
-                        });
-                    }
-                } else {
-                    held += size;
-                }
-            }
-            emit(span, &self.origin, &mut self.sessions, &mut out);
-        }
-        (out, held)
+impl Refusal {
+    pub fn answer(&self, encoding: Encoding) -> Answer {
+        status_answer(self.0, encoding, &self.1)
     }
 }
 
-/// A span's JSON without its attributes and events: what is kept past the memory limit.
-fn skeleton(bytes: &[u8]) -> Arc<[u8]> {
-    let Ok(serde_json::Value::Object(mut obj)) = serde_json::from_slice(bytes) else {
-        return Arc::from(&b"{}"[..]);
+/// Route, method, content type and coding, and the declared size; the refusal otherwise.
+pub fn check(head: &Head, options: &ReceiverOptions) -> Result<Accepted, Answer> {
+    let refuse = |code, why: String| Answer::new(code, "application/json", why.into_bytes());
+    if head.path != "/v1/traces" {
+        return Err(refuse(
+            404,
+            format!(
+                "no such endpoint: {}; use POST /v1/traces",
+                crate::sanitize::label(&head.path)
+            ),
+        ));
+    }
+    if head.method != "POST" {
+        return Err(refuse(405, "use POST".into()).with_header("Allow", "POST"));
+    }
+    let content_type = head.header("Content-Type").map(|t| {
+        t.split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase()
+    });
+    let encoding = match content_type.as_deref() {
+        Some("application/json") => Encoding::Json,
+        Some("application/x-protobuf" | "application/protobuf") => Encoding::Protobuf,
+        other => {
+            return Err(refuse(
+                415,
+                format!(
+                    "unsupported content type {:?}; send application/json or application/x-protobuf",
+                    crate::sanitize::label(other.unwrap_or_default())
+                ),
+            ));
+        }
     };
-    obj.remove("attributes");
-    obj.remove("events");
-    obj.remove("links");
-    Arc::from(serde_json::to_vec(&obj).unwrap_or_default())
+    let coding = head
+        .header("Content-Encoding")
+        .map(|c| c.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    let gzip = match coding.as_str() {
+        "gzip" => true,
+        "identity" | "" => false,
+        other => {
+            return Err(refuse(
+                415,
+                format!(
+                    "unsupported content encoding {}",
+                    crate::sanitize::label(other)
+                ),
+            ));
+        }
+    };
+    if let Ok(super::http::Framing::Length(n)) = head.framing()
+        && n > options.max_body
+    {
+        return Err(status_answer(413, encoding, &too_large(options)));
+    }
+    Ok(Accepted { encoding, gzip })
+}
+
+fn too_large(options: &ReceiverOptions) -> String {
+    format!(
+        "request body over the {} limit",
+        crate::fsread::human_size(options.max_body)
+    )
+}
+
+/// The body, decompressed, at most `max_body` bytes. A body that stops arriving before
+/// the request's deadline is a 408.
+pub fn read_body(
+    body: &mut Body<'_>,
+    gzip: bool,
+    options: &ReceiverOptions,
+) -> Result<Vec<u8>, Refusal> {
+    let limit = options.max_body;
+    let mut out = Vec::new();
+    let read = if gzip {
+        flate2::read::GzDecoder::new(&mut *body)
+            .take(limit + 1)
+            .read_to_end(&mut out)
+    } else {
+        (&mut *body).take(limit + 1).read_to_end(&mut out)
+    };
+    match read {
+        Ok(_) if out.len() as u64 > limit => Err(Refusal(413, too_large(options))),
+        Ok(_) => Ok(out),
+        Err(e) if e.kind() == io::ErrorKind::TimedOut => Err(Refusal(
+            408,
+            "the body did not arrive in time; send it faster, or smaller".into(),
+        )),
+        Err(e) => Err(Refusal(400, format!("cannot read the body: {e}"))),
+    }
+}
+
+/// The body's spans, and why any could not be read.
+pub fn decode(encoding: Encoding, body: &[u8]) -> Result<(Vec<BatchSpan>, Vec<String>), Refusal> {
+    let json;
+    let bytes = match encoding {
+        Encoding::Json => body,
+        Encoding::Protobuf => {
+            let request = ExportTraceServiceRequest::decode(body)
+                .map_err(|e| Refusal(400, format!("not an OTLP protobuf request: {e}")))?;
+            json = serde_json::to_vec(&super::proto::to_json(&request))
+                .map_err(|e| Refusal(500, e.to_string()))?;
+            &json
+        }
+    };
+    let place =
+        |raw: &serde_json::value::RawValue| SpanSource::Memory(Arc::from(raw.get().as_bytes()));
+    read_batch(bytes, &place).map_err(|e| Refusal(400, e))
 }
 
 /// The success answer: an empty response, or partial success naming rejected spans.
-fn success(encoding: Encoding, errors: &[String]) -> Vec<u8> {
+pub fn success(encoding: Encoding, errors: &[String]) -> Answer {
     let partial = (!errors.is_empty()).then(|| ExportTracePartialSuccess {
         rejected_spans: errors.len() as i64,
         error_message: errors.join("; "),
     });
-    match encoding {
+    let body = match encoding {
         Encoding::Protobuf => ExportTraceServiceResponse {
             partial_success: partial,
         }
@@ -275,12 +169,13 @@ fn success(encoding: Encoding, errors: &[String]) -> Vec<u8> {
             };
             body.to_string().into_bytes()
         }
-    }
+    };
+    Answer::new(200, content_type(encoding), body)
 }
 
-/// An error body: `google.rpc.Status` in the request's encoding (its message field only).
-fn status_message(encoding: Encoding, message: &str) -> Vec<u8> {
-    match encoding {
+/// An error answer: `google.rpc.Status` in the request's encoding (its message field only).
+pub fn status_answer(code: u16, encoding: Encoding, message: &str) -> Answer {
+    let body = match encoding {
         Encoding::Json => serde_json::json!({"message": message})
             .to_string()
             .into_bytes(),
@@ -298,17 +193,13 @@ fn status_message(encoding: Encoding, message: &str) -> Vec<u8> {
             }
             .encode_to_vec()
         }
-    }
+    };
+    Answer::new(code, content_type(encoding), body)
 }
 
-fn respond(req: Request, code: u16, encoding: Encoding, body: Vec<u8>) {
-    let content_type = match encoding {
+fn content_type(encoding: Encoding) -> &'static str {
+    match encoding {
         Encoding::Json => "application/json",
         Encoding::Protobuf => "application/x-protobuf",
-    };
-    let mut response = Response::from_data(body).with_status_code(code);
-    if let Ok(h) = Header::from_bytes("Content-Type", content_type) {
-        response.add_header(h);
     }
-    let _ = req.respond(response);
 }

@@ -4,6 +4,7 @@
 
 pub mod hostile;
 pub mod live;
+pub mod receiver;
 pub mod tmux;
 
 use std::path::{Path, PathBuf};

@@ -1,0 +1,124 @@
+//! What the receiver remembers across requests and connections: the sessions announced,
+//! the counters for the status bar, and the memory policy; and the delivery of a decoded
+//! batch to the sink. One lock holds it, taken only after a body is read and decoded.
+
+use super::http::Answer;
+use super::request::{self, Encoding};
+use super::{Delivery, ReceiverOptions, ReceiverStatus, Sink};
+use crate::formats::otlp::reader::{BatchSpan, emit};
+use crate::model::{Problem, SessionKey, SpanSource, Update};
+use std::collections::HashSet;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+pub struct State {
+    max_memory: u64,
+    /// How received sessions name their path.
+    origin: PathBuf,
+    sessions: HashSet<SessionKey>,
+    status: ReceiverStatus,
+    /// The memory limit was reached (and said once).
+    over_memory: bool,
+}
+
+impl State {
+    pub fn new(addr: SocketAddr, options: &ReceiverOptions) -> Self {
+        Self {
+            max_memory: options.max_memory,
+            origin: PathBuf::from(format!("http://{addr}/v1/traces")),
+            status: ReceiverStatus {
+                addr: addr.to_string(),
+                ..ReceiverStatus::default()
+            },
+            sessions: HashSet::new(),
+            over_memory: false,
+        }
+    }
+
+    /// Count a request that was refused before delivery.
+    pub fn refused(&mut self, sink: &impl Sink) {
+        self.status.requests += 1;
+        self.status.refused += 1;
+        sink.status(&self.status);
+    }
+
+    /// Hand a decoded batch to the sink; the answer, and whether the sink still listens.
+    pub fn deliver(
+        &mut self,
+        encoding: Encoding,
+        spans: Vec<BatchSpan>,
+        errors: &[String],
+        sink: &impl Sink,
+    ) -> (Answer, bool) {
+        self.status.requests += 1;
+        let count = spans.len() as u64;
+        let (updates, held) = self.updates(spans);
+        match sink.deliver(updates) {
+            Delivery::Delivered => {
+                self.status.spans += count;
+                self.status.rejected += errors.len() as u64;
+                self.status.held_bytes += held;
+                sink.status(&self.status);
+                (request::success(encoding, errors), true)
+            }
+            Delivery::Full => {
+                // Nothing was kept: the client retries later, nothing is lost.
+                self.status.refused += 1;
+                sink.status(&self.status);
+                let answer =
+                    request::status_answer(503, encoding, "tracetui is behind; retry shortly")
+                        .with_header("Retry-After", "1");
+                (answer, true)
+            }
+            Delivery::Closed => (
+                request::status_answer(503, encoding, "shutting down"),
+                false,
+            ),
+        }
+    }
+
+    /// Updates for the spans, applying the memory policy. Returns the bytes now held.
+    fn updates(&mut self, spans: Vec<BatchSpan>) -> (Vec<Update>, u64) {
+        let mut out = Vec::new();
+        let mut held = 0u64;
+        for mut span in spans {
+            if let SpanSource::Memory(bytes) = &span.source {
+                let size = bytes.len() as u64;
+                if self.status.held_bytes + held + size > self.max_memory {
+                    span.source = SpanSource::Memory(skeleton(bytes));
+                    self.status.bodies_dropped += 1;
+                    if !self.over_memory {
+                        self.over_memory = true;
+                        out.push(Update::Problems {
+                            session: None,
+                            origin: self.origin.display().to_string().into(),
+                            problems: vec![Problem::new(
+                                self.origin.display().to_string(),
+                                format!(
+                                    "received spans passed the {} memory limit: later spans keep their name, times and status, not their attributes and events (--listen-memory raises it)",
+                                    crate::fsread::human_size(self.max_memory)
+                                ),
+                            )],
+                        });
+                    }
+                } else {
+                    held += size;
+                }
+            }
+            emit(span, &self.origin, &mut self.sessions, &mut out);
+        }
+        (out, held)
+    }
+}
+
+/// A span's JSON without its attributes and events: what is kept past the memory limit.
+fn skeleton(bytes: &[u8]) -> Arc<[u8]> {
+    let Ok(serde_json::Value::Object(mut obj)) = serde_json::from_slice(bytes) else {
+        return Arc::from(&b"{}"[..]);
+    };
+    obj.remove("attributes");
+    obj.remove("events");
+    obj.remove("links");
+    Arc::from(serde_json::to_vec(&obj).unwrap_or_default())
+}

@@ -73,6 +73,15 @@ pub struct OpenArgs {
     /// it, new spans keep their name, times and status, and a problem says so.
     #[arg(long, value_name = "MB", default_value_t = 256, requires = "listen")]
     pub listen_memory: u64,
+    /// How many OTLP clients are served at once; one more is told to retry (503) and closed.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = crate::receiver::DEFAULT_CONNECTIONS,
+        value_parser = clap::value_parser!(u16).range(1..=4096),
+        requires = "listen"
+    )]
+    pub listen_connections: u16,
 }
 
 #[derive(Debug, Subcommand)]

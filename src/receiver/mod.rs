@@ -4,7 +4,8 @@
 //! a limit are refused (413); when the UI cannot keep up the client is told to retry (503);
 //! past a memory limit, spans keep their structure but not their bodies, and say so.
 //! Each connection has a thread of its own and deadlines on every read, so a slow or
-//! stalled client holds up only itself.
+//! stalled client holds up only itself; past a cap on connections, new ones are told to
+//! retry (503) and closed.
 
 mod connection;
 mod http;
@@ -20,6 +21,9 @@ use std::thread;
 use std::time::Duration;
 
 pub const DEFAULT_ADDR: &str = "127.0.0.1:4318";
+/// Connections served at once unless `--listen-connections` says otherwise: each costs a
+/// thread and a socket.
+pub const DEFAULT_CONNECTIONS: u16 = 64;
 
 #[derive(Clone, Debug)]
 pub struct ReceiverOptions {
@@ -34,6 +38,8 @@ pub struct ReceiverOptions {
     /// How long a request, head and body, may take to arrive once it has begun; past it,
     /// 408 and the connection is closed.
     pub request_timeout: Duration,
+    /// Connections served at once; one more is answered 503 with Retry-After and closed.
+    pub max_connections: usize,
 }
 
 impl Default for ReceiverOptions {
@@ -45,6 +51,7 @@ impl Default for ReceiverOptions {
             // Past the 5 s between an SDK's batch exports, so their connection stays open.
             idle_timeout: Duration::from_secs(30),
             request_timeout: Duration::from_secs(10),
+            max_connections: DEFAULT_CONNECTIONS.into(),
         }
     }
 }
@@ -57,7 +64,8 @@ pub struct ReceiverStatus {
     pub spans: u64,
     /// Spans in accepted requests that could not be read.
     pub rejected: u64,
-    /// Requests refused: too large, unreadable, or while the UI was behind (retryable).
+    /// Requests refused: too large, unreadable, while the UI was behind, or connections past
+    /// the cap (the last two retryable).
     pub refused: u64,
     /// Spans kept without their bodies once the memory limit was reached.
     pub bodies_dropped: u64,

@@ -1,14 +1,17 @@
 //! Accepting connections: each one is served on a thread of its own, so a client that is
 //! slow to send costs only its own connection; what requests share (sessions, counters,
-//! the sink) sits behind one lock, taken after a body is read and decoded.
+//! the sink) sits behind one lock, taken after a body is read and decoded. At most
+//! `max_connections` are served at once: one past that is answered 503 with Retry-After
+//! at once and closed, rather than queued or given a thread.
 
 use super::http::Answer;
 use super::request::Encoding;
 use super::state::State;
 use super::{ReceiverOptions, Sink};
 use crate::formats::otlp::reader::BatchSpan;
-use std::net::TcpListener;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread;
 use std::time::Duration;
@@ -16,6 +19,8 @@ use std::time::Duration;
 /// How long to wait after a failed accept (out of file descriptors, say) before the next,
 /// rather than spinning.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
+/// How long the accepting thread may spend answering a connection it turns away.
+const TURN_AWAY_WRITE: Duration = Duration::from_millis(200);
 
 /// What every connection of one receiver shares.
 pub struct Shared<S> {
@@ -23,6 +28,11 @@ pub struct Shared<S> {
     core: Mutex<Core<S>>,
     /// The sink is gone: answer nothing more.
     closed: AtomicBool,
+    /// Connections being served.
+    active: AtomicUsize,
+    /// Connections turned away at the cap and not yet in the counters (the accepting
+    /// thread does not wait for the lock).
+    turned_away: AtomicU64,
 }
 
 struct Core<S> {
@@ -36,14 +46,26 @@ impl<S: Sink> Shared<S> {
             options,
             core: Mutex::new(Core { state, sink }),
             closed: AtomicBool::new(false),
+            active: AtomicUsize::new(0),
+            turned_away: AtomicU64::new(0),
         }
     }
 
     fn lock(&self) -> MutexGuard<'_, Core<S>> {
         // A connection thread that panicked left the counters as they were: go on.
-        self.core
+        let mut core = self
+            .core
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        self.count_turned_away(&mut core);
+        core
+    }
+
+    fn count_turned_away(&self, core: &mut Core<S>) {
+        let n = self.turned_away.swap(0, Ordering::AcqRel);
+        if n > 0 {
+            core.state.turned_away(n, &core.sink);
+        }
     }
 
     pub fn refused(&self) {
@@ -71,7 +93,16 @@ impl<S: Sink> Shared<S> {
     }
 }
 
-/// Accept until the sink is gone, a thread per connection.
+/// A connection being served; its place is given back when it ends, however it ends.
+struct Slot<S: Sink>(Arc<Shared<S>>);
+
+impl<S: Sink> Drop for Slot<S> {
+    fn drop(&mut self) {
+        self.0.active.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// Accept until the sink is gone, a thread per connection up to the cap.
 pub fn run<S: Sink>(listener: TcpListener, shared: Arc<Shared<S>>) {
     for stream in listener.incoming() {
         if shared.is_closed() {
@@ -81,10 +112,55 @@ pub fn run<S: Sink>(listener: TcpListener, shared: Arc<Shared<S>>) {
             thread::sleep(ACCEPT_BACKOFF);
             continue;
         };
-        let shared = shared.clone();
-        // A thread that cannot be made drops the stream, closing the connection.
-        let _ = thread::Builder::new()
+        // Only this thread adds connections, so the check and the add cannot race.
+        if shared.active.load(Ordering::Acquire) >= shared.options.max_connections {
+            turn_away(stream, &shared);
+            continue;
+        }
+        shared.active.fetch_add(1, Ordering::AcqRel);
+        let slot = Slot(shared.clone());
+        let (tx, rx) = std::sync::mpsc::channel();
+        let spawned = thread::Builder::new()
             .name("otlp-connection".into())
-            .spawn(move || super::connection::serve(stream, &shared));
+            .spawn(move || {
+                let slot = slot;
+                if let Ok(stream) = rx.recv() {
+                    super::connection::serve(stream, &slot.0);
+                }
+            });
+        match spawned {
+            Ok(_) => {
+                let _ = tx.send(stream);
+            }
+            // No thread to serve it (the slot went with the closure): turned away too.
+            Err(_) => turn_away(stream, &shared),
+        }
+    }
+}
+
+/// Answer 503 with Retry-After and close, without waiting on the peer or the lock.
+fn turn_away<S: Sink>(stream: TcpStream, shared: &Shared<S>) {
+    shared.turned_away.fetch_add(1, Ordering::AcqRel);
+    if let Ok(mut core) = shared.core.try_lock() {
+        shared.count_turned_away(&mut core);
+    }
+    let answer = Answer::text(503, "too many connections; retry shortly")
+        .with_header("Retry-After", "1")
+        .to_bytes(true, false);
+    let _ = stream.set_write_timeout(Some(TURN_AWAY_WRITE));
+    let mut stream = stream;
+    if stream.write_all(&answer).is_err() {
+        return;
+    }
+    let _ = stream.shutdown(Shutdown::Write);
+    // Read what the request already sent, so the close does not become a reset that
+    // destroys the answer; never wait for more.
+    if stream.set_nonblocking(true).is_ok() {
+        let mut scratch = [0u8; 16 << 10];
+        for _ in 0..64 {
+            if !matches!(stream.read(&mut scratch), Ok(n) if n > 0) {
+                break;
+            }
+        }
     }
 }

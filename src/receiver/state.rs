@@ -43,6 +43,13 @@ impl State {
         sink.status(&self.status);
     }
 
+    /// Count connections turned away at the connection cap: each would have been a request.
+    pub fn turned_away(&mut self, n: u64, sink: &impl Sink) {
+        self.status.requests += n;
+        self.status.refused += n;
+        sink.status(&self.status);
+    }
+
     /// Hand a decoded batch to the sink; the answer, and whether the sink still listens.
     pub fn deliver(
         &mut self,

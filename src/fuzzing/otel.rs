@@ -98,17 +98,46 @@ pub fn mlflow_trace(data: &[u8]) {
     check_store(&store);
 }
 
-/// `receiver_proto`: an OTLP/HTTP protobuf body, decoded with the receiver's messages and
-/// turned into OTLP/JSON as the receiver does, then read as a batch: the JSON is a batch,
-/// every span of the request is read or said why not, and the received spans' store checks
-/// out.
+/// `receiver_proto`: an OTLP/HTTP protobuf body, counted on the wire and decoded with the
+/// receiver's messages as the receiver does (the count must agree with what prost builds),
+/// turned into OTLP/JSON, then read as a batch: the JSON is a batch, every span of the
+/// request is read or said why not, and the received spans' store checks out.
 pub fn receiver_proto(data: &[u8]) {
-    use crate::receiver::proto::{ExportTraceServiceRequest, to_json};
+    use crate::receiver::budget::{Over, protobuf::count};
+    use crate::receiver::proto::ExportTraceServiceRequest;
+    use crate::receiver::proto_json::to_json;
     use prost::Message as _;
+    let tally = count(data);
+    if let Err(Over::Limit(_)) = tally {
+        // Refused before decoding.
+        return;
+    }
     let Ok(request) = ExportTraceServiceRequest::decode(data) else {
         return;
     };
-    let json = serde_json::to_vec(&to_json(&request)).expect("the request as JSON");
+    let sent: usize = request
+        .resource_spans
+        .iter()
+        .flat_map(|r| &r.scope_spans)
+        .map(|s| s.spans.len())
+        .sum();
+    // Malformed to the count yet decoded: a deprecated group in an unknown field, which
+    // prost skips and the receiver refuses.
+    if let Ok(tally) = tally {
+        assert_eq!(tally.spans, sent as u64, "spans counted");
+        let scopes: usize = request
+            .resource_spans
+            .iter()
+            .map(|r| r.scope_spans.len())
+            .sum();
+        assert_eq!(tally.scopes, scopes as u64, "scopes counted");
+        assert_eq!(
+            tally.resources,
+            request.resource_spans.len() as u64,
+            "resources counted"
+        );
+    }
+    let json = to_json(&request);
     // Well-formed, read as the receiver reads it (spans left raw): a request nested deeper
     // than serde_json builds values for is still a batch, its deepest spans skipped.
     let well_formed = serde_json::from_slice::<serde::de::IgnoredAny>(&json);
@@ -116,12 +145,6 @@ pub fn receiver_proto(data: &[u8]) {
     // A request that decodes is never refused as a bad batch: its spans are read or skipped.
     let read = read_batch(&json, &in_memory);
     let (spans, errors) = read.expect("the receiver's JSON is a batch");
-    let sent: usize = request
-        .resource_spans
-        .iter()
-        .flat_map(|r| &r.scope_spans)
-        .map(|s| s.spans.len())
-        .sum();
     assert_eq!(spans.len() + errors.len(), sent, "a span went missing");
     check_batch(&json);
     let origin = Path::new("http://127.0.0.1:4318/v1/traces");

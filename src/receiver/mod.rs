@@ -7,9 +7,11 @@
 //! stalled client holds up only itself; past a cap on connections, new ones are told to
 //! retry (503) and closed.
 
+pub mod budget;
 mod connection;
 mod http;
 pub mod proto;
+pub mod proto_json;
 mod request;
 mod server;
 mod state;

@@ -3,6 +3,7 @@
 //! or protobuf) into spans, and the answers the OTLP spec asks for.
 
 use super::ReceiverOptions;
+use super::budget::{self, Over};
 use super::http::{Answer, Body, Head};
 use super::proto::{
     ExportTracePartialSuccess, ExportTraceServiceRequest, ExportTraceServiceResponse,
@@ -130,16 +131,25 @@ pub fn read_body(
     }
 }
 
-/// The body's spans, and why any could not be read.
+/// The body's spans, and why any could not be read. What the body holds is counted
+/// first, and a body that would cost too much to decode is refused before it is.
 pub fn decode(encoding: Encoding, body: &[u8]) -> Result<(Vec<BatchSpan>, Vec<String>), Refusal> {
+    let refuse = |over| match over {
+        Over::Limit(why) => Refusal(413, why),
+        Over::Malformed(why) => Refusal(400, why),
+    };
     let json;
     let bytes = match encoding {
-        Encoding::Json => body,
+        Encoding::Json => {
+            budget::json::count(body).map_err(refuse)?;
+            body
+        }
         Encoding::Protobuf => {
+            budget::protobuf::count(body).map_err(refuse)?;
             let request = ExportTraceServiceRequest::decode(body)
                 .map_err(|e| Refusal(400, format!("not an OTLP protobuf request: {e}")))?;
-            json = serde_json::to_vec(&super::proto::to_json(&request))
-                .map_err(|e| Refusal(500, e.to_string()))?;
+            json = super::proto_json::to_json(&request);
+            drop(request);
             &json
         }
     };
@@ -148,11 +158,20 @@ pub fn decode(encoding: Encoding, body: &[u8]) -> Result<(Vec<BatchSpan>, Vec<St
     read_batch(bytes, &place).map_err(|e| Refusal(400, e))
 }
 
+/// Rejected spans named in a partial success at most; the rest are counted.
+const ERRORS_SAID: usize = 10;
+
 /// The success answer: an empty response, or partial success naming rejected spans.
 pub fn success(encoding: Encoding, errors: &[String]) -> Answer {
-    let partial = (!errors.is_empty()).then(|| ExportTracePartialSuccess {
-        rejected_spans: errors.len() as i64,
-        error_message: errors.join("; "),
+    let partial = (!errors.is_empty()).then(|| {
+        let mut message = errors[..errors.len().min(ERRORS_SAID)].join("; ");
+        if errors.len() > ERRORS_SAID {
+            message.push_str(&format!("; and {} more", errors.len() - ERRORS_SAID));
+        }
+        ExportTracePartialSuccess {
+            rejected_spans: errors.len() as i64,
+            error_message: message,
+        }
     });
     let body = match encoding {
         Encoding::Protobuf => ExportTraceServiceResponse {

@@ -9,7 +9,7 @@ use crate::model::{
     LineRef, SessionKey, SessionRecord, Source, SpanFormat, SpanRef, SpanSource, Update,
 };
 use serde_json::value::RawValue;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -110,16 +110,15 @@ pub fn read_batch(
     let batch: Batch = serde_json::from_str(text).map_err(crate::formats::json::describe)?;
     let mut spans = Vec::new();
     let mut errors = Vec::new();
-    let mut services: Vec<(usize, Option<String>)> = Vec::new();
+    // Each resource's service, read once for all its spans; keyed by where the resource
+    // lies in the batch (a map: a batch may hold a resource per span).
+    let mut services: HashMap<usize, Option<String>> = HashMap::new();
     for (resource, raw) in batch.spans() {
         let service = resource.and_then(|r| {
-            let key = r.get().as_ptr() as usize;
-            if let Some((_, s)) = services.iter().find(|(k, _)| *k == key) {
-                return s.clone();
-            }
-            let s = service_name(r);
-            services.push((key, s.clone()));
-            s
+            services
+                .entry(r.get().as_ptr() as usize)
+                .or_insert_with(|| service_name(r))
+                .clone()
         });
         if crate::formats::json::too_deep(raw.get().as_bytes()) {
             errors.push(format!(

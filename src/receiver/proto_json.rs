@@ -1,0 +1,329 @@
+//! A decoded protobuf request written as OTLP/JSON (hex ids, int64 as strings), the form
+//! files and JSON clients send, so one parser reads both encodings. Written straight into
+//! bytes: building a tree of JSON values first cost several times the request.
+
+use super::proto::{AnyValue, ExportTraceServiceRequest, KeyValue, Span, any_value};
+use crate::formats::otel::hex;
+
+/// The request as one OTLP/JSON document.
+pub fn to_json(request: &ExportTraceServiceRequest) -> Vec<u8> {
+    let mut w = Writer(Vec::new());
+    w.raw("{\"resourceSpans\":[");
+    for (i, rs) in request.resource_spans.iter().enumerate() {
+        w.comma(i);
+        w.raw("{\"resource\":");
+        match &rs.resource {
+            Some(r) => {
+                w.raw("{\"attributes\":");
+                w.attributes(&r.attributes);
+                w.raw("}");
+            }
+            None => w.raw("null"),
+        }
+        w.raw(",\"scopeSpans\":[");
+        for (j, ss) in rs.scope_spans.iter().enumerate() {
+            w.comma(j);
+            w.raw("{\"scope\":");
+            match &ss.scope {
+                Some(scope) => {
+                    w.raw("{\"name\":");
+                    w.string(&scope.name);
+                    w.raw(",\"version\":");
+                    w.string(&scope.version);
+                    w.raw("}");
+                }
+                None => w.raw("null"),
+            }
+            w.raw(",\"spans\":[");
+            for (k, span) in ss.spans.iter().enumerate() {
+                w.comma(k);
+                w.span(span);
+            }
+            w.raw("]}");
+        }
+        w.raw("]}");
+    }
+    w.raw("]}");
+    w.0
+}
+
+struct Writer(Vec<u8>);
+
+impl Writer {
+    fn raw(&mut self, s: &str) {
+        self.0.extend_from_slice(s.as_bytes());
+    }
+
+    fn comma(&mut self, index: usize) {
+        if index > 0 {
+            self.0.push(b',');
+        }
+    }
+
+    /// A JSON string, escaped as serde_json escapes.
+    fn string(&mut self, s: &str) {
+        let out = &mut self.0;
+        out.push(b'"');
+        for &b in s.as_bytes() {
+            match b {
+                b'"' => out.extend_from_slice(b"\\\""),
+                b'\\' => out.extend_from_slice(b"\\\\"),
+                b'\n' => out.extend_from_slice(b"\\n"),
+                b'\r' => out.extend_from_slice(b"\\r"),
+                b'\t' => out.extend_from_slice(b"\\t"),
+                0x08 => out.extend_from_slice(b"\\b"),
+                0x0c => out.extend_from_slice(b"\\f"),
+                0..0x20 => {
+                    const HEX: &[u8; 16] = b"0123456789abcdef";
+                    out.extend_from_slice(b"\\u00");
+                    out.push(HEX[usize::from(b >> 4)]);
+                    out.push(HEX[usize::from(b & 0xf)]);
+                }
+                _ => out.push(b),
+            }
+        }
+        out.push(b'"');
+    }
+
+    /// A number as a JSON string (int64 and fixed64 in OTLP/JSON).
+    fn quoted(&mut self, n: impl std::fmt::Display) {
+        self.raw(&format!("\"{n}\""));
+    }
+
+    fn span(&mut self, s: &Span) {
+        self.raw("{\"traceId\":");
+        self.string(&hex(&s.trace_id));
+        self.raw(",\"spanId\":");
+        self.string(&hex(&s.span_id));
+        self.raw(",\"parentSpanId\":");
+        self.string(&hex(&s.parent_span_id));
+        self.raw(",\"name\":");
+        self.string(&s.name);
+        self.raw(&format!(",\"kind\":{}", s.kind));
+        self.raw(",\"startTimeUnixNano\":");
+        self.quoted(s.start_time_unix_nano);
+        self.raw(",\"endTimeUnixNano\":");
+        self.quoted(s.end_time_unix_nano);
+        self.raw(",\"attributes\":");
+        self.attributes(&s.attributes);
+        self.raw(",\"events\":[");
+        for (i, e) in s.events.iter().enumerate() {
+            self.comma(i);
+            self.raw("{\"timeUnixNano\":");
+            self.quoted(e.time_unix_nano);
+            self.raw(",\"name\":");
+            self.string(&e.name);
+            self.raw(",\"attributes\":");
+            self.attributes(&e.attributes);
+            self.raw("}");
+        }
+        self.raw("]");
+        if let Some(status) = &s.status {
+            self.raw(&format!(
+                ",\"status\":{{\"code\":{},\"message\":",
+                status.code
+            ));
+            self.string(&status.message);
+            self.raw("}");
+        }
+        self.raw("}");
+    }
+
+    fn attributes(&mut self, list: &[KeyValue]) {
+        self.raw("[");
+        for (i, kv) in list.iter().enumerate() {
+            self.comma(i);
+            self.raw("{\"key\":");
+            self.string(&kv.key);
+            self.raw(",\"value\":");
+            match &kv.value {
+                Some(v) => self.any_value(v),
+                None => self.raw("null"),
+            }
+            self.raw("}");
+        }
+        self.raw("]");
+    }
+
+    fn any_value(&mut self, v: &AnyValue) {
+        use any_value::Value as V;
+        match &v.value {
+            Some(V::StringValue(s)) => {
+                self.raw("{\"stringValue\":");
+                self.string(s);
+                self.raw("}");
+            }
+            Some(V::BoolValue(b)) => self.raw(&format!("{{\"boolValue\":{b}}}")),
+            Some(V::IntValue(i)) => {
+                self.raw("{\"intValue\":");
+                self.quoted(i);
+                self.raw("}");
+            }
+            Some(V::DoubleValue(d)) => {
+                // serde_json's spelling; not a number (NaN, infinities) is null, as in JSON.
+                let number = serde_json::Number::from_f64(*d).map(|n| n.to_string());
+                self.raw("{\"doubleValue\":");
+                self.raw(number.as_deref().unwrap_or("null"));
+                self.raw("}");
+            }
+            Some(V::BytesValue(b)) => {
+                use base64::Engine as _;
+                self.raw("{\"bytesValue\":");
+                self.string(&base64::engine::general_purpose::STANDARD.encode(b));
+                self.raw("}");
+            }
+            Some(V::ArrayValue(a)) => {
+                self.raw("{\"arrayValue\":{\"values\":[");
+                for (i, v) in a.values.iter().enumerate() {
+                    self.comma(i);
+                    self.any_value(v);
+                }
+                self.raw("]}}");
+            }
+            Some(V::KvlistValue(l)) => {
+                self.raw("{\"kvlistValue\":{\"values\":");
+                self.attributes(&l.values);
+                self.raw("}}");
+            }
+            None => self.raw("null"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::receiver::proto::*;
+    use prost::Message as _;
+    use serde_json::{Value, json};
+
+    fn kv(key: &str, value: any_value::Value) -> KeyValue {
+        KeyValue {
+            key: key.into(),
+            value: Some(AnyValue { value: Some(value) }),
+        }
+    }
+
+    #[test]
+    fn protobuf_round_trips_into_the_json_form() {
+        let request = ExportTraceServiceRequest {
+            resource_spans: vec![ResourceSpans {
+                resource: None,
+                scope_spans: vec![ScopeSpans {
+                    scope: None,
+                    spans: vec![Span {
+                        trace_id: vec![0xab; 16],
+                        span_id: vec![1, 2, 3, 4, 5, 6, 7, 8],
+                        name: "chat".into(),
+                        kind: 3,
+                        start_time_unix_nano: 10,
+                        end_time_unix_nano: 30,
+                        attributes: vec![kv(
+                            "gen_ai.usage.input_tokens",
+                            any_value::Value::IntValue(42),
+                        )],
+                        status: Some(Status {
+                            message: "bad".into(),
+                            code: 2,
+                        }),
+                        ..Span::default()
+                    }],
+                }],
+            }],
+        };
+        let bytes = request.encode_to_vec();
+        let decoded = ExportTraceServiceRequest::decode(&bytes[..]).expect("decode");
+        let v: Value = serde_json::from_slice(&to_json(&decoded)).expect("JSON");
+        let span = &v["resourceSpans"][0]["scopeSpans"][0]["spans"][0];
+        assert_eq!(span["traceId"], "ab".repeat(16));
+        assert_eq!(span["spanId"], "0102030405060708");
+        assert_eq!(span["parentSpanId"], "");
+        assert_eq!(span["startTimeUnixNano"], "10");
+        assert_eq!(span["attributes"][0]["value"]["intValue"], "42");
+        let parsed = crate::formats::otlp::span::parse(&span.to_string()).expect("parse");
+        assert_eq!(parsed.status, crate::formats::otel::StatusCode::Error);
+        assert_eq!(
+            parsed.attr("gen_ai.usage.input_tokens"),
+            Some(&serde_json::json!(42))
+        );
+    }
+
+    #[test]
+    fn every_value_kind_is_spelled_as_otlp_json() {
+        use any_value::Value as V;
+        let span = Span {
+            name: "q\"\\\n\t\u{1}\u{7f}é".into(),
+            attributes: vec![
+                kv("s", V::StringValue("x".into())),
+                kv("b", V::BoolValue(true)),
+                kv("i", V::IntValue(-7)),
+                kv("d", V::DoubleValue(1.5)),
+                kv("nan", V::DoubleValue(f64::NAN)),
+                kv("bytes", V::BytesValue(vec![0, 255])),
+                kv(
+                    "a",
+                    V::ArrayValue(ArrayValue {
+                        values: vec![AnyValue::default()],
+                    }),
+                ),
+                kv(
+                    "l",
+                    V::KvlistValue(KeyValueList {
+                        values: vec![KeyValue::default()],
+                    }),
+                ),
+            ],
+            events: vec![Event {
+                time_unix_nano: 5,
+                name: "e".into(),
+                attributes: vec![],
+            }],
+            ..Span::default()
+        };
+        let request = ExportTraceServiceRequest {
+            resource_spans: vec![ResourceSpans {
+                resource: Some(Resource::default()),
+                scope_spans: vec![ScopeSpans {
+                    scope: Some(InstrumentationScope {
+                        name: "n".into(),
+                        version: "1".into(),
+                    }),
+                    spans: vec![span],
+                }],
+            }],
+        };
+        let v: Value = serde_json::from_slice(&to_json(&request)).expect("JSON");
+        let rs = &v["resourceSpans"][0];
+        assert_eq!(rs["resource"], json!({"attributes": []}));
+        assert_eq!(
+            rs["scopeSpans"][0]["scope"],
+            json!({"name": "n", "version": "1"})
+        );
+        let span = &rs["scopeSpans"][0]["spans"][0];
+        assert_eq!(span["name"], "q\"\\\n\t\u{1}\u{7f}é");
+        let values: Vec<&Value> = span["attributes"]
+            .as_array()
+            .expect("attributes")
+            .iter()
+            .map(|a| &a["value"])
+            .collect();
+        assert_eq!(
+            values,
+            [
+                &json!({"stringValue": "x"}),
+                &json!({"boolValue": true}),
+                &json!({"intValue": "-7"}),
+                &json!({"doubleValue": 1.5}),
+                &json!({"doubleValue": null}),
+                &json!({"bytesValue": "AP8="}),
+                &json!({"arrayValue": {"values": [null]}}),
+                &json!({"kvlistValue": {"values": [{"key": "", "value": null}]}}),
+            ]
+        );
+        assert_eq!(
+            span["events"],
+            json!([{"timeUnixNano": "5", "name": "e", "attributes": []}])
+        );
+        assert!(span.get("status").is_none());
+    }
+}

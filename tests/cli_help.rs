@@ -89,3 +89,37 @@ fn an_unreadable_config_is_a_usage_error() {
     assert_eq!(code, 2);
     assert!(err.contains("/nonexistent/tracetui.toml"), "{err}");
 }
+
+#[test]
+fn listen_limits_out_of_range_are_usage_errors() {
+    // 0 refused every request; 2^44 MiB wrapped to 0 bytes when made bytes (<< 20).
+    for (flag, value) in [
+        ("--listen-max-body", "0"),
+        ("--listen-max-body", "4097"),
+        ("--listen-max-body", "17592186044416"),
+        ("--listen-memory", "0"),
+        ("--listen-memory", "17592186044416"),
+        ("--listen-connections", "0"),
+        ("--listen-connections", "5000"),
+    ] {
+        let (code, _, err) = run(&["--listen", "127.0.0.1:0", flag, value]);
+        assert_eq!(code, 2, "{flag} {value}: {err}");
+        assert!(
+            err.contains(flag) && err.contains(&format!("{value} is not in 1..=")),
+            "{flag} {value}: {err}"
+        );
+    }
+    // The bounds themselves are taken.
+    for args in [
+        ["--listen-max-body", "1", "--listen-memory", "1"],
+        ["--listen-max-body", "4096", "--listen-connections", "4096"],
+    ] {
+        let mut argv = vec!["tracetui", "--listen"];
+        argv.extend(args);
+        let parsed = tracetui::cli::command().try_get_matches_from(argv);
+        assert!(parsed.is_ok(), "{args:?}: {parsed:?}");
+    }
+    let (_, help, _) = run(&["--help"]);
+    assert!(help.contains("--listen-max-body <MiB>"), "{help}");
+    assert!(help.contains("--listen-connections <N>"), "{help}");
+}

@@ -1,13 +1,18 @@
 //! The OTLP/HTTP receiver on loopback: spans made and sent by the real OpenTelemetry Python
 //! SDK (its protobuf exporter, gzip or not, and JSON) reach the model; the limits answer as
-//! the OTLP spec says (413, 415, 404, 405, 400, 503 with Retry-After); past the memory
-//! limit spans keep their structure and a problem says so.
+//! the OTLP spec says (413, 415, 404, 405, 400, 503 with Retry-After), each answer labelled
+//! with the type it is; past the memory limit spans keep their structure and a problem says
+//! so; a string that is not UTF-8 costs only its bad bytes.
 
 mod common;
 
-use common::receiver::{JSON, batch, http, start, store_from};
+use common::receiver::{JSON, PROTOBUF, batch, http, start, store_from};
+use prost::Message as _;
 use tracetui::model::{Payload, SpanKind, Status};
 use tracetui::receiver::ReceiverOptions;
+use tracetui::receiver::proto::{
+    ExportTraceServiceRequest, ExportTraceServiceResponse, ResourceSpans, ScopeSpans, Span,
+};
 
 #[test]
 fn spans_from_the_opentelemetry_sdk_arrive_in_every_encoding() {
@@ -163,4 +168,118 @@ fn past_the_memory_limit_spans_keep_their_structure_and_say_so() {
     let kept = bodies.iter().filter(|&&n| n == 1).count();
     assert!((3..=5).contains(&kept), "{bodies:?}");
     assert_eq!(bodies.iter().filter(|&&n| n == 0).count(), 10 - kept);
+}
+
+/// The Content-Type an answer says it is.
+fn content_type(head: &str) -> &str {
+    head.lines()
+        .find_map(|l| l.strip_prefix("Content-Type: "))
+        .unwrap_or("")
+}
+
+#[test]
+fn answers_say_what_they_are() {
+    let options = ReceiverOptions {
+        max_body: 1 << 20,
+        ..ReceiverOptions::default()
+    };
+    let (addr, _rx) = start(options, false);
+    // Refusals made before the encoding is known are plain text, and say so.
+    for (head, code) in [
+        (format!("POST /v1/logs HTTP/1.1\r\n{JSON}"), 404),
+        (format!("GET /v1/traces HTTP/1.1\r\n{JSON}"), 405),
+        (
+            "POST /v1/traces HTTP/1.1\r\nContent-Type: text/plain".to_string(),
+            415,
+        ),
+        (
+            format!("POST /v1/traces HTTP/1.1\r\n{JSON}\r\nContent-Encoding: br"),
+            415,
+        ),
+    ] {
+        let (got, answer_head, body) = http(addr, &head, b"{}");
+        assert_eq!(got, code, "{head}");
+        assert_eq!(
+            content_type(&answer_head),
+            "text/plain; charset=utf-8",
+            "{head}"
+        );
+        assert!(std::str::from_utf8(&body).is_ok_and(|b| !b.is_empty()));
+    }
+    // The rest in the request's encoding; limits as they were given, in MiB.
+    let post = format!("POST /v1/traces HTTP/1.1\r\n{JSON}");
+    let (code, head, body) = http(addr, &post, &batch(1, &"x".repeat(1 << 20)));
+    assert_eq!(code, 413);
+    assert_eq!(content_type(&head), "application/json");
+    let answer: serde_json::Value = serde_json::from_slice(&body).expect("a JSON answer");
+    assert_eq!(
+        answer["message"],
+        "request body over the 1 MiB limit (--listen-max-body)"
+    );
+    let (code, head, _) = http(addr, &post, b"[");
+    assert_eq!((code, content_type(&head)), (400, "application/json"));
+    let proto = format!("POST /v1/traces HTTP/1.1\r\n{PROTOBUF}");
+    let (code, head, _) = http(addr, &proto, b"\xff");
+    assert_eq!((code, content_type(&head)), (400, "application/x-protobuf"));
+}
+
+#[test]
+fn a_string_that_is_not_utf8_costs_only_its_bad_bytes() {
+    let (addr, rx) = start(ReceiverOptions::default(), false);
+    let span = |id: u8, name: &[u8]| Span {
+        trace_id: vec![7; 16],
+        span_id: vec![id; 8],
+        name: name.to_vec(),
+        ..Span::default()
+    };
+    let request = ExportTraceServiceRequest {
+        resource_spans: vec![ResourceSpans {
+            resource: None,
+            scope_spans: vec![ScopeSpans {
+                scope: None,
+                spans: vec![span(1, b"first"), span(2, b"caf\xe9"), span(3, b"third")],
+            }],
+        }],
+    };
+    let proto = format!("POST /v1/traces HTTP/1.1\r\n{PROTOBUF}");
+    let (code, _, body) = http(addr, &proto, &request.encode_to_vec());
+    assert_eq!(code, 200, "{}", String::from_utf8_lossy(&body));
+    // Accepted whole, with a warning: the spec's partial success with nothing rejected.
+    let answer = ExportTraceServiceResponse::decode(&body[..]).expect("a response");
+    let partial = answer.partial_success.expect("a warning");
+    assert_eq!(partial.rejected_spans, 0);
+    assert!(partial.error_message.contains("not UTF-8"), "{partial:?}");
+    // The same in JSON: a bad byte inside a string.
+    let mut json = batch(1, "x");
+    let at = json
+        .windows(4)
+        .position(|w| w == b"\"s0\"")
+        .expect("the span's name")
+        + 2;
+    json.splice(at..at, [0xff]);
+    let post = format!("POST /v1/traces HTTP/1.1\r\n{JSON}");
+    let (code, _, body) = http(addr, &post, &json);
+    assert_eq!(code, 200, "{}", String::from_utf8_lossy(&body));
+    let answer: serde_json::Value = serde_json::from_slice(&body).expect("a JSON answer");
+    assert_eq!(answer["partialSuccess"]["rejectedSpans"], "0");
+    let store = store_from(&rx);
+    assert_eq!(store.span_count(), 4, "every span kept");
+    let names: Vec<&str> = store
+        .sessions()
+        .flat_map(|(_, s)| {
+            s.spans_in_order()
+                .into_iter()
+                .map(move |id| s.span(id).name)
+        })
+        .map(|n| store.name(n))
+        .collect();
+    for name in ["first", "caf\u{fffd}", "third", "s\u{fffd}0"] {
+        assert!(names.contains(&name), "{name} in {names:?}");
+    }
+    let problems: Vec<String> = store.problems().map(ToString::to_string).collect();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(
+        problems[0].contains("2 sequences of bytes that are not UTF-8"),
+        "{problems:?}"
+    );
 }

@@ -233,7 +233,9 @@ fn a_resource_per_span_is_read_for_every_span() {
                 attributes: vec![KeyValue {
                     key: "service.name".into(),
                     value: Some(AnyValue {
-                        value: Some(any_value::Value::StringValue(format!("svc-{i}"))),
+                        value: Some(any_value::Value::StringValue(
+                            format!("svc-{i}").into_bytes(),
+                        )),
                     }),
                 }],
             }),

@@ -22,6 +22,11 @@ const EXAMPLES: &str = "Examples:\n  tracetui pomlruns/\n  tracetui traces/event
 /// Exit code for bad usage or a path that cannot be opened.
 pub const EXIT_USAGE: u8 = 2;
 
+/// `--listen-max-body` at most, in MiB: a body is held in memory whole.
+const MAX_LISTEN_MIB: u64 = 4096;
+/// `--listen-memory` at most, in MiB (1 TiB); any bound keeps `<< 20` from wrapping.
+const MAX_LISTEN_MEMORY_MIB: u64 = 1 << 20;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "tracetui",
@@ -65,15 +70,29 @@ pub struct OpenArgs {
         default_missing_value = crate::receiver::DEFAULT_ADDR
     )]
     pub listen: Option<String>,
-    /// The largest OTLP request body accepted (after decompression), in MB; larger ones are
-    /// refused with 413.
-    #[arg(long, value_name = "MB", default_value_t = 32, requires = "listen")]
+    /// The largest OTLP request body accepted (after decompression), in MiB, 1 to 4096;
+    /// larger ones are refused with 413.
+    #[arg(
+        long,
+        value_name = "MiB",
+        default_value_t = 32,
+        value_parser = clap::value_parser!(u64).range(1..=MAX_LISTEN_MIB),
+        requires = "listen"
+    )]
     pub listen_max_body: u64,
-    /// How much of the received spans' attributes and events is kept in memory, in MB; past
-    /// it, new spans keep their name, times and status, and a problem says so.
-    #[arg(long, value_name = "MB", default_value_t = 256, requires = "listen")]
+    /// How much of the received spans' attributes and events is kept in memory, in MiB, 1
+    /// to 1048576; past it, new spans keep their name, times and status, and a problem says
+    /// so.
+    #[arg(
+        long,
+        value_name = "MiB",
+        default_value_t = 256,
+        value_parser = clap::value_parser!(u64).range(1..=MAX_LISTEN_MEMORY_MIB),
+        requires = "listen"
+    )]
     pub listen_memory: u64,
-    /// How many OTLP clients are served at once; one more is told to retry (503) and closed.
+    /// How many OTLP clients are served at once, 1 to 4096; one more is told to retry (503)
+    /// and closed.
     #[arg(
         long,
         value_name = "N",

@@ -137,7 +137,7 @@ pub fn receiver_proto(data: &[u8]) {
             "resources counted"
         );
     }
-    let json = to_json(&request);
+    let json = to_json(&request).json;
     // Well-formed, read as the receiver reads it (spans left raw): a request nested deeper
     // than serde_json builds values for is still a batch, its deepest spans skipped.
     let well_formed = serde_json::from_slice::<serde::de::IgnoredAny>(&json);

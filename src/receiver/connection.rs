@@ -97,8 +97,8 @@ fn exchange<S: Sink>(conn: &mut Conn, head: &http::Head, shared: &Shared<S>) -> 
             shared.refused();
             (refusal.answer(accepted.encoding), finished)
         }
-        Ok((spans, errors)) => {
-            let (answer, open) = shared.deliver(accepted.encoding, spans, &errors);
+        Ok(decoded) => {
+            let (answer, open) = shared.deliver(accepted.encoding, decoded);
             (answer, finished && open)
         }
     }

@@ -15,6 +15,7 @@ pub mod proto_json;
 mod request;
 mod server;
 mod state;
+mod utf8;
 
 use crate::model::Update;
 use std::net::{SocketAddr, TcpListener};
@@ -30,7 +31,7 @@ pub const DEFAULT_CONNECTIONS: u16 = 64;
 #[derive(Clone, Debug)]
 pub struct ReceiverOptions {
     pub addr: String,
-    /// Largest request body accepted, after decompression.
+    /// Largest request body accepted, after decompression, in bytes.
     pub max_body: u64,
     /// Span bodies (attributes and events) kept in memory at most; past it, new spans keep
     /// their name, times and status only.
@@ -93,6 +94,16 @@ pub trait Sink: Send + 'static {
 
 pub struct Handle {
     pub addr: SocketAddr,
+}
+
+/// A limit as the user gave it: in MiB (`--listen-max-body 16` is "16 MiB", not
+/// "16.8 MB"), or in bytes when it is not a whole number of them.
+pub fn limit_text(bytes: u64) -> String {
+    if bytes >= 1 << 20 && bytes.is_multiple_of(1 << 20) {
+        format!("{} MiB", bytes >> 20)
+    } else {
+        format!("{bytes}-byte")
+    }
 }
 
 /// Bind, and accept on a thread of its own.

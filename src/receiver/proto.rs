@@ -1,6 +1,8 @@
 //! The OTLP trace messages (`opentelemetry/proto/collector/trace/v1` and the trace, common
 //! and resource messages they use), declared for prost from the published .proto schema.
-//! `budget::protobuf` follows the same schema on the wire: change both together.
+//! `budget::protobuf` follows the same schema on the wire: change both together. Strings
+//! are taken as bytes: one that is not UTF-8 (which prost would refuse, and the whole
+//! request with it) is written with U+FFFD in place of what is not (`proto_json`).
 
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct ExportTraceServiceRequest {
@@ -46,10 +48,10 @@ pub struct ScopeSpans {
 
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct InstrumentationScope {
-    #[prost(string, tag = "1")]
-    pub name: String,
-    #[prost(string, tag = "2")]
-    pub version: String,
+    #[prost(bytes = "vec", tag = "1")]
+    pub name: Vec<u8>,
+    #[prost(bytes = "vec", tag = "2")]
+    pub version: Vec<u8>,
 }
 
 #[derive(Clone, PartialEq, prost::Message)]
@@ -60,8 +62,8 @@ pub struct Span {
     pub span_id: Vec<u8>,
     #[prost(bytes = "vec", tag = "4")]
     pub parent_span_id: Vec<u8>,
-    #[prost(string, tag = "5")]
-    pub name: String,
+    #[prost(bytes = "vec", tag = "5")]
+    pub name: Vec<u8>,
     #[prost(int32, tag = "6")]
     pub kind: i32,
     #[prost(fixed64, tag = "7")]
@@ -80,24 +82,24 @@ pub struct Span {
 pub struct Event {
     #[prost(fixed64, tag = "1")]
     pub time_unix_nano: u64,
-    #[prost(string, tag = "2")]
-    pub name: String,
+    #[prost(bytes = "vec", tag = "2")]
+    pub name: Vec<u8>,
     #[prost(message, repeated, tag = "3")]
     pub attributes: Vec<KeyValue>,
 }
 
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct Status {
-    #[prost(string, tag = "2")]
-    pub message: String,
+    #[prost(bytes = "vec", tag = "2")]
+    pub message: Vec<u8>,
     #[prost(int32, tag = "3")]
     pub code: i32,
 }
 
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct KeyValue {
-    #[prost(string, tag = "1")]
-    pub key: String,
+    #[prost(bytes = "vec", tag = "1")]
+    pub key: Vec<u8>,
     #[prost(message, optional, tag = "2")]
     pub value: Option<AnyValue>,
 }
@@ -111,8 +113,8 @@ pub struct AnyValue {
 pub mod any_value {
     #[derive(Clone, PartialEq, prost::Oneof)]
     pub enum Value {
-        #[prost(string, tag = "1")]
-        StringValue(String),
+        #[prost(bytes = "vec", tag = "1")]
+        StringValue(Vec<u8>),
         #[prost(bool, tag = "2")]
         BoolValue(bool),
         #[prost(int64, tag = "3")]

@@ -1,13 +1,25 @@
 //! A decoded protobuf request written as OTLP/JSON (hex ids, int64 as strings), the form
 //! files and JSON clients send, so one parser reads both encodings. Written straight into
-//! bytes: building a tree of JSON values first cost several times the request.
+//! bytes: building a tree of JSON values first cost several times the request. A string
+//! that is not UTF-8 is written with U+FFFD in place of what is not, and counted, rather
+//! than lose the request over it.
 
 use super::proto::{AnyValue, ExportTraceServiceRequest, KeyValue, Span, any_value};
 use crate::formats::otel::hex;
 
+/// A request written as OTLP/JSON.
+pub struct Written {
+    pub json: Vec<u8>,
+    /// Sequences of the strings that were not UTF-8, replaced.
+    pub not_utf8: u64,
+}
+
 /// The request as one OTLP/JSON document.
-pub fn to_json(request: &ExportTraceServiceRequest) -> Vec<u8> {
-    let mut w = Writer(Vec::new());
+pub fn to_json(request: &ExportTraceServiceRequest) -> Written {
+    let mut w = Writer {
+        out: Vec::new(),
+        not_utf8: 0,
+    };
     w.raw("{\"resourceSpans\":[");
     for (i, rs) in request.resource_spans.iter().enumerate() {
         w.comma(i);
@@ -27,9 +39,9 @@ pub fn to_json(request: &ExportTraceServiceRequest) -> Vec<u8> {
             match &ss.scope {
                 Some(scope) => {
                     w.raw("{\"name\":");
-                    w.string(&scope.name);
+                    w.text(&scope.name);
                     w.raw(",\"version\":");
-                    w.string(&scope.version);
+                    w.text(&scope.version);
                     w.raw("}");
                 }
                 None => w.raw("null"),
@@ -44,25 +56,38 @@ pub fn to_json(request: &ExportTraceServiceRequest) -> Vec<u8> {
         w.raw("]}");
     }
     w.raw("]}");
-    w.0
+    Written {
+        json: w.out,
+        not_utf8: w.not_utf8,
+    }
 }
 
-struct Writer(Vec<u8>);
+struct Writer {
+    out: Vec<u8>,
+    not_utf8: u64,
+}
 
 impl Writer {
     fn raw(&mut self, s: &str) {
-        self.0.extend_from_slice(s.as_bytes());
+        self.out.extend_from_slice(s.as_bytes());
     }
 
     fn comma(&mut self, index: usize) {
         if index > 0 {
-            self.0.push(b',');
+            self.out.push(b',');
         }
+    }
+
+    /// A protobuf string: UTF-8, or made so.
+    fn text(&mut self, bytes: &[u8]) {
+        let (text, bad) = super::utf8::lossy(bytes);
+        self.not_utf8 += bad;
+        self.string(&text);
     }
 
     /// A JSON string, escaped as serde_json escapes.
     fn string(&mut self, s: &str) {
-        let out = &mut self.0;
+        let out = &mut self.out;
         out.push(b'"');
         for &b in s.as_bytes() {
             match b {
@@ -98,7 +123,7 @@ impl Writer {
         self.raw(",\"parentSpanId\":");
         self.string(&hex(&s.parent_span_id));
         self.raw(",\"name\":");
-        self.string(&s.name);
+        self.text(&s.name);
         self.raw(&format!(",\"kind\":{}", s.kind));
         self.raw(",\"startTimeUnixNano\":");
         self.quoted(s.start_time_unix_nano);
@@ -112,7 +137,7 @@ impl Writer {
             self.raw("{\"timeUnixNano\":");
             self.quoted(e.time_unix_nano);
             self.raw(",\"name\":");
-            self.string(&e.name);
+            self.text(&e.name);
             self.raw(",\"attributes\":");
             self.attributes(&e.attributes);
             self.raw("}");
@@ -123,7 +148,7 @@ impl Writer {
                 ",\"status\":{{\"code\":{},\"message\":",
                 status.code
             ));
-            self.string(&status.message);
+            self.text(&status.message);
             self.raw("}");
         }
         self.raw("}");
@@ -134,7 +159,7 @@ impl Writer {
         for (i, kv) in list.iter().enumerate() {
             self.comma(i);
             self.raw("{\"key\":");
-            self.string(&kv.key);
+            self.text(&kv.key);
             self.raw(",\"value\":");
             match &kv.value {
                 Some(v) => self.any_value(v),
@@ -150,7 +175,7 @@ impl Writer {
         match &v.value {
             Some(V::StringValue(s)) => {
                 self.raw("{\"stringValue\":");
-                self.string(s);
+                self.text(s);
                 self.raw("}");
             }
             Some(V::BoolValue(b)) => self.raw(&format!("{{\"boolValue\":{b}}}")),
@@ -233,7 +258,7 @@ mod tests {
         };
         let bytes = request.encode_to_vec();
         let decoded = ExportTraceServiceRequest::decode(&bytes[..]).expect("decode");
-        let v: Value = serde_json::from_slice(&to_json(&decoded)).expect("JSON");
+        let v: Value = serde_json::from_slice(&to_json(&decoded).json).expect("JSON");
         let span = &v["resourceSpans"][0]["scopeSpans"][0]["spans"][0];
         assert_eq!(span["traceId"], "ab".repeat(16));
         assert_eq!(span["spanId"], "0102030405060708");
@@ -292,7 +317,9 @@ mod tests {
                 }],
             }],
         };
-        let v: Value = serde_json::from_slice(&to_json(&request)).expect("JSON");
+        let written = to_json(&request);
+        assert_eq!(written.not_utf8, 0);
+        let v: Value = serde_json::from_slice(&written.json).expect("JSON");
         let rs = &v["resourceSpans"][0];
         assert_eq!(rs["resource"], json!({"attributes": []}));
         assert_eq!(
@@ -325,5 +352,41 @@ mod tests {
             json!([{"timeUnixNano": "5", "name": "e", "attributes": []}])
         );
         assert!(span.get("status").is_none());
+    }
+
+    #[test]
+    fn strings_that_are_not_utf8_are_kept_with_replacements_and_counted() {
+        let span = Span {
+            name: b"ok".to_vec(),
+            attributes: vec![
+                kv(
+                    "a",
+                    any_value::Value::StringValue(b"caf\xe9 \xff!".to_vec()),
+                ),
+                KeyValue {
+                    key: b"k\xc3".to_vec(),
+                    value: None,
+                },
+            ],
+            ..Span::default()
+        };
+        let request = ExportTraceServiceRequest {
+            resource_spans: vec![ResourceSpans {
+                resource: None,
+                scope_spans: vec![ScopeSpans {
+                    scope: None,
+                    spans: vec![span],
+                }],
+            }],
+        };
+        let written = to_json(&request);
+        assert_eq!(written.not_utf8, 3, "each bad sequence");
+        let v: Value = serde_json::from_slice(&written.json).expect("JSON");
+        let attributes = &v["resourceSpans"][0]["scopeSpans"][0]["spans"][0]["attributes"];
+        assert_eq!(
+            attributes[0]["value"]["stringValue"],
+            "caf\u{fffd} \u{fffd}!"
+        );
+        assert_eq!(attributes[1]["key"], "k\u{fffd}");
     }
 }

@@ -11,6 +11,7 @@ use super::proto::{
 use crate::formats::otlp::reader::{BatchSpan, read_batch};
 use crate::model::SpanSource;
 use prost::Message as _;
+use std::borrow::Cow;
 use std::io::{self, Read};
 use std::sync::Arc;
 
@@ -39,7 +40,8 @@ impl Refusal {
 
 /// Route, method, content type and coding, and the declared size; the refusal otherwise.
 pub fn check(head: &Head, options: &ReceiverOptions) -> Result<Accepted, Answer> {
-    let refuse = |code, why: String| Answer::new(code, "application/json", why.into_bytes());
+    // Before the encoding is known (or when it is not one we speak), the answer is text.
+    let refuse = |code, why: String| Answer::text(code, &why);
     if head.path != "/v1/traces" {
         return Err(refuse(
             404,
@@ -99,8 +101,8 @@ pub fn check(head: &Head, options: &ReceiverOptions) -> Result<Accepted, Answer>
 
 fn too_large(options: &ReceiverOptions) -> String {
     format!(
-        "request body over the {} limit",
-        crate::fsread::human_size(options.max_body)
+        "request body over the {} limit (--listen-max-body)",
+        super::limit_text(options.max_body)
     )
 }
 
@@ -131,47 +133,73 @@ pub fn read_body(
     }
 }
 
+/// A body read into spans.
+pub struct Decoded {
+    pub spans: Vec<BatchSpan>,
+    /// Why spans could not be read (the rest were).
+    pub errors: Vec<String>,
+    /// Sequences in strings that were not UTF-8, replaced with U+FFFD.
+    pub not_utf8: u64,
+}
+
 /// The body's spans, and why any could not be read. What the body holds is counted
 /// first, and a body that would cost too much to decode is refused before it is.
-pub fn decode(encoding: Encoding, body: &[u8]) -> Result<(Vec<BatchSpan>, Vec<String>), Refusal> {
+pub fn decode(encoding: Encoding, body: &[u8]) -> Result<Decoded, Refusal> {
     let refuse = |over| match over {
         Over::Limit(why) => Refusal(413, why),
         Over::Malformed(why) => Refusal(400, why),
     };
-    let json;
-    let bytes = match encoding {
+    let (json, not_utf8) = match encoding {
         Encoding::Json => {
-            budget::json::count(body).map_err(refuse)?;
-            body
+            // Bad bytes can only stand inside strings of JSON that parses.
+            let (text, bad) = super::utf8::lossy(body);
+            let json = match text {
+                Cow::Borrowed(_) => Cow::Borrowed(body),
+                Cow::Owned(text) => Cow::Owned(text.into_bytes()),
+            };
+            (json, bad)
         }
         Encoding::Protobuf => {
             budget::protobuf::count(body).map_err(refuse)?;
             let request = ExportTraceServiceRequest::decode(body)
                 .map_err(|e| Refusal(400, format!("not an OTLP protobuf request: {e}")))?;
-            json = super::proto_json::to_json(&request);
+            let written = super::proto_json::to_json(&request);
             drop(request);
-            &json
+            (Cow::Owned(written.json), written.not_utf8)
         }
     };
+    if encoding == Encoding::Json {
+        budget::json::count(&json).map_err(refuse)?;
+    }
     let place =
         |raw: &serde_json::value::RawValue| SpanSource::Memory(Arc::from(raw.get().as_bytes()));
-    read_batch(bytes, &place).map_err(|e| Refusal(400, e))
+    let (spans, errors) = read_batch(&json, &place).map_err(|e| Refusal(400, e))?;
+    Ok(Decoded {
+        spans,
+        errors,
+        not_utf8,
+    })
+}
+
+/// What a client is told about text that was not UTF-8.
+pub fn not_utf8_warning(n: u64) -> String {
+    format!("{n} sequences of bytes in strings were not UTF-8; they were kept as U+FFFD")
 }
 
 /// Rejected spans named in a partial success at most; the rest are counted.
 const ERRORS_SAID: usize = 10;
 
-/// The success answer: an empty response, or partial success naming rejected spans.
-pub fn success(encoding: Encoding, errors: &[String]) -> Answer {
-    let partial = (!errors.is_empty()).then(|| {
-        let mut message = errors[..errors.len().min(ERRORS_SAID)].join("; ");
-        if errors.len() > ERRORS_SAID {
-            message.push_str(&format!("; and {} more", errors.len() - ERRORS_SAID));
-        }
-        ExportTracePartialSuccess {
-            rejected_spans: errors.len() as i64,
-            error_message: message,
-        }
+/// The success answer: an empty response, or partial success naming rejected spans and
+/// any warning (the spec's partial success with nothing rejected).
+pub fn success(encoding: Encoding, errors: &[String], warning: Option<String>) -> Answer {
+    let mut said: Vec<String> = errors[..errors.len().min(ERRORS_SAID)].to_vec();
+    if errors.len() > ERRORS_SAID {
+        said.push(format!("and {} more", errors.len() - ERRORS_SAID));
+    }
+    said.extend(warning);
+    let partial = (!said.is_empty()).then(|| ExportTracePartialSuccess {
+        rejected_spans: errors.len() as i64,
+        error_message: said.join("; "),
     });
     let body = match encoding {
         Encoding::Protobuf => ExportTraceServiceResponse {

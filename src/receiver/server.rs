@@ -5,10 +5,9 @@
 //! at once and closed, rather than queued or given a thread.
 
 use super::http::Answer;
-use super::request::Encoding;
+use super::request::{Decoded, Encoding};
 use super::state::State;
 use super::{ReceiverOptions, Sink};
-use crate::formats::otlp::reader::BatchSpan;
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -74,14 +73,9 @@ impl<S: Sink> Shared<S> {
     }
 
     /// Deliver a decoded batch; the answer, and whether the sink still listens.
-    pub fn deliver(
-        &self,
-        encoding: Encoding,
-        spans: Vec<BatchSpan>,
-        errors: &[String],
-    ) -> (Answer, bool) {
+    pub fn deliver(&self, encoding: Encoding, decoded: Decoded) -> (Answer, bool) {
         let core = &mut *self.lock();
-        let (answer, open) = core.state.deliver(encoding, spans, errors, &core.sink);
+        let (answer, open) = core.state.deliver(encoding, decoded, &core.sink);
         if !open {
             self.closed.store(true, Ordering::Release);
         }

@@ -3,7 +3,7 @@
 //! batch to the sink. One lock holds it, taken only after a body is read and decoded.
 
 use super::http::Answer;
-use super::request::{self, Encoding};
+use super::request::{self, Decoded, Encoding};
 use super::{Delivery, ReceiverOptions, ReceiverStatus, Sink};
 use crate::formats::otlp::reader::{BatchSpan, emit};
 use crate::model::{Problem, SessionKey, SpanSource, Update};
@@ -18,8 +18,10 @@ pub struct State {
     origin: PathBuf,
     sessions: HashSet<SessionKey>,
     status: ReceiverStatus,
-    /// The memory limit was reached (and said once).
+    /// The memory limit was reached (and said so).
     over_memory: bool,
+    /// Sequences of received strings that were not UTF-8, replaced.
+    not_utf8: u64,
 }
 
 impl State {
@@ -33,6 +35,7 @@ impl State {
             },
             sessions: HashSet::new(),
             over_memory: false,
+            not_utf8: 0,
         }
     }
 
@@ -54,20 +57,25 @@ impl State {
     pub fn deliver(
         &mut self,
         encoding: Encoding,
-        spans: Vec<BatchSpan>,
-        errors: &[String],
+        decoded: Decoded,
         sink: &impl Sink,
     ) -> (Answer, bool) {
         self.status.requests += 1;
+        let Decoded {
+            spans,
+            errors,
+            not_utf8,
+        } = decoded;
         let count = spans.len() as u64;
-        let (updates, held) = self.updates(spans);
+        let (updates, held) = self.updates(spans, not_utf8);
         match sink.deliver(updates) {
             Delivery::Delivered => {
                 self.status.spans += count;
                 self.status.rejected += errors.len() as u64;
                 self.status.held_bytes += held;
                 sink.status(&self.status);
-                (request::success(encoding, errors), true)
+                let warning = (not_utf8 > 0).then(|| request::not_utf8_warning(not_utf8));
+                (request::success(encoding, &errors, warning), true)
             }
             Delivery::Full => {
                 // Nothing was kept: the client retries later, nothing is lost.
@@ -85,37 +93,61 @@ impl State {
         }
     }
 
-    /// Updates for the spans, applying the memory policy. Returns the bytes now held.
-    fn updates(&mut self, spans: Vec<BatchSpan>) -> (Vec<Update>, u64) {
+    /// Updates for the spans, applying the memory policy, and the receiver's problems when
+    /// they change. Returns the bytes now held.
+    fn updates(&mut self, spans: Vec<BatchSpan>, not_utf8: u64) -> (Vec<Update>, u64) {
         let mut out = Vec::new();
         let mut held = 0u64;
+        let mut problems_changed = not_utf8 > 0;
+        self.not_utf8 += not_utf8;
         for mut span in spans {
             if let SpanSource::Memory(bytes) = &span.source {
                 let size = bytes.len() as u64;
                 if self.status.held_bytes + held + size > self.max_memory {
                     span.source = SpanSource::Memory(skeleton(bytes));
                     self.status.bodies_dropped += 1;
-                    if !self.over_memory {
-                        self.over_memory = true;
-                        out.push(Update::Problems {
-                            session: None,
-                            origin: self.origin.display().to_string().into(),
-                            problems: vec![Problem::new(
-                                self.origin.display().to_string(),
-                                format!(
-                                    "received spans passed the {} memory limit: later spans keep their name, times and status, not their attributes and events (--listen-memory raises it)",
-                                    crate::fsread::human_size(self.max_memory)
-                                ),
-                            )],
-                        });
-                    }
+                    problems_changed |= !self.over_memory;
+                    self.over_memory = true;
                 } else {
                     held += size;
                 }
             }
             emit(span, &self.origin, &mut self.sessions, &mut out);
         }
+        if problems_changed {
+            out.push(Update::Problems {
+                session: None,
+                origin: self.origin.display().to_string().into(),
+                problems: self.problems(),
+            });
+        }
         (out, held)
+    }
+
+    /// Everything the receiver has to say about what it received (one origin's problems
+    /// are replaced as a whole).
+    fn problems(&self) -> Vec<Problem> {
+        let mut problems = Vec::new();
+        let at = self.origin.display().to_string();
+        if self.over_memory {
+            problems.push(Problem::new(
+                at.clone(),
+                format!(
+                    "received spans passed the {} memory limit: later spans keep their name, times and status, not their attributes and events (--listen-memory raises it)",
+                    super::limit_text(self.max_memory)
+                ),
+            ));
+        }
+        if self.not_utf8 > 0 {
+            problems.push(Problem::new(
+                at,
+                format!(
+                    "received strings held {} sequences of bytes that are not UTF-8; each is shown as U+FFFD",
+                    self.not_utf8
+                ),
+            ));
+        }
+        problems
     }
 }
 

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::receiver::{JSON, PROTOBUF, batch, http, start, store_from};
+use common::receiver::{JSON, PROTOBUF, batch, http, start, start_behind, store_from};
 use prost::Message as _;
 use tracetui::model::{Payload, SpanKind, Status};
 use tracetui::receiver::ReceiverOptions;
@@ -279,7 +279,62 @@ fn a_string_that_is_not_utf8_costs_only_its_bad_bytes() {
     let problems: Vec<String> = store.problems().map(ToString::to_string).collect();
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert!(
-        problems[0].contains("2 sequences of bytes that are not UTF-8"),
+        problems[0].contains("not UTF-8 (2 sequences so far)"),
+        "{problems:?}"
+    );
+}
+
+#[test]
+fn a_batch_refused_while_behind_changes_nothing() {
+    // Over the memory budget, with a bad UTF-8 byte and a service: everything a batch can
+    // change in the receiver.
+    let options = ReceiverOptions {
+        max_memory: 1,
+        ..ReceiverOptions::default()
+    };
+    let (addr, rx, statuses) = start_behind(options, 2);
+    let mut body = String::from_utf8(batch(3, "y")).expect("utf-8").replace(
+        r#"{"scopeSpans""#,
+        r#"{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"agent"}}]},"scopeSpans""#,
+    ).into_bytes();
+    let at = body
+        .windows(4)
+        .position(|w| w == b"\"s1\"")
+        .expect("a name")
+        + 2;
+    body.splice(at..at, [0xff]);
+    let post = format!("POST /v1/traces HTTP/1.1\r\n{JSON}");
+    for _ in 0..2 {
+        let (code, head, _) = http(addr, &post, &body);
+        assert_eq!(code, 503, "{head}");
+    }
+    let refused: Vec<_> = statuses.try_iter().collect();
+    let last = refused.last().expect("a status after each refusal");
+    assert_eq!((last.requests, last.refused), (2, 2));
+    assert_eq!(
+        (last.spans, last.bodies_dropped, last.held_bytes),
+        (0, 0, 0),
+        "nothing counted for a batch not taken"
+    );
+    // The retry is taken as if it were the first time.
+    assert_eq!(http(addr, &post, &body).0, 200);
+    let accepted = statuses.try_iter().last().expect("a status");
+    assert_eq!((accepted.requests, accepted.refused), (3, 2));
+    assert_eq!((accepted.spans, accepted.bodies_dropped), (3, 3));
+    let store = store_from(&rx);
+    assert_eq!(store.session_count(), 1);
+    let (_, session) = store.sessions().next().expect("session");
+    assert_eq!(
+        session.source,
+        tracetui::model::Source::Otlp,
+        "announced, not a placeholder"
+    );
+    assert_eq!(session.note.as_deref(), Some("service: agent"));
+    let problems: Vec<String> = store.problems().map(ToString::to_string).collect();
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(problems[0].contains("memory limit"), "{problems:?}");
+    assert!(
+        problems[1].contains("not UTF-8 (1 sequences so far)"),
         "{problems:?}"
     );
 }

@@ -1,6 +1,7 @@
 //! What the receiver remembers across requests and connections: the sessions announced,
 //! the counters for the status bar, and the memory policy; and the delivery of a decoded
-//! batch to the sink. One lock holds it, taken only after a body is read and decoded.
+//! batch to the sink. One lock holds it, taken only after a body is read and decoded. A
+//! batch the sink does not take changes none of it but the count of refusals.
 
 use super::http::Answer;
 use super::request::{self, Decoded, Encoding};
@@ -67,8 +68,26 @@ impl State {
             not_utf8,
         } = decoded;
         let count = spans.len() as u64;
+        let undo = Undo {
+            bodies_dropped: self.status.bodies_dropped,
+            over_memory: self.over_memory,
+            not_utf8: self.not_utf8,
+        };
         let (updates, held) = self.updates(spans, not_utf8);
-        match sink.deliver(updates) {
+        let announced: Vec<SessionKey> = updates
+            .iter()
+            .filter_map(|u| match u {
+                Update::Session(record) => Some(record.key.clone()),
+                _ => None,
+            })
+            .collect();
+        let delivery = sink.deliver(updates);
+        if delivery != Delivery::Delivered {
+            // Nothing of a batch not taken may stay: the retry must announce its sessions
+            // and count its spans as if it were the first time.
+            self.undo(undo, announced);
+        }
+        match delivery {
             Delivery::Delivered => {
                 self.status.spans += count;
                 self.status.rejected += errors.len() as u64;
@@ -91,6 +110,15 @@ impl State {
                 false,
             ),
         }
+    }
+
+    fn undo(&mut self, undo: Undo, announced: Vec<SessionKey>) {
+        for key in announced {
+            self.sessions.remove(&key);
+        }
+        self.status.bodies_dropped = undo.bodies_dropped;
+        self.over_memory = undo.over_memory;
+        self.not_utf8 = undo.not_utf8;
     }
 
     /// Updates for the spans, applying the memory policy, and the receiver's problems when
@@ -142,13 +170,20 @@ impl State {
             problems.push(Problem::new(
                 at,
                 format!(
-                    "received strings held {} sequences of bytes that are not UTF-8; each is shown as U+FFFD",
+                    "received strings held bytes that are not UTF-8 ({} sequences so far); each is shown as U+FFFD",
                     self.not_utf8
                 ),
             ));
         }
         problems
     }
+}
+
+/// What `updates` changes besides the sessions it announces, as it was before.
+struct Undo {
+    bodies_dropped: u64,
+    over_memory: bool,
+    not_utf8: u64,
 }
 
 /// A span's JSON without its attributes and events: what is kept past the memory limit.

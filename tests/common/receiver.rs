@@ -4,23 +4,30 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::time::Duration;
 use tracetui::model::{Store, Update};
-use tracetui::receiver::{self, Delivery, ReceiverOptions, Sink};
+use tracetui::receiver::{self, Delivery, ReceiverOptions, ReceiverStatus, Sink};
 
 pub const JSON: &str = "Content-Type: application/json";
 pub const PROTOBUF: &str = "Content-Type: application/x-protobuf";
 
-/// Collects what the receiver delivers; can pretend to be full.
+/// Collects what the receiver delivers, and the statuses it reports; can pretend to be
+/// full for a number of deliveries.
 pub struct TestSink {
     tx: Mutex<Sender<Vec<Update>>>,
-    full: bool,
+    statuses: Mutex<Sender<ReceiverStatus>>,
+    full_for: AtomicUsize,
 }
 
 impl Sink for TestSink {
     fn deliver(&self, updates: Vec<Update>) -> Delivery {
-        if self.full {
+        let full = self
+            .full_for
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1))
+            .is_ok();
+        if full {
             return Delivery::Full;
         }
         match self.tx.lock().map(|tx| tx.send(updates)) {
@@ -28,11 +35,28 @@ impl Sink for TestSink {
             _ => Delivery::Closed,
         }
     }
+
+    fn status(&self, status: &ReceiverStatus) {
+        if let Ok(tx) = self.statuses.lock() {
+            let _ = tx.send(status.clone());
+        }
+    }
 }
 
-/// A receiver on a port of its own on 127.0.0.1.
+/// A receiver on a port of its own on 127.0.0.1; `full`: its sink is always behind.
 pub fn start(options: ReceiverOptions, full: bool) -> (SocketAddr, Receiver<Vec<Update>>) {
+    let (addr, rx, _) = start_behind(options, if full { usize::MAX } else { 0 });
+    (addr, rx)
+}
+
+/// A receiver whose sink is behind for its first `deliveries`; what it delivers, and the
+/// statuses it reports.
+pub fn start_behind(
+    options: ReceiverOptions,
+    deliveries: usize,
+) -> (SocketAddr, Receiver<Vec<Update>>, Receiver<ReceiverStatus>) {
     let (tx, rx) = mpsc::channel();
+    let (status_tx, status_rx) = mpsc::channel();
     let handle = receiver::spawn(
         ReceiverOptions {
             addr: "127.0.0.1:0".into(),
@@ -40,11 +64,12 @@ pub fn start(options: ReceiverOptions, full: bool) -> (SocketAddr, Receiver<Vec<
         },
         TestSink {
             tx: Mutex::new(tx),
-            full,
+            statuses: Mutex::new(status_tx),
+            full_for: AtomicUsize::new(deliveries),
         },
     )
     .expect("listen on loopback");
-    (handle.addr, rx)
+    (handle.addr, rx, status_rx)
 }
 
 /// Everything delivered until nothing more comes for a while.

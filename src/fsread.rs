@@ -24,7 +24,7 @@ pub fn open_regular(path: &Path) -> io::Result<File> {
     if !meta.is_file() {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
-            "not a regular file",
+            not_regular(&meta),
         ));
     }
     let file = OpenOptions::new()
@@ -39,6 +39,28 @@ pub fn open_regular(path: &Path) -> io::Result<File> {
         ));
     }
     Ok(file)
+}
+
+/// Why a file that is not a regular file is not read, naming what it is.
+pub fn not_regular(meta: &fs::Metadata) -> String {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    let what = if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_socket() {
+        "a socket"
+    } else if t.is_char_device() || t.is_block_device() {
+        "a device"
+    } else if t.is_dir() {
+        "a folder"
+    } else {
+        "not a regular file"
+    };
+    if what == "not a regular file" {
+        format!("{what}; not read")
+    } else {
+        format!("not a regular file ({what}); not read")
+    }
 }
 
 /// A missing target behind a symlink is a dangling link, not a file that vanished.

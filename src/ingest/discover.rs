@@ -22,11 +22,9 @@ pub struct Found {
 /// A folder is a POML session when it holds call files or is named like one
 /// (`YYYYMMDDHHMMSSffffff`, possibly still empty); other folders are searched below.
 pub fn discover(path: &Path) -> Found {
-    if std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_dir()) {
         let mut found = Found::default();
-        if let Some((format, layout)) = sniff_file(path) {
-            found.trace_files.push((path.to_path_buf(), format, layout));
-        }
+        candidate(path, &mut found);
         return found;
     }
     discover_within(path, MAX_DEPTH)
@@ -34,8 +32,24 @@ pub fn discover(path: &Path) -> Found {
 
 /// What an event file holds, from its first bytes.
 pub fn sniff_file(path: &Path) -> Option<(Format, Layout)> {
-    let prefix = crate::fsread::read_prefix(path, sniff::SNIFF_BYTES as u64).ok()?;
-    sniff::sniff(&prefix.bytes)
+    sniff_checked(path).ok().flatten()
+}
+
+/// `sniff_file`, saying why a file could not be read at all (unreadable, a FIFO, a link to
+/// a device), as opposed to read and found not to be a trace.
+pub fn sniff_checked(path: &Path) -> Result<Option<(Format, Layout)>, String> {
+    let prefix = crate::fsread::read_prefix(path, sniff::SNIFF_BYTES as u64)
+        .map_err(|e| crate::fsread::describe(&e))?;
+    Ok(sniff::sniff(&prefix.bytes))
+}
+
+/// A file that may be an event file: taken if it is one, a problem if it cannot be read.
+fn candidate(path: &Path, found: &mut Found) {
+    match sniff_checked(path) {
+        Ok(Some((format, layout))) => found.trace_files.push((path.to_path_buf(), format, layout)),
+        Ok(None) => {}
+        Err(why) => found.problems.push((path.to_path_buf(), why)),
+    }
 }
 
 /// `discover`, looking at most `depth` folders further down.
@@ -93,16 +107,19 @@ fn walk(dir: &Path, depth_left: usize, found: &mut Found) {
         }
     }
     // Event files lie next to sessions; the files of a session are its calls'.
+    // Special files and links named like event files are looked at too: one that cannot be
+    // read is a problem, not a silent gap.
     if !is_session {
-        for entry in entries.iter().filter(|e| e.kind == EntryKind::File) {
+        for entry in entries.iter().filter(|e| e.kind != EntryKind::Dir) {
             let name = entry.name.to_string_lossy();
             if name.starts_with('.') || !sniff::worth_sniffing(&name) {
                 continue;
             }
             let path = dir.join(&entry.name);
-            if let Some((format, layout)) = sniff_file(&path) {
-                found.trace_files.push((path, format, layout));
+            if entry.kind == EntryKind::Symlink && path.is_dir() {
+                continue;
             }
+            candidate(&path, found);
         }
     }
     for entry in entries.iter().filter(|e| e.kind == EntryKind::Dir) {

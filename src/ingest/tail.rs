@@ -118,6 +118,13 @@ impl Tail {
     /// Read what was appended since the last call, at most `budget` bytes.
     pub fn poll(&mut self, budget: u64) -> io::Result<Chunk> {
         let meta = fs::metadata(&self.path)?;
+        if !meta.is_file() {
+            // Replaced by a FIFO, a socket or a link to a device: never opened.
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                fsread::not_regular(&meta),
+            ));
+        }
         let identity = (meta.dev(), meta.ino());
         let mut chunk = Chunk::default();
         if self.identity.is_some_and(|i| i != identity) || meta.len() < self.offset {

@@ -44,7 +44,10 @@ impl Ingestor {
             });
             sessions.extend(found.poml_sessions);
             mlflow_traces.extend(found.mlflow_traces);
-            if found.trace_files.is_empty() && std::fs::metadata(root).is_ok_and(|m| m.is_file()) {
+            if found.trace_files.is_empty()
+                && found.problems.is_empty()
+                && std::fs::metadata(root).is_ok_and(|m| m.is_file())
+            {
                 out.push(Update::Problems {
                     session: None,
                     origin: root.display().to_string().into(),

@@ -126,6 +126,9 @@ fn run(paths: Vec<PathBuf>, options: Options, live: LiveOptions, tx: &SyncSender
         let now = steady_ns();
         let mut updates = Vec::new();
         let mut paths: Vec<PathBuf> = batch.paths.into_iter().collect();
+        if let Some(w) = watch.as_mut() {
+            w.grow(&paths);
+        }
         if watch.as_ref().is_none_or(|w| w.backend() == Backend::Poll) {
             // notify's poll watcher compares modification times in whole seconds: a write
             // in the same second as the last poll goes unreported. Event files grow that

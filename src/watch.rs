@@ -11,6 +11,9 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::Sender;
 use std::time::Duration;
 
+/// How deep folders are watched around ones that cannot be watched.
+const MAX_SPINE_DEPTH: usize = 16;
+
 #[derive(Debug, PartialEq, Eq)]
 pub enum WatchMsg {
     /// These paths may have changed.
@@ -43,6 +46,9 @@ pub struct Watch {
     roots: Vec<PathBuf>,
     /// Roots not there yet, each with the ancestor watched in its place.
     waiting: Vec<(PathBuf, PathBuf)>,
+    /// Folders watched on their own because a recursive watch failed below them (a folder
+    /// that may not be read): new folders made in them are watched as they come (`grow`).
+    spine: Vec<PathBuf>,
     pub last_error: Option<String>,
 }
 
@@ -102,6 +108,7 @@ impl Watch {
             poll_interval,
             roots: Vec::new(),
             waiting: Vec::new(),
+            spine: Vec::new(),
             last_error: None,
         };
         for root in roots {
@@ -131,7 +138,18 @@ impl Watch {
         }
         let (path, mode) = watched(&root);
         if let Err(e) = self.watcher.watch(&path, mode) {
-            if self.backend == Backend::Native {
+            if self.backend == Backend::Native
+                && mode == RecursiveMode::Recursive
+                && self
+                    .watcher
+                    .watch(&path, RecursiveMode::NonRecursive)
+                    .is_ok()
+            {
+                // The folder itself can be watched: something below it cannot (a folder
+                // that may not be read, which discovery reports). Watch around it
+                // natively rather than poll the whole tree.
+                self.watch_below(&path, MAX_SPINE_DEPTH);
+            } else if self.backend == Backend::Native {
                 // inotify limits and the like: fall back to polling everything.
                 self.last_error = Some(format!("native watcher failed ({e}); polling instead"));
                 self.switch_to_poll();
@@ -140,6 +158,55 @@ impl Watch {
             }
         }
         self.roots.push(root);
+    }
+
+    /// `dir` is watched on its own: watch each folder in it recursively where that works,
+    /// and around the ones where it does not, down to `depth` levels.
+    fn watch_below(&mut self, dir: &Path, depth: usize) {
+        self.spine
+            .push(std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf()));
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        let folders: Vec<PathBuf> = entries
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .map(|e| e.path())
+            .collect();
+        for folder in folders {
+            self.watch_folder(&folder, depth);
+        }
+    }
+
+    fn watch_folder(&mut self, folder: &Path, depth: usize) {
+        if self.watcher.watch(folder, RecursiveMode::Recursive).is_ok() {
+            return;
+        }
+        if depth > 0
+            && self
+                .watcher
+                .watch(folder, RecursiveMode::NonRecursive)
+                .is_ok()
+        {
+            self.watch_below(folder, depth - 1);
+        }
+    }
+
+    /// Folders made in a folder watched on its own (see `spine`) are watched too.
+    pub fn grow(&mut self, paths: &[PathBuf]) {
+        if self.spine.is_empty() {
+            return;
+        }
+        for path in paths {
+            if path
+                .parent()
+                .is_some_and(|p| self.spine.iter().any(|s| s == p))
+                && path.is_dir()
+                && !self.spine.contains(path)
+            {
+                self.watch_folder(path, MAX_SPINE_DEPTH);
+            }
+        }
     }
 
     fn switch_to_poll(&mut self) {

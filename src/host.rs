@@ -31,6 +31,7 @@ impl<B: Backend> Host<B> for NoHost {
 /// The real terminal on stdout.
 pub struct TerminalHost {
     pub gate: Arc<InputGate>,
+    pub copies: PrivateCopies,
 }
 
 impl<B: Backend> Host<B> for TerminalHost {
@@ -38,8 +39,8 @@ impl<B: Backend> Host<B> for TerminalHost {
         Some(match effect {
             Effect::Copy { text, what } => copy(&text, &what),
             Effect::Edit { path, copy } => {
-                let target = if copy {
-                    match private_copy(&path) {
+                let target = if copy.is_some() {
+                    match self.copies.make(&path) {
                         Ok(p) => p,
                         Err(e) => return Some(format!("Could not copy the source: {e}")),
                     }
@@ -50,15 +51,40 @@ impl<B: Backend> Host<B> for TerminalHost {
                 // Everything on screen is stale: draw it all again.
                 let _ = terminal.clear();
                 match (outcome, copy) {
-                    (Ok(()), false) => format!("Edited {}", target.display()),
-                    (Ok(()), true) => format!(
-                        "Opened a copy ({}): the call's source link is gone, and the trace is left as it was",
+                    (Ok(()), None) => format!("Edited {}", target.display()),
+                    (Ok(()), Some(why)) => format!(
+                        "Opened a private copy ({}): {why}, and the trace is left as it was",
                         target.display()
                     ),
                     (Err(e), _) => e,
                 }
             }
         })
+    }
+}
+
+/// Private copies handed to the editor, each in a fresh folder of its own under the
+/// temporary directory; removed when tracetui exits (the host is dropped).
+#[derive(Debug, Default)]
+pub struct PrivateCopies {
+    folders: Vec<PathBuf>,
+}
+
+impl PrivateCopies {
+    pub fn make(&mut self, source: &Path) -> std::io::Result<PathBuf> {
+        let path = private_copy(source)?;
+        if let Some(folder) = path.parent() {
+            self.folders.push(folder.to_path_buf());
+        }
+        Ok(path)
+    }
+}
+
+impl Drop for PrivateCopies {
+    fn drop(&mut self) {
+        for folder in &self.folders {
+            let _ = std::fs::remove_dir_all(folder);
+        }
     }
 }
 
@@ -118,14 +144,17 @@ fn copy(text: &str, what: &str) -> String {
 
 /// A copy of `source` in a fresh private folder under the temporary directory.
 fn private_copy(source: &Path) -> std::io::Result<PathBuf> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static MADE: AtomicU64 = AtomicU64::new(0);
     use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
     let name = source
         .file_name()
         .ok_or_else(|| std::io::Error::other("no file name"))?;
     let dir = std::env::temp_dir().join(format!(
-        "tracetui-{}-{}",
+        "tracetui-{}-{}-{}",
         std::process::id(),
-        crate::model::time::now_ns()
+        crate::model::time::now_ns(),
+        MADE.fetch_add(1, Ordering::Relaxed)
     ));
     // `create`, not `create_all`: a folder someone else made there is refused.
     std::fs::DirBuilder::new().mode(0o700).create(&dir)?;
@@ -138,4 +167,29 @@ fn private_copy(source: &Path) -> std::io::Result<PathBuf> {
         .open(&path)?;
     file.write_all(&bytes.bytes)?;
     Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn private_copies_are_private_and_go_away_on_exit() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let source = dir.path().join("0001.plan.poml");
+        std::fs::write(&source, "<poml/>").expect("write");
+        let mut copies = PrivateCopies::default();
+        let a = copies.make(&source).expect("copy");
+        let b = copies.make(&source).expect("a second copy");
+        assert_ne!(a, b, "each in a folder of its own");
+        assert!(!a.starts_with(dir.path()), "never beside the trace");
+        assert_eq!(std::fs::read(&a).expect("read"), b"<poml/>");
+        let mode = std::fs::metadata(&a).expect("meta").permissions().mode();
+        assert_eq!(mode & 0o077, 0, "private: {mode:o}");
+        drop(copies);
+        assert!(!a.exists() && !b.exists());
+        assert!(a.parent().is_some_and(|p| !p.exists()));
+        assert!(source.exists(), "the trace's file is untouched");
+    }
 }

@@ -70,7 +70,10 @@ pub fn run(
         &rx,
         &Theme::from_config(config.theme),
         now_ns,
-        &mut TerminalHost { gate },
+        &mut TerminalHost {
+            gate,
+            copies: Default::default(),
+        },
     )?;
     drop(guard);
     Ok(())

@@ -55,7 +55,7 @@ fn e_suspends_for_the_editor_and_comes_back() {
     tmux.keys(&["h", "e", "l", "l", "o", "Enter"]);
     let screen = tmux.wait_for("the UI back", |s| s.contains("Calls · 4 sessions"));
     assert!(
-        screen.contains("Edited ") || screen.contains("Opened a copy"),
+        screen.contains("Edited ") || screen.contains("Opened a private copy"),
         "{screen}"
     );
     assert_eq!(

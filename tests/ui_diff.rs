@@ -232,7 +232,7 @@ fn y_and_e_ask_the_run_loop() {
     h.press("<Esc>e");
     match h.app.take_effects().as_slice() {
         [Effect::Edit { path, copy }] => {
-            assert!(!*copy);
+            assert_eq!(*copy, None);
             assert!(
                 path.ends_with("workspace/prompts/tool_caller.poml"),
                 "{path:?}"
@@ -244,7 +244,7 @@ fn y_and_e_ask_the_run_loop() {
     h.press("]je");
     match h.app.take_effects().as_slice() {
         [Effect::Edit { path, copy }] => {
-            assert!(*copy);
+            assert_eq!(*copy, Some("the call's source link is gone"));
             assert!(
                 path.ends_with("20261121123920318408/0001.tmp7pe1ooq3.poml"),
                 "{path:?}"
@@ -280,7 +280,7 @@ fn e_opens_the_linked_source_when_it_exists() {
         h.app.take_effects(),
         vec![Effect::Edit {
             path: prompt.canonicalize().expect("canonical"),
-            copy: false
+            copy: None
         }]
     );
 }
@@ -310,4 +310,61 @@ fn event_spans_compare_input_output_and_error() {
     assert!(screen.contains("in input"), "{screen}");
     assert!(screen.contains("-  \"path\": \"data.json\""), "{screen}");
     assert!(screen.contains("+  \"path\": \"b.json\""), "{screen}");
+}
+
+/// `e` never hands the editor a file of the watched trace: a `.source.poml` that is a plain
+/// file (a trace copied with `cp -rL`), one linked to the call's own `.poml`, or a
+/// `SOURCE_PATH` into the trace, each opens as a private copy.
+#[test]
+fn e_never_hands_the_editor_a_file_of_the_watched_trace() {
+    let source = common::corpus().join("pomlruns/20261121123900861020");
+    type Setup = fn(&std::path::Path);
+    let cases: [(&str, Setup); 3] = [
+        ("a plain .source.poml", |s| {
+            std::fs::write(s.join("0001.planner.source.poml"), "<poml/>").expect("write");
+        }),
+        ("a link to the call's .poml", |s| {
+            std::os::unix::fs::symlink("0001.planner.poml", s.join("0001.planner.source.poml"))
+                .expect("link");
+        }),
+        ("SOURCE_PATH into the trace", |s| {
+            let inside = s.join("0001.planner.poml");
+            std::fs::write(
+                s.join("0001.planner.env"),
+                format!("SOURCE_PATH={}\n", inside.display()),
+            )
+            .expect("env");
+        }),
+    ];
+    for (what, setup) in cases {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let runs = dir.path().join("runs");
+        let session = runs.join("20261121123900861020");
+        std::fs::create_dir_all(&session).expect("mkdir");
+        for suffix in [".poml", ".result.json"] {
+            std::fs::copy(
+                source.join(format!("0001.planner{suffix}")),
+                session.join(format!("0001.planner{suffix}")),
+            )
+            .expect("copy");
+        }
+        setup(&session);
+        let shown = runs.display().to_string();
+        let mut h = Harness::open(std::slice::from_ref(&runs), &shown, 120, 40);
+        h.press("je");
+        match h.app.take_effects().as_slice() {
+            [Effect::Edit { path, copy }] => {
+                assert!(
+                    path.starts_with(runs.canonicalize().expect("real")),
+                    "{what}: {path:?}"
+                );
+                assert_eq!(
+                    *copy,
+                    Some("the source is a file of the watched trace"),
+                    "{what}"
+                );
+            }
+            other => panic!("{what}: {other:?}"),
+        }
+    }
 }

@@ -10,9 +10,12 @@ use std::path::PathBuf;
 pub enum Effect {
     /// Put `text` on the clipboard; `what` says what it is, for the notice.
     Copy { text: String, what: String },
-    /// Open `path` in the editor; with `copy`, a private copy of it (the trace's own copy
-    /// of a source, which tracetui must not let anyone change by accident).
-    Edit { path: PathBuf, copy: bool },
+    /// Open `path` in the editor; with `copy` (why), a private copy of it: a file inside a
+    /// watched trace, which tracetui must not let anyone change by accident.
+    Edit {
+        path: PathBuf,
+        copy: Option<&'static str>,
+    },
 }
 
 impl App {
@@ -114,7 +117,7 @@ impl App {
             self.notify("Select a POML call to open its source (e).");
             return;
         };
-        match edit_target(&self.store, sid, id) {
+        match edit_target(&self.store, sid, id, &self.paths) {
             Ok(effect) => self.effects.push(effect),
             Err(why) => self.notify(&why),
         }
@@ -122,9 +125,16 @@ impl App {
 }
 
 /// What `e` opens for a call: the file its `.source.poml` link points at, else the
-/// `SOURCE_PATH` its `.env` names (both the person's own prompt file), else a copy of the
-/// `.poml` the trace keeps (never the trace's file itself: tracetui writes nothing there).
-pub fn edit_target(store: &Store, sid: SessionId, id: SpanId) -> Result<Effect, String> {
+/// `SOURCE_PATH` its `.env` names (both the person's own prompt file), else the `.poml` the
+/// trace keeps. A file inside any of the watched `roots` (the trace's own: a `.source.poml`
+/// copied as a plain file, a link to the call's `.poml`, a `SOURCE_PATH` into the trace) is
+/// opened as a private copy: tracetui writes nothing into what it watches.
+pub fn edit_target(
+    store: &Store,
+    sid: SessionId,
+    id: SpanId,
+    roots: &[PathBuf],
+) -> Result<Effect, String> {
     let span = store
         .session(sid)
         .and_then(|s| s.get(id))
@@ -140,15 +150,22 @@ pub fn edit_target(store: &Store, sid: SessionId, id: SpanId) -> Result<Effect, 
         .source_path
         .as_deref()
         .map(PathBuf::from)
-        .filter(|p| p.is_absolute() && p.is_file());
+        .filter(|p| p.is_absolute() && p.is_file())
+        .map(|p| std::fs::canonicalize(&p).unwrap_or(p));
+    let roots: Vec<PathBuf> = roots
+        .iter()
+        .filter_map(|r| std::fs::canonicalize(r).ok())
+        .collect();
+    let watched = |p: &std::path::Path| roots.iter().any(|r| p.starts_with(r));
     if let Some(path) = linked.or(named) {
-        return Ok(Effect::Edit { path, copy: false });
+        let copy = watched(&path).then_some("the source is a file of the watched trace");
+        return Ok(Effect::Edit { path, copy });
     }
     let Some(copy) = call.file(".poml") else {
         return Err("This call has no source and no .poml copy to open.".into());
     };
     Ok(Effect::Edit {
         path: call.path_of(copy),
-        copy: true,
+        copy: Some("the call's source link is gone"),
     })
 }

@@ -144,7 +144,7 @@ mod tests {
         // SAFETY: `c` is a valid NUL-terminated path for the duration of the call.
         assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
         let err = read_prefix(&fifo, 10).unwrap_err();
-        assert_eq!(describe(&err), "not a regular file");
+        assert_eq!(describe(&err), "not a regular file (a FIFO); not read");
         assert!(read_prefix(dir.path(), 10).is_err());
         let gone = read_prefix(&dir.path().join("missing"), 10).unwrap_err();
         assert_eq!(describe(&gone), "vanished before it could be read");

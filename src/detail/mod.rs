@@ -9,6 +9,7 @@ pub mod json_text;
 pub mod poml;
 pub mod session;
 pub mod span;
+pub mod tools;
 
 pub use doc::{Doc, Speaker, Tone};
 

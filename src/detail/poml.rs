@@ -83,17 +83,7 @@ pub fn prompt(result: &PomlResult, out: &mut Rendered) {
     }
     if let Some(tools) = &result.tools {
         let list = tools.as_array().map_or(&[][..], Vec::as_slice);
-        doc.heading(&format!("Tools ({})", list.len()));
-        for tool in list {
-            let field = |k: &str| tool.get(k).and_then(Value::as_str).unwrap_or("");
-            doc.line(&[
-                (field("name"), Tone::Key),
-                (&format!("  {}", field("description")), Tone::Plain),
-            ]);
-            if let Some(params) = tool.get("parameters") {
-                json_text::append(doc, params, "  ");
-            }
-        }
+        super::tools::append(doc, list);
         if list.is_empty() && !tools.is_array() {
             json_text::append(doc, tools, "  ");
         }

@@ -41,17 +41,21 @@ pub fn render(span_ref: &SpanRef, tab: Tab, zone: Zone) -> Rendered {
 
 fn messages(span: &OtelSpan, out: &mut Rendered) {
     let list = chat::messages(span);
+    let tools = chat::tools(span);
     if list.is_empty() {
         out.doc.line(&[(
             "(no conversation recorded on this span; see Input and Output)",
             Tone::Dim,
         )]);
-        return;
     }
     for message in &list {
         out.anchors.push(out.doc.lines.len());
         one_message(&mut out.doc, message);
         out.doc.blank();
+    }
+    if !tools.is_empty() {
+        out.anchors.push(out.doc.lines.len());
+        super::tools::append(&mut out.doc, &tools);
     }
 }
 

@@ -160,7 +160,8 @@ fn fields<W: Write>(
         })
         .collect();
     w.field("events", &events)?;
-    w.field("messages", &messages(&span))
+    w.field("messages", &messages(&span))?;
+    w.field("tools", &chat::tools(&span))
 }
 
 /// The conversation, parts in GenAI's shape (`text`, `tool_call`, `tool_call_response`, ...).

@@ -296,6 +296,23 @@ pub fn poml_python() -> PathBuf {
     python_with("TRACETUI_POML_PYTHON", "poml-venv", &["poml==0.0.8"])
 }
 
+/// A Python with the real `openai` client and OpenInference's instrumentation of it (and
+/// the OpenTelemetry SDK): `$TRACETUI_OPENINFERENCE_PYTHON`, else a venv under target/.
+pub fn openinference_python() -> PathBuf {
+    python_with(
+        "TRACETUI_OPENINFERENCE_PYTHON",
+        "openinference-venv",
+        &[
+            "openai==2.8.1",
+            "openinference-instrumentation-openai==0.1.66",
+            "openinference-instrumentation==0.1.72",
+            "openinference-semantic-conventions==0.1.42",
+            "opentelemetry-sdk==1.45.2",
+            "opentelemetry-exporter-otlp-proto-http==1.45.2",
+        ],
+    )
+}
+
 /// A Python with the OpenTelemetry SDK and its OTLP/HTTP exporter:
 /// `$TRACETUI_OTEL_PYTHON`, else a virtual environment made once under the target folder.
 pub fn otel_python() -> PathBuf {

@@ -76,15 +76,17 @@ impl StatusCode {
 }
 
 /// Where the sources record what went in and what came out, in order of preference.
-const INPUT_KEYS: [&str; 3] = [
+const INPUT_KEYS: [&str; 4] = [
     "mlflow.spanInputs",
     "gen_ai.tool.call.arguments",
     "input.value",
+    "traceloop.entity.input",
 ];
-const OUTPUT_KEYS: [&str; 3] = [
+const OUTPUT_KEYS: [&str; 4] = [
     "mlflow.spanOutputs",
     "gen_ai.tool.call.result",
     "output.value",
+    "traceloop.entity.output",
 ];
 
 impl OtelSpan {
@@ -118,12 +120,34 @@ impl OtelSpan {
                 _ => SpanKind::Span,
             };
         }
+        // OpenInference (Phoenix), then Traceloop/OpenLLMetry: both name the kind outright.
+        if let Some(k) = self.attr_str("openinference.span.kind") {
+            match k.to_ascii_uppercase().as_str() {
+                "LLM" => return SpanKind::Llm,
+                "CHAIN" => return SpanKind::Chain,
+                "AGENT" => return SpanKind::Agent,
+                "TOOL" => return SpanKind::Tool,
+                "RETRIEVER" | "RERANKER" => return SpanKind::Retriever,
+                "EMBEDDING" => return SpanKind::Embedding,
+                _ => {}
+            }
+        }
+        match self.attr_str("traceloop.span.kind") {
+            Some("workflow" | "task") => return SpanKind::Chain,
+            Some("agent") => return SpanKind::Agent,
+            Some("tool") => return SpanKind::Tool,
+            _ => {}
+        }
         match self.attr_str("gen_ai.operation.name") {
             Some("chat" | "generate_content" | "text_completion") => SpanKind::Llm,
             Some("embeddings") => SpanKind::Embedding,
             Some("execute_tool") => SpanKind::Tool,
             Some("invoke_agent" | "create_agent") => SpanKind::Agent,
-            _ if self.attr("gen_ai.request.model").is_some() => SpanKind::Llm,
+            _ if self.attr("gen_ai.request.model").is_some()
+                || self.attr("llm.model_name").is_some() =>
+            {
+                SpanKind::Llm
+            }
             _ => SpanKind::Span,
         }
     }
@@ -144,6 +168,7 @@ impl OtelSpan {
         [
             "gen_ai.request.model",
             "gen_ai.response.model",
+            "llm.model_name",
             "mlflow.llm.model",
         ]
         .iter()
@@ -249,6 +274,28 @@ mod tests {
             end_ns: Some(1),
             ..OtelSpan::default()
         }
+    }
+
+    #[test]
+    fn openinference_and_traceloop_name_their_kinds() {
+        for (key, value, kind) in [
+            ("openinference.span.kind", "LLM", SpanKind::Llm),
+            ("openinference.span.kind", "CHAIN", SpanKind::Chain),
+            ("openinference.span.kind", "TOOL", SpanKind::Tool),
+            ("openinference.span.kind", "AGENT", SpanKind::Agent),
+            ("openinference.span.kind", "RETRIEVER", SpanKind::Retriever),
+            ("openinference.span.kind", "EMBEDDING", SpanKind::Embedding),
+            ("traceloop.span.kind", "workflow", SpanKind::Chain),
+            ("traceloop.span.kind", "agent", SpanKind::Agent),
+            ("traceloop.span.kind", "tool", SpanKind::Tool),
+            ("llm.model_name", "gpt-4o", SpanKind::Llm),
+        ] {
+            assert_eq!(span(&[(key, json!(value))]).kind(), kind, "{key}={value}");
+        }
+        let s = span(&[("llm.model_name", json!("gpt-4o-mini"))]);
+        assert_eq!(s.model(), Some("gpt-4o-mini"));
+        let s = span(&[("traceloop.entity.input", json!("{\"q\": 1}"))]);
+        assert!(s.inputs().is_some());
     }
 
     #[test]

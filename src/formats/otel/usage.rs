@@ -19,12 +19,21 @@ pub fn usage(span: &OtelSpan) -> Option<Usage> {
 fn genai(span: &OtelSpan) -> Option<Usage> {
     let n = |keys: &[&str]| keys.iter().find_map(|k| span.attr(k).and_then(number));
     let usage = Usage {
-        input: n(&["gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens"]),
+        input: n(&[
+            "gen_ai.usage.input_tokens",
+            "gen_ai.usage.prompt_tokens",
+            "llm.token_count.prompt",
+        ]),
         output: n(&[
             "gen_ai.usage.output_tokens",
             "gen_ai.usage.completion_tokens",
+            "llm.token_count.completion",
         ]),
-        total: n(&["gen_ai.usage.total_tokens", "llm.usage.total_tokens"]),
+        total: n(&[
+            "gen_ai.usage.total_tokens",
+            "llm.usage.total_tokens",
+            "llm.token_count.total",
+        ]),
     };
     (usage != Usage::default()).then_some(usage)
 }

@@ -12,10 +12,16 @@ use std::borrow::Cow;
 /// Attributes the model needs at load time (kind, status, usage); the rest is read when
 /// the span is shown. `usage::usage` and `OtelSpan::kind` read no others, except
 /// `mlflow.spanOutputs`, which `needed` keeps only when it may hold a `usage`.
-const NEEDED: [&str; 10] = [
+const NEEDED: [&str; 16] = [
     "mlflow.spanType",
+    "openinference.span.kind",
+    "traceloop.span.kind",
     "gen_ai.operation.name",
     "gen_ai.request.model",
+    "llm.model_name",
+    "llm.token_count.prompt",
+    "llm.token_count.completion",
+    "llm.token_count.total",
     "gen_ai.usage.input_tokens",
     "gen_ai.usage.prompt_tokens",
     "gen_ai.usage.output_tokens",
@@ -280,6 +286,14 @@ mod tests {
                 attr("gen_ai.usage.completion_tokens", json!({"intValue": 4})),
             ],
             vec![attr("llm.usage.total_tokens", json!({"intValue": "9"}))],
+            vec![
+                attr("openinference.span.kind", json!({"stringValue": "LLM"})),
+                attr("llm.token_count.prompt", json!({"intValue": "12"})),
+                attr("llm.token_count.completion", json!({"intValue": 3})),
+                attr("llm.token_count.total", json!({"intValue": 15})),
+            ],
+            vec![attr("traceloop.span.kind", json!({"stringValue": "tool"}))],
+            vec![attr("llm.model_name", json!({"stringValue": "gpt-4o"}))],
             vec![attr(
                 "mlflow.chat.tokenUsage",
                 json!({"stringValue": "{\"input_tokens\": 1, \"output_tokens\": 2}"}),
@@ -315,7 +329,7 @@ mod tests {
                 crate::formats::otel::usage::usage(&full),
                 "{raw}"
             );
-            let counts = raw.contains("tokens");
+            let counts = raw.contains("tokens") || raw.contains("token_count");
             assert_eq!(
                 crate::formats::otel::usage::usage(&light).is_some(),
                 counts,

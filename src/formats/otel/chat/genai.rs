@@ -2,6 +2,7 @@
 //! friends as attributes or as one details event, the older per-role events,
 //! `gen_ai.prompt`/`gen_ai.completion`, and indexed `gen_ai.prompt.0.content` attributes.
 
+use super::indexed::unflatten;
 use super::message::{message, part};
 use super::{ChatMessage, attr_value};
 use crate::formats::otel::{OtelEvent, OtelSpan, decode_json_string};
@@ -111,27 +112,25 @@ pub(super) fn prompt_completion(span: &OtelSpan) -> Vec<ChatMessage> {
     out
 }
 
-/// `gen_ai.prompt.0.role` / `gen_ai.prompt.0.content`, `gen_ai.completion.0.*`.
+/// `gen_ai.prompt.0.role` / `gen_ai.prompt.0.content`, `gen_ai.completion.0.*`, as
+/// OpenLLMetry writes them (up to 0.49): tool calls as `tool_calls.K.{id,name,arguments}`,
+/// a tool result's id as `tool_call_id`.
 pub(super) fn indexed_attributes(span: &OtelSpan) -> Vec<ChatMessage> {
     let mut out = Vec::new();
-    for prefix in ["gen_ai.prompt.", "gen_ai.completion."] {
-        for i in 0.. {
-            let key = |field: &str| format!("{prefix}{i}.{field}");
-            let role = span.attr_str(&key("role"));
-            let content = span.attr(&key("content"));
-            if role.is_none() && content.is_none() {
-                break;
-            }
-            let default = if prefix == "gen_ai.prompt." {
-                "user"
-            } else {
-                "assistant"
+    for (prefix, default_role) in [
+        ("gen_ai.prompt.", "user"),
+        ("gen_ai.completion.", "assistant"),
+    ] {
+        let Some(Value::Array(items)) = unflatten(&span.attributes, prefix) else {
+            continue;
+        };
+        for item in items {
+            let Value::Object(mut m) = item else {
+                continue;
             };
-            out.push(ChatMessage {
-                role: role.unwrap_or(default).to_string(),
-                parts: content.map(|c| vec![part(c)]).unwrap_or_default(),
-                finish_reason: span.attr_str(&key("finish_reason")).map(str::to_string),
-            });
+            m.entry("role")
+                .or_insert_with(|| Value::String(default_role.into()));
+            out.extend(message(&Value::Object(m)));
         }
     }
     out

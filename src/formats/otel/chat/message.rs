@@ -37,7 +37,11 @@ pub(super) fn message(v: &Value) -> Option<ChatMessage> {
             .drain(..)
             .map(|p| match p {
                 ChatPart::Text(t) => Value::String(t),
-                other => Value::String(format!("{other:?}")),
+                ChatPart::Other(v) => v,
+                ChatPart::Media(what) => Value::String(format!("[{what}]")),
+                ChatPart::Reasoning(t) => Value::String(t),
+                ChatPart::ToolCall { name, .. } => Value::String(format!("[tool call {name}]")),
+                ChatPart::ToolResult { content, .. } => content,
             })
             .collect();
         let content = match content.len() {

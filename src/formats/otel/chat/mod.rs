@@ -2,12 +2,18 @@
 //! GenAI semantic conventions (`gen_ai.input.messages` and friends, their event form, the
 //! older per-role events, `gen_ai.prompt`/`completion`, indexed `gen_ai.prompt.0.content`),
 //! MLflow's `mlflow.chat.messages`, or the OpenAI/Anthropic request and response MLflow
-//! records as span inputs and outputs. One file per convention (`genai.rs`, `mlflow.rs`);
-//! `message.rs` reads one message in any provider's shape.
+//! records as span inputs and outputs, and OpenInference's `llm.input_messages.N.*`. One
+//! file per convention (`genai.rs`, `mlflow.rs`, `openinference.rs`); `message.rs` reads one
+//! message in any provider's shape, `indexed.rs` puts flattened attributes back together.
 
 mod genai;
+mod indexed;
 mod message;
 mod mlflow;
+mod openinference;
+mod tools;
+
+pub use tools::tools;
 
 use super::{OtelSpan, decode_json_string};
 use serde_json::Value;
@@ -40,12 +46,13 @@ pub enum ChatPart {
 
 /// Every message the span records, system instructions first, then input, then output.
 pub fn messages(span: &OtelSpan) -> Vec<ChatMessage> {
-    let sources: [fn(&OtelSpan) -> Vec<ChatMessage>; 6] = [
+    let sources: [fn(&OtelSpan) -> Vec<ChatMessage>; 7] = [
         genai::attributes,
         genai::details_event,
         genai::role_events,
         genai::prompt_completion,
         genai::indexed_attributes,
+        openinference::messages,
         mlflow::messages,
     ];
     sources
@@ -155,6 +162,49 @@ mod tests {
             vec![],
         );
         assert_eq!(roles(&messages(&s)), ["system", "user", "assistant"]);
+    }
+
+    #[test]
+    fn openllmetry_tool_calls_and_results() {
+        let s = span(
+            vec![
+                ("gen_ai.prompt.0.role", json!("user")),
+                ("gen_ai.prompt.0.content", json!("Weather?")),
+                ("gen_ai.prompt.1.role", json!("assistant")),
+                ("gen_ai.prompt.1.tool_calls.0.id", json!("call_1")),
+                ("gen_ai.prompt.1.tool_calls.0.name", json!("get_weather")),
+                (
+                    "gen_ai.prompt.1.tool_calls.0.arguments",
+                    json!("{\"city\": \"Lisbon\"}"),
+                ),
+                ("gen_ai.prompt.2.role", json!("tool")),
+                ("gen_ai.prompt.2.tool_call_id", json!("call_1")),
+                ("gen_ai.prompt.2.content", json!("sunny")),
+                ("gen_ai.completion.0.role", json!("assistant")),
+                ("gen_ai.completion.0.content", json!("Sunny in Lisbon.")),
+                ("gen_ai.completion.0.finish_reason", json!("stop")),
+            ],
+            vec![],
+        );
+        let m = messages(&s);
+        assert_eq!(roles(&m), ["user", "assistant", "tool", "assistant"]);
+        assert_eq!(
+            m[1].parts,
+            [ChatPart::ToolCall {
+                id: "call_1".into(),
+                name: "get_weather".into(),
+                arguments: json!({"city": "Lisbon"})
+            }],
+            "not an empty assistant message"
+        );
+        assert_eq!(
+            m[2].parts,
+            [ChatPart::ToolResult {
+                id: "call_1".into(),
+                content: json!("sunny")
+            }]
+        );
+        assert_eq!(m[3].finish_reason.as_deref(), Some("stop"));
     }
 
     #[test]

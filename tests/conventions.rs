@@ -1,0 +1,163 @@
+//! What real instrumentations write, read by convention: OpenInference's OpenAI
+//! instrumentation recorded live against a fake OpenAI server, its facts (kind, model,
+//! token counts, messages by role, tool calls and results, tools, finish reason) checked
+//! against the raw attributes the producer printed; the committed recording drawn in the UI.
+
+mod common;
+
+use common::Harness;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// The raw attributes of a span whose keys start with `prefix`, by the index after it.
+fn indexed<'a>(
+    attrs: &'a BTreeMap<String, Value>,
+    prefix: &str,
+) -> BTreeMap<u64, Vec<(&'a str, &'a Value)>> {
+    let mut out: BTreeMap<u64, Vec<(&str, &Value)>> = BTreeMap::new();
+    for (k, v) in attrs {
+        let Some(rest) = k.strip_prefix(prefix) else {
+            continue;
+        };
+        let (index, field) = rest.split_once('.').expect("index.field");
+        out.entry(index.parse().expect("index"))
+            .or_default()
+            .push((field, v));
+    }
+    out
+}
+
+fn field<'a>(fields: &[(&str, &'a Value)], name: &str) -> Option<&'a Value> {
+    fields.iter().find(|(f, _)| *f == name).map(|(_, v)| *v)
+}
+
+#[test]
+fn openinference_openai_spans_read_as_the_producer_wrote_them() {
+    let python = common::openinference_python();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("spans.jsonl");
+    let out = std::process::Command::new(&python)
+        .arg(common::fixture("otel/openinference_openai.py"))
+        .arg(&file)
+        .output()
+        .expect("run the producer");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let raw: BTreeMap<String, Value> = serde_json::from_slice(&out.stdout).expect("raw attributes");
+    assert_eq!(raw.len(), 2, "two chat completions");
+
+    let dump = common::dump_json(&[&file]);
+    let spans: Vec<&Value> = dump["sessions"]
+        .as_array()
+        .expect("sessions")
+        .iter()
+        .flat_map(|s| s["spans"].as_array().expect("spans"))
+        .collect();
+    assert_eq!(spans.len(), raw.len());
+    for span in spans {
+        let id = span["id"].as_str().expect("id");
+        let attrs: BTreeMap<String, Value> =
+            serde_json::from_value(raw[id]["attributes"].clone()).expect("attributes");
+        assert_eq!(attrs["openinference.span.kind"], "LLM");
+        assert_eq!(span["kind"], "llm", "{id}");
+        assert_eq!(span["model"], attrs["llm.model_name"], "{id}");
+        assert_eq!(
+            span["usage"]["input"], attrs["llm.token_count.prompt"],
+            "{id}"
+        );
+        assert_eq!(
+            span["usage"]["output"], attrs["llm.token_count.completion"],
+            "{id}"
+        );
+        assert_eq!(
+            span["usage"]["total"], attrs["llm.token_count.total"],
+            "{id}"
+        );
+
+        // Messages: every input, then every output, with their roles, tool calls and
+        // results as the attributes say.
+        let mut expected = Vec::new();
+        for prefix in ["llm.input_messages.", "llm.output_messages."] {
+            expected.extend(indexed(&attrs, prefix).into_values());
+        }
+        let messages = span["messages"].as_array().expect("messages");
+        assert_eq!(messages.len(), expected.len(), "{id}");
+        for (m, fields) in messages.iter().zip(&expected) {
+            assert_eq!(Some(&m["role"]), field(fields, "message.role"), "{id}");
+            let parts = m["parts"].as_array().expect("parts");
+            if let Some(content) = field(fields, "message.content") {
+                let text = parts.iter().find_map(|p| {
+                    p.get("content")
+                        .or_else(|| p.get("response"))
+                        .and_then(Value::as_str)
+                });
+                assert_eq!(text, content.as_str(), "{id}");
+            }
+            if let Some(name) = field(fields, "message.tool_calls.0.tool_call.function.name") {
+                let call = parts
+                    .iter()
+                    .find(|p| p["type"] == "tool_call")
+                    .expect("a tool call");
+                assert_eq!(&call["name"], name, "{id}");
+                assert_eq!(
+                    Some(&call["id"]),
+                    field(fields, "message.tool_calls.0.tool_call.id"),
+                    "{id}"
+                );
+                let args = field(fields, "message.tool_calls.0.tool_call.function.arguments")
+                    .and_then(Value::as_str)
+                    .expect("arguments");
+                assert_eq!(
+                    call["arguments"],
+                    serde_json::from_str::<Value>(args).expect("JSON arguments")
+                );
+            }
+            if let Some(result_id) = field(fields, "message.tool_call_id") {
+                let result = parts
+                    .iter()
+                    .find(|p| p["type"] == "tool_call_response")
+                    .expect("a tool result");
+                assert_eq!(&result["id"], result_id, "{id}");
+            }
+        }
+        let last = messages.last().expect("a reply");
+        assert_eq!(last["finish_reason"], attrs["llm.finish_reason"], "{id}");
+
+        // Tools, from the JSON schema each is recorded as.
+        let schema: Value = serde_json::from_str(
+            attrs["llm.tools.0.tool.json_schema"]
+                .as_str()
+                .expect("schema"),
+        )
+        .expect("JSON");
+        assert_eq!(span["tools"][0]["name"], schema["function"]["name"]);
+        assert_eq!(
+            span["tools"][0]["parameters"],
+            schema["function"]["parameters"]
+        );
+    }
+}
+
+#[test]
+fn an_openinference_conversation_shows_by_role_with_its_tools() {
+    let file = common::fixture("otlp/openinference.jsonl");
+    let mut h = Harness::open(std::slice::from_ref(&file), "openinference.jsonl", 120, 60);
+    // The second completion: the whole exchange, the tool's result and the answer.
+    h.press("jjjl");
+    let screen = h.screen();
+    for expected in [
+        "── system ──",
+        "── user ──",
+        "→ get_weather",
+        "← tool result",
+        "Sunny and 22 degrees in Lisbon.",
+        "(finish: stop)",
+        "Tools (1)",
+        "Current weather for a city",
+    ] {
+        assert!(screen.contains(expected), "{expected}:\n{screen}");
+    }
+}

@@ -51,6 +51,7 @@ pub struct Cli {
 pub struct OpenArgs {
     /// Trace folders and event files to open and watch; without one, ./pomlruns. Paths that
     /// do not exist yet are waited for.
+    #[arg(value_parser = trace_path)]
     pub paths: Vec<PathBuf>,
     /// Poll for changes instead of using the system's file events (network file systems,
     /// containers with a full inotify table).
@@ -152,7 +153,7 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct ExportArgs {
     /// Trace folders and event files to read.
-    #[arg(required = true)]
+    #[arg(required = true, value_parser = trace_path)]
     pub paths: Vec<PathBuf>,
     /// What to write.
     #[arg(long, value_enum)]
@@ -194,7 +195,7 @@ pub enum ColorWhen {
 #[derive(Debug, Args)]
 pub struct DumpArgs {
     /// Trace folders and event files to read.
-    #[arg(required = true)]
+    #[arg(required = true, value_parser = trace_path)]
     pub paths: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = DumpFormat::Text)]
@@ -275,6 +276,16 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         None => open::run(cli.open),
+    }
+}
+
+/// A path as given, or an MLflow tracking URI for a SQL store (`sqlite:///mlflow.db`,
+/// `sqlite:////abs/mlflow.db`) as the database file it names.
+pub fn trace_path(arg: &str) -> Result<PathBuf, String> {
+    match arg.strip_prefix("sqlite:///") {
+        Some("") => Err("a sqlite:/// URI names no database file".into()),
+        Some(path) => Ok(PathBuf::from(path)),
+        None => Ok(PathBuf::from(arg)),
     }
 }
 

@@ -15,6 +15,8 @@ pub struct Found {
     pub trace_files: Vec<(PathBuf, Format, Layout)>,
     /// MLflow trace folders (`<experiment>/traces/<trace id>/`).
     pub mlflow_traces: Vec<PathBuf>,
+    /// MLflow SQL stores (`mlflow.db`).
+    pub mlflow_dbs: Vec<PathBuf>,
     /// Paths that could not be listed or are not what their name says, with why.
     pub problems: Vec<(PathBuf, String)>,
 }
@@ -24,7 +26,11 @@ pub struct Found {
 pub fn discover(path: &Path) -> Found {
     if std::fs::metadata(path).is_ok_and(|m| !m.is_dir()) {
         let mut found = Found::default();
-        candidate(path, &mut found);
+        if crate::formats::mlflow::sql::is_mlflow_db(path) {
+            found.mlflow_dbs.push(path.to_path_buf());
+        } else {
+            candidate(path, &mut found);
+        }
         return found;
     }
     discover_within(path, MAX_DEPTH)
@@ -107,6 +113,15 @@ fn walk(dir: &Path, depth_left: usize, found: &mut Found) {
         }
     }
     // Event files lie next to sessions; the files of a session are its calls'.
+    // An MLflow SQL store beside whatever else the folder holds (`mlflow server`'s default).
+    for entry in entries.iter().filter(|e| e.kind == EntryKind::File) {
+        let path = dir.join(&entry.name);
+        if entry.name.to_string_lossy().ends_with(".db")
+            && crate::formats::mlflow::sql::is_mlflow_db(&path)
+        {
+            found.mlflow_dbs.push(path);
+        }
+    }
     // Special files and links named like event files are looked at too: one that cannot be
     // read is a problem, not a silent gap.
     if !is_session {

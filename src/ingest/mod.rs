@@ -4,6 +4,7 @@
 
 pub mod discover;
 pub mod ingestor;
+pub mod mlflow_db;
 pub mod mlflow_dir;
 pub mod poml_dir;
 pub mod settle;

@@ -296,6 +296,12 @@ pub fn poml_python() -> PathBuf {
     python_with("TRACETUI_POML_PYTHON", "poml-venv", &["poml==0.0.8"])
 }
 
+/// A Python with the real `mlflow` (its SQL store is the default since 3.x):
+/// `$TRACETUI_MLFLOW_PYTHON`, else a venv under target/ (installed once per run).
+pub fn mlflow_python() -> PathBuf {
+    python_with("TRACETUI_MLFLOW_PYTHON", "mlflow-venv", &["mlflow==3.17.2"])
+}
+
 /// A Python with the real `openai` client and OpenInference's instrumentation of it (and
 /// the OpenTelemetry SDK): `$TRACETUI_OPENINFERENCE_PYTHON`, else a venv under target/.
 pub fn openinference_python() -> PathBuf {
@@ -330,6 +336,9 @@ fn python_with(env: &str, venv: &str, packages: &[&str]) -> PathBuf {
     if let Some(python) = std::env::var_os(env) {
         return PathBuf::from(python);
     }
+    // Tests of one binary run on threads: one sets the venv up while the others wait.
+    static SETUP: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one_at_a_time = SETUP.lock().unwrap_or_else(|e| e.into_inner());
     let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join(venv);
     let python = venv.join("bin/python");
     let ready = venv.join(".ready");

@@ -1,9 +1,11 @@
 //! MLflow's local trace store (formats.md section 3): one folder per trace under
 //! `<experiment>/traces/`, with `trace_info.yaml` (v3 or v2 layout), tag and metadata files,
-//! and `artifacts/traces.json` holding every span once the trace has ended.
+//! and `artifacts/traces.json` holding every span once the trace has ended; and its SQL store
+//! (`sql.rs`: `mlflow.db`).
 
 pub mod info;
 pub mod span;
+pub mod sql;
 pub mod trace;
 
 pub use info::TraceInfo;

@@ -4,6 +4,7 @@
 
 use super::Ingestor;
 use crate::ingest::discover;
+use crate::ingest::mlflow_db::MlflowDb;
 use crate::ingest::mlflow_dir::MlflowDir;
 use crate::ingest::poml_dir::PomlDir;
 use crate::ingest::trace_file::TraceFile;
@@ -24,6 +25,8 @@ struct Touched {
     discover_at: BTreeSet<PathBuf>,
     files_changed: BTreeSet<PathBuf>,
     traces_changed: BTreeSet<PathBuf>,
+    /// MLflow SQL stores whose database, WAL or journal changed.
+    dbs_changed: BTreeSet<PathBuf>,
 }
 
 impl Ingestor {
@@ -85,6 +88,12 @@ impl Ingestor {
     fn sort_out(&mut self, paths: &[PathBuf]) -> Touched {
         let mut t = Touched::default();
         for path in paths {
+            // An MLflow database or the files SQLite writes beside it (which may lie
+            // beside a database opened on its own, outside the roots as paths go).
+            if let Some(db) = self.dbs.values().find(|d| d.owns(path)) {
+                t.dbs_changed.insert(db.path().to_path_buf());
+                continue;
+            }
             // A file opened on its own is watched through its folder: its neighbours are
             // not ours.
             if !self.roots.iter().any(|r| path.starts_with(r)) {
@@ -178,7 +187,17 @@ impl Ingestor {
             discover_at,
             files_changed,
             mut traces_changed,
+            dbs_changed,
         } = touched;
+        for path in dbs_changed {
+            if let Some(db) = self.dbs.get_mut(&path) {
+                if path.exists() {
+                    db.rescan(clock, false, &mut out);
+                } else if let Some(mut db) = self.dbs.remove(&path) {
+                    db.remove(&mut out);
+                }
+            }
+        }
         for path in gone {
             if let Some(dir) = self.poml.remove(&path) {
                 out.push(Update::RemoveSession { key: dir.key });
@@ -206,6 +225,12 @@ impl Ingestor {
                 self.mlflow
                     .entry(trace.clone())
                     .or_insert_with(|| MlflowDir::new(&trace));
+            }
+            for db in found.mlflow_dbs {
+                if let std::collections::btree_map::Entry::Vacant(slot) = self.dbs.entry(db) {
+                    let new = MlflowDb::new(slot.key());
+                    slot.insert(new).rescan(clock, false, &mut out);
+                }
             }
         }
         for (path, names) in per_dir {

@@ -5,6 +5,7 @@
 mod changed;
 mod scan;
 
+use super::mlflow_db::MlflowDb;
 use super::mlflow_dir::MlflowDir;
 use super::poml_dir::PomlDir;
 use super::settle::Clock;
@@ -37,6 +38,8 @@ pub struct Ingestor {
     absolute_roots: Vec<PathBuf>,
     poml: BTreeMap<PathBuf, PomlDir>,
     mlflow: BTreeMap<PathBuf, MlflowDir>,
+    /// MLflow SQL stores.
+    dbs: BTreeMap<PathBuf, MlflowDb>,
     files: BTreeMap<PathBuf, TraceFile>,
     /// A headless load: no more writes are coming, take files as they are.
     finished: bool,
@@ -71,6 +74,7 @@ impl Ingestor {
             absolute_roots,
             poml: BTreeMap::new(),
             mlflow: BTreeMap::new(),
+            dbs: BTreeMap::new(),
             files: BTreeMap::new(),
             finished: false,
             unread: BTreeSet::new(),
@@ -153,6 +157,12 @@ impl Ingestor {
             .iter()
             .filter(|(_, f)| f.looks_changed())
             .map(|(p, _)| p.clone())
+            .chain(
+                self.dbs
+                    .iter()
+                    .filter(|(_, d)| d.looks_changed())
+                    .map(|(p, _)| p.clone()),
+            )
             .collect()
     }
 

@@ -4,6 +4,7 @@
 
 use super::{Ingestor, LoadProgress};
 use crate::ingest::discover;
+use crate::ingest::mlflow_db::MlflowDb;
 use crate::ingest::mlflow_dir::MlflowDir;
 use crate::ingest::poml_dir::PomlDir;
 use crate::ingest::trace_file::TraceFile;
@@ -21,6 +22,7 @@ impl Ingestor {
         let mut sessions = Vec::new();
         let mut mlflow_traces = Vec::new();
         let mut trace_files = Vec::new();
+        let mut dbs: Vec<PathBuf> = Vec::new();
         for root in &self.roots {
             if !root.exists() {
                 // Not there yet: the watcher waits for it; that is not a problem.
@@ -44,8 +46,10 @@ impl Ingestor {
             });
             sessions.extend(found.poml_sessions);
             mlflow_traces.extend(found.mlflow_traces);
+            dbs.extend(found.mlflow_dbs.iter().cloned());
             if found.trace_files.is_empty()
                 && found.problems.is_empty()
+                && found.mlflow_dbs.is_empty()
                 && std::fs::metadata(root).is_ok_and(|m| m.is_file())
             {
                 out.push(Update::Problems {
@@ -145,6 +149,24 @@ impl Ingestor {
                 .or_insert_with(|| MlflowDir::new(&path))
                 .rescan(clock, false, &mut out);
             progress.folders_read += 1;
+            emit(std::mem::take(&mut out), &progress);
+        }
+        let gone: Vec<PathBuf> = self
+            .dbs
+            .keys()
+            .filter(|p| !dbs.contains(p))
+            .cloned()
+            .collect();
+        for path in gone {
+            if let Some(mut db) = self.dbs.remove(&path) {
+                db.remove(&mut out);
+            }
+        }
+        for path in dbs {
+            self.dbs
+                .entry(path.clone())
+                .or_insert_with(|| MlflowDb::new(&path))
+                .rescan(clock, false, &mut out);
             emit(std::mem::take(&mut out), &progress);
         }
         emit(out, &progress);

@@ -1,0 +1,181 @@
+//! MLflow's SQL store (`mlflow.db`), written by the real mlflow client: read directly,
+//! read-only, as a path, a `sqlite:///` URI or the folder holding it, each giving the same
+//! sessions and spans as the database's own rows say; and live, a trace logged while
+//! tracetui watches appears through the real watcher.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+use tracetui::app::App;
+use tracetui::event::AppEvent;
+use tracetui::ingest::Options;
+use tracetui::live::{self, LiveOptions};
+use tracetui::model::time::Zone;
+
+fn log_traces(db: &Path, round: &str) {
+    let out = Command::new(common::mlflow_python())
+        .arg(common::fixture("mlflow_sql/log_traces.py"))
+        .arg(db)
+        .arg(round)
+        .output()
+        .expect("run mlflow");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// What the database says of each span: (trace, span id) -> (name, parent, type, status).
+type Rows = BTreeMap<(String, String), (String, Option<String>, String, String)>;
+
+fn rows(db: &Path) -> Rows {
+    let conn =
+        rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .expect("open");
+    let mut stmt = conn
+        .prepare("SELECT trace_id, span_id, name, parent_span_id, type, status FROM spans")
+        .expect("query");
+    stmt.query_map([], |r| {
+        Ok((
+            (r.get(0)?, r.get(1)?),
+            (r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?),
+        ))
+    })
+    .expect("rows")
+    .map(|r| r.expect("row"))
+    .collect()
+}
+
+/// The dump's spans in the same form.
+fn dumped(json: &serde_json::Value) -> Rows {
+    let mut out = Rows::new();
+    for session in json["sessions"].as_array().expect("sessions") {
+        for span in session["spans"].as_array().expect("spans") {
+            let s = |k: &str| span[k].as_str().map(String::from);
+            out.insert(
+                (s_of(&session["id"]), s("id").expect("id")),
+                (
+                    s("name").expect("name"),
+                    s("parent"),
+                    s("span_type").unwrap_or_default(),
+                    s("status").expect("status").to_uppercase(),
+                ),
+            );
+        }
+    }
+    out
+}
+
+fn s_of(v: &serde_json::Value) -> String {
+    v.as_str().unwrap_or_default().to_string()
+}
+
+/// Every file in `dir` with its size and modification time: reading must change none.
+fn snapshot(dir: &Path) -> Vec<(PathBuf, u64, std::time::SystemTime)> {
+    let mut out: Vec<_> = std::fs::read_dir(dir)
+        .expect("dir")
+        .flatten()
+        .map(|e| {
+            let m = e.metadata().expect("meta");
+            (e.path(), m.len(), m.modified().expect("mtime"))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn the_sql_store_reads_as_its_rows_say_by_path_uri_and_folder() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("mlflow.db");
+    log_traces(&db, "1");
+    let before = snapshot(dir.path());
+
+    let by_path = common::dump_json(&[&db]);
+    let uri = format!("sqlite:///{}", db.display());
+    let by_uri = common::dump_json(&[Path::new(&uri)]);
+    let by_folder = common::dump_json(&[dir.path()]);
+    assert_eq!(by_path, by_uri);
+    assert_eq!(by_path, by_folder);
+
+    let expected = rows(&db);
+    assert_eq!(
+        expected.len(),
+        4,
+        "an agent with two children, and a failed trace"
+    );
+    let mut got = dumped(&by_path);
+    // The database's `type` is MLflow's span type; UNKNOWN is what it writes for none.
+    for (_, (_, _, ty, _)) in got.iter_mut() {
+        if ty.is_empty() {
+            *ty = "UNKNOWN".into();
+        }
+    }
+    assert_eq!(got, expected);
+    let sessions = by_path["sessions"].as_array().expect("sessions");
+    let agent = sessions
+        .iter()
+        .find(|s| {
+            s["note"]
+                .as_str()
+                .is_some_and(|n| n.contains("agent_round_1"))
+        })
+        .expect("the agent trace");
+    assert_eq!(agent["usage"]["input"], 10);
+    let chat = agent["spans"]
+        .as_array()
+        .expect("spans")
+        .iter()
+        .find(|s| s["name"] == "chat")
+        .expect("chat span");
+    assert_eq!(chat["kind"], "chat_model");
+    assert_eq!(chat["messages"][0]["role"], "user");
+    let broken = sessions
+        .iter()
+        .find(|s| {
+            s["note"]
+                .as_str()
+                .is_some_and(|n| n.contains("broken_round_1"))
+        })
+        .expect("the failed trace");
+    assert_eq!(broken["spans"][0]["exception"], "ValueError: boom");
+
+    assert_eq!(
+        snapshot(dir.path()),
+        before,
+        "nothing written beside the database"
+    );
+}
+
+#[test]
+fn a_trace_logged_while_watching_appears() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("mlflow.db");
+    log_traces(&db, "1");
+    let (tx, rx) = mpsc::sync_channel(16);
+    let live_options = LiveOptions {
+        rescan_every: Duration::from_secs(3600),
+        ..LiveOptions::default()
+    };
+    live::spawn(vec![db.clone()], Options::default(), live_options, tx).expect("spawn");
+    let mut app = App::new(vec![db.clone()], Zone::Utc);
+    let pump = |app: &mut App, what: &str, sessions: usize| {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while app.store.session_count() != sessions {
+            let left = deadline.saturating_duration_since(Instant::now());
+            assert!(!left.is_zero(), "timed out waiting for {what}");
+            if let Ok(AppEvent::Ingested(updates)) = rx.recv_timeout(left) {
+                app.ingest(updates);
+                app.settle();
+            }
+        }
+    };
+    pump(&mut app, "the first round", 2);
+    log_traces(&db, "2");
+    pump(&mut app, "the second round, through the watcher", 4);
+}

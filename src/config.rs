@@ -59,8 +59,9 @@ pub fn load(explicit: Option<&Path>) -> Result<Config, String> {
             _ => return Ok(Config::default()),
         },
     };
+    // The user named this file: "no such file", not the "vanished" of a file once listed.
     let bytes = crate::fsread::read_prefix(&path, 1 << 20)
-        .map_err(|e| format!("{}: {}", path.display(), crate::fsread::describe(&e)))?;
+        .map_err(|e| format!("{}: {}", path.display(), crate::usage::reason(&e)))?;
     let text = String::from_utf8_lossy(&bytes.bytes);
     let mut config = parse(&text);
     for w in &mut config.warnings {
@@ -207,6 +208,6 @@ mod tests {
     #[test]
     fn an_explicit_file_must_exist() {
         let err = load(Some(Path::new("/nonexistent/tracetui.toml"))).expect_err("missing");
-        assert!(err.contains("/nonexistent/tracetui.toml"), "{err}");
+        assert_eq!(err, "/nonexistent/tracetui.toml: no such file or directory");
     }
 }

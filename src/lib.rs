@@ -28,4 +28,5 @@ pub mod signals;
 pub mod terminal;
 pub mod tui;
 pub mod ui;
+pub mod usage;
 pub mod watch;

@@ -10,9 +10,12 @@ use crate::live::LiveOptions;
 use crate::model::time::now_ns;
 use crate::terminal::TerminalGuard;
 use crate::ui::{self, Theme};
+use crate::usage::{UsageError, reason};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use ratatui::crossterm::event::{self, Event};
+use std::io::{ErrorKind, IsTerminal as _};
+use std::net::{SocketAddr, TcpListener};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
@@ -34,14 +37,27 @@ pub fn run(
     config: crate::config::Config,
     listen: Option<crate::receiver::ReceiverOptions>,
 ) -> color_eyre::Result<()> {
+    // What the user asked for is checked before what they run it in, and both before
+    // anything starts.
+    let listening = listen
+        .map(|opts| bind(opts.addr).map(|listener| (listener, opts)))
+        .transpose()?;
+    // Frames written into a pipe help nobody.
+    if !std::io::stdout().is_terminal() {
+        return Err(
+            UsageError::new("the UI needs a terminal, and standard output is not one")
+                .hint("To print the traces instead: tracetui dump PATH (or stats, export).")
+                .into(),
+        );
+    }
     let options = Options::default();
     // Bounded: when the view falls behind a large load, the reader waits instead of
     // queueing batches (and memory) without limit.
     let (tx, rx) = mpsc::sync_channel(EVENT_QUEUE);
-    let receiver = match listen {
-        Some(opts) => {
-            let handle = crate::receiver::spawn(opts, crate::receiver::ChannelSink(tx.clone()))?;
-            Some(handle.addr)
+    let receiver = match listening {
+        Some((listener, opts)) => {
+            let sink = crate::receiver::ChannelSink(tx.clone());
+            Some(crate::receiver::serve(listener, opts, sink)?.addr)
         }
         None => None,
     };
@@ -53,7 +69,11 @@ pub fn run(
     }
     // Before the terminal is entered: from then on, a signal must find it to put it back.
     crate::signals::spawn()?;
-    let mut guard = TerminalGuard::enter()?;
+    let mut guard = TerminalGuard::enter().map_err(|e| {
+        // No controlling terminal (a daemon, `setsid`), or one that refuses raw mode.
+        UsageError::new(format!("cannot use the terminal: {}", reason(&e)))
+            .hint("The UI needs an interactive terminal; tracetui dump PATH prints instead.")
+    })?;
     // Only now: setting up the terminal may query it (cursor position), and that reply must
     // not be swallowed by an input thread already reading.
     let gate = InputGate::new();
@@ -77,6 +97,23 @@ pub fn run(
     )?;
     drop(guard);
     Ok(())
+}
+
+/// The receiver's socket; failing to get it (in use, a privileged port, an address this
+/// machine does not have) is for the user to fix, not a bug.
+fn bind(addr: SocketAddr) -> Result<TcpListener, UsageError> {
+    TcpListener::bind(addr).map_err(|e| {
+        let error = UsageError::new(format!("cannot listen on {addr}: {}", reason(&e)));
+        match e.kind() {
+            ErrorKind::AddrInUse => error.hint(
+                "Another program (another tracetui?) listens there; give another port, e.g. --listen :4319.",
+            ),
+            ErrorKind::PermissionDenied if addr.port() < 1024 => {
+                error.hint("Ports below 1024 need privileges; give a higher one, e.g. --listen :4318.")
+            }
+            _ => error,
+        }
+    })
 }
 
 /// Terminal input on its own thread, so the loop waits on one channel. It polls with a

@@ -129,6 +129,13 @@ fn sessions(
 /// named by its prefix (`.../0003.planner`, `.../0003`) or by any of its files.
 fn resolve(path: &Path) -> Result<Side, String> {
     let shown = path.display().to_string();
+    // A side that is there but cannot be read would otherwise look empty ("no trace found").
+    // One that is not there may still name a call by its prefix, below.
+    if path.exists()
+        && let Err(e) = crate::ingest::discover::check_path(path)
+    {
+        return Err(format!("cannot open {shown}: {}", crate::usage::reason(&e)));
+    }
     if path.is_dir() {
         return whole(path, &shown);
     }

@@ -5,10 +5,7 @@ use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 
 pub fn run(args: &DumpArgs) -> color_eyre::Result<ExitCode> {
-    let (store, matches) = match load(args) {
-        Ok(loaded) => loaded,
-        Err(code) => return Ok(code),
-    };
+    let (store, matches) = load(args)?;
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());
     let written = match args.format {

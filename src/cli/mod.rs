@@ -3,10 +3,12 @@
 pub mod diff;
 pub mod dump;
 pub mod export;
+pub mod listen;
 pub mod open;
 pub mod stats;
 
 use crate::model::time::Zone;
+use crate::usage::UsageError;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -19,8 +21,7 @@ const EXAMPLES: &str = "Examples:\n  tracetui pomlruns/\n  tracetui traces/event
                         tracetui export --format chrome pomlruns/ > trace.json\n  \
                         tracetui completions bash > ~/.local/share/bash-completion/completions/tracetui";
 
-/// Exit code for bad usage or a path that cannot be opened.
-pub const EXIT_USAGE: u8 = 2;
+pub use crate::usage::EXIT_USAGE;
 
 /// `--listen-max-body` at most, in MiB: a body is held in memory whole.
 const MAX_LISTEN_MIB: u64 = 4096;
@@ -62,15 +63,17 @@ pub struct OpenArgs {
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
     /// Receive OpenTelemetry spans over OTLP/HTTP (POST /v1/traces, JSON or protobuf, gzip
-    /// or not) on this address; without a value, 127.0.0.1:4318. Works with or without
-    /// PATHs. Binding beyond loopback (0.0.0.0:4318) lets other machines send spans.
+    /// or not) on this address: HOST:PORT, or :PORT or PORT for 127.0.0.1; without a value,
+    /// 127.0.0.1:4318. Works with or without PATHs. Binding beyond loopback (0.0.0.0:4318)
+    /// lets other machines send spans.
     #[arg(
         long,
         value_name = "ADDR",
         num_args = 0..=1,
-        default_missing_value = crate::receiver::DEFAULT_ADDR
+        default_missing_value = crate::receiver::DEFAULT_ADDR,
+        value_parser = listen::parse_addr
     )]
-    pub listen: Option<String>,
+    pub listen: Option<std::net::SocketAddr>,
     /// The largest OTLP request body accepted (after decompression), in MiB, 1 to 4096;
     /// larger ones are refused with 413.
     #[arg(
@@ -258,8 +261,9 @@ fn long_help() -> String {
         ".\nKey names: x, C-x, Enter, Esc, Tab, S-Tab, Space, Up, Down, Left, Right, PgUp, PgDn,\n\
          Home, End, Backspace, Delete, Insert, F1-F12.\n\n\
          Environment: VISUAL or EDITOR (e opens the call's source), NO_COLOR, XDG_CONFIG_HOME.\n\n\
-         Exit status: 0 success; 2 bad usage or a path that cannot be read; tracetui diff: 0\n\
-         identical, 1 different, 2 error.",
+         Exit status: 0 success; 2 bad usage, a path that cannot be read, or surroundings\n\
+         tracetui cannot work in (no terminal, an address in use); tracetui diff: 0\n\
+         identical, 1 different, 2 error. Anything else is a bug: please report it.",
     );
     out
 }
@@ -271,9 +275,10 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
         Some(Command::Diff(args)) => diff::run(&args),
         Some(Command::Export(args)) => export::run(&args),
         Some(Command::Completions { shell }) => {
-            let mut command = command();
-            clap_complete::generate(shell, &mut command, "tracetui", &mut std::io::stdout());
-            Ok(ExitCode::SUCCESS)
+            // Into memory first: clap_complete panics when its writer fails (`> /dev/full`).
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut command(), "tracetui", &mut script);
+            finish_output(std::io::Write::write_all(&mut std::io::stdout(), &script))
         }
         None => open::run(cli.open),
     }
@@ -289,29 +294,25 @@ pub fn trace_path(arg: &str) -> Result<PathBuf, String> {
     }
 }
 
-/// Every path must exist; the first that does not is reported and is a usage error.
-pub fn check_paths(paths: &[PathBuf]) -> Result<(), ExitCode> {
+/// Every path must exist and open; the first that does not is a usage error.
+pub fn check_paths(paths: &[PathBuf]) -> Result<(), UsageError> {
     for path in paths {
         if let Err(e) = crate::ingest::discover::check_path(path) {
-            let why = match e.kind() {
-                std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
-                _ => crate::fsread::describe(&e),
-            };
-            eprintln!(
-                "tracetui: cannot open {}: {why}",
-                crate::sanitize::label(&path.display().to_string()),
-            );
-            return Err(ExitCode::from(EXIT_USAGE));
+            return Err(UsageError::new(format!(
+                "cannot open {}: {}",
+                path.display(),
+                crate::usage::reason(&e)
+            )));
         }
     }
     Ok(())
 }
 
-/// Read the paths once and, with `--filter`, find the matching spans; `Err` is the exit code
-/// for bad usage (a missing path, a filter that does not parse).
+/// Read the paths once and, with `--filter`, find the matching spans; `Err` is bad usage (a
+/// path that cannot be opened, a filter that does not parse).
 pub fn load(
     args: &DumpArgs,
-) -> Result<(crate::model::Store, Option<crate::analysis::Matches>), ExitCode> {
+) -> Result<(crate::model::Store, Option<crate::analysis::Matches>), UsageError> {
     load_paths(&args.paths, args.filter.as_deref())
 }
 
@@ -319,21 +320,15 @@ pub fn load(
 pub fn load_paths(
     paths: &[PathBuf],
     filter: Option<&str>,
-) -> Result<(crate::model::Store, Option<crate::analysis::Matches>), ExitCode> {
+) -> Result<(crate::model::Store, Option<crate::analysis::Matches>), UsageError> {
     check_paths(paths)?;
     let options = crate::ingest::Options::default();
     let now = crate::model::time::now_ns();
-    let filter = match filter {
-        // Dates in a filter are the user's, in their zone.
-        Some(expr) => match crate::analysis::Filter::parse(expr, now, Zone::Local) {
-            Ok(f) => Some(f),
-            Err(e) => {
-                eprintln!("tracetui: --filter: {}", crate::sanitize::label(&e));
-                return Err(ExitCode::from(EXIT_USAGE));
-            }
-        },
-        None => None,
-    };
+    // Dates in a filter are the user's, in their zone.
+    let filter = filter
+        .map(|expr| crate::analysis::Filter::parse(expr, now, Zone::Local))
+        .transpose()
+        .map_err(|e| UsageError::new(format!("--filter: {e}")))?;
     let store = crate::ingest::load(paths, options, now);
     let matches = filter.map(|f| {
         crate::analysis::Matches::compute(
@@ -345,11 +340,16 @@ pub fn load_paths(
     Ok((store, matches))
 }
 
-/// Write everything, treating a closed pipe (`| head`) as the reader's choice.
+/// Write everything, treating a closed pipe (`| head`) as the reader's choice; any other
+/// failure (a full disk) is the surroundings', said plainly.
 pub fn finish_output(written: std::io::Result<()>) -> color_eyre::Result<ExitCode> {
     match written {
         Ok(()) => Ok(ExitCode::SUCCESS),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
-        Err(e) => Err(e.into()),
+        Err(e) => Err(UsageError::new(format!(
+            "cannot write the output: {}",
+            crate::usage::reason(&e)
+        ))
+        .into()),
     }
 }

@@ -1,6 +1,7 @@
 //! `tracetui [PATH]...`: open the UI.
 
 use super::{EXIT_USAGE, OpenArgs};
+use crate::usage::UsageError;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -8,16 +9,13 @@ pub const DEFAULT_PATH: &str = "pomlruns";
 
 pub fn run(args: OpenArgs) -> color_eyre::Result<ExitCode> {
     // Unlike `dump`, the UI waits for a path that does not exist yet (an agent about to start).
-    let listen = args
-        .listen
-        .clone()
-        .map(|addr| crate::receiver::ReceiverOptions {
-            addr,
-            max_body: args.listen_max_body << 20,
-            max_memory: args.listen_memory << 20,
-            max_connections: args.listen_connections.into(),
-            ..Default::default()
-        });
+    let listen = args.listen.map(|addr| crate::receiver::ReceiverOptions {
+        addr,
+        max_body: args.listen_max_body << 20,
+        max_memory: args.listen_memory << 20,
+        max_connections: args.listen_connections.into(),
+        ..Default::default()
+    });
     let paths = if args.paths.is_empty() && listen.is_some() {
         Vec::new()
     } else if args.paths.is_empty() {
@@ -35,13 +33,8 @@ pub fn run(args: OpenArgs) -> color_eyre::Result<ExitCode> {
     } else {
         args.paths.clone()
     };
-    let config = match crate::config::load(args.config.as_deref()) {
-        Ok(config) => config,
-        Err(e) => {
-            eprintln!("tracetui: --config {}", crate::sanitize::label(&e));
-            return Ok(ExitCode::from(EXIT_USAGE));
-        }
-    };
+    let config = crate::config::load(args.config.as_deref())
+        .map_err(|e| UsageError::new(format!("--config {e}")))?;
     let live = crate::live::LiveOptions {
         poll: args.poll,
         ..Default::default()

@@ -6,10 +6,7 @@ use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 
 pub fn run(args: &DumpArgs) -> color_eyre::Result<ExitCode> {
-    let (store, matches) = match load(args) {
-        Ok(loaded) => loaded,
-        Err(code) => return Ok(code),
-    };
+    let (store, matches) = load(args)?;
     let stats = stats::compute(&store, matches.as_ref());
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());

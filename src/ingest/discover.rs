@@ -157,7 +157,16 @@ fn is_session_dir_name(dir: &Path) -> bool {
         .is_some_and(|n| session_name::is_session_name(&n.to_string_lossy()))
 }
 
-/// Whether an opened path exists and is something tracetui can read.
+/// Whether a path given on the command line exists and opens: a folder that lists, a file
+/// that opens for reading. Other kinds (a FIFO, a device) pass, to be reported as the
+/// problem they are when read.
 pub fn check_path(path: &Path) -> io::Result<()> {
-    std::fs::metadata(path).map(|_| ())
+    let meta = std::fs::metadata(path)?;
+    if meta.is_dir() {
+        std::fs::read_dir(path).map(|_| ())
+    } else if meta.is_file() {
+        crate::fsread::open_regular(path).map(|_| ())
+    } else {
+        Ok(())
+    }
 }

@@ -30,7 +30,7 @@ pub const DEFAULT_CONNECTIONS: u16 = 64;
 
 #[derive(Clone, Debug)]
 pub struct ReceiverOptions {
-    pub addr: String,
+    pub addr: SocketAddr,
     /// Largest request body accepted, after decompression, in bytes.
     pub max_body: u64,
     /// Span bodies (attributes and events) kept in memory at most; past it, new spans keep
@@ -48,7 +48,7 @@ pub struct ReceiverOptions {
 impl Default for ReceiverOptions {
     fn default() -> Self {
         Self {
-            addr: DEFAULT_ADDR.into(),
+            addr: SocketAddr::from(([127, 0, 0, 1], 4318)),
             max_body: 32 << 20,
             max_memory: 256 << 20,
             // Past the 5 s between an SDK's batch exports, so their connection stays open.
@@ -108,8 +108,17 @@ pub fn limit_text(bytes: u64) -> String {
 
 /// Bind, and accept on a thread of its own.
 pub fn spawn(options: ReceiverOptions, sink: impl Sink) -> std::io::Result<Handle> {
-    let listener = TcpListener::bind(&options.addr)
-        .map_err(|e| std::io::Error::other(format!("cannot listen on {}: {e}", options.addr)))?;
+    let listener = TcpListener::bind(options.addr)?;
+    serve(listener, options, sink)
+}
+
+/// Accept on `listener` (bound by the caller, which tells a failure to bind, the user's
+/// to fix, from one here) on a thread of its own.
+pub fn serve(
+    listener: TcpListener,
+    options: ReceiverOptions,
+    sink: impl Sink,
+) -> std::io::Result<Handle> {
     let addr = listener.local_addr()?;
     let state = state::State::new(addr, &options);
     let shared = Arc::new(server::Shared::new(options, state, sink));

@@ -59,7 +59,7 @@ pub fn start_behind(
     let (status_tx, status_rx) = mpsc::channel();
     let handle = receiver::spawn(
         ReceiverOptions {
-            addr: "127.0.0.1:0".into(),
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             ..options
         },
         TestSink {

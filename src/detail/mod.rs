@@ -7,6 +7,7 @@ pub mod file_text;
 pub mod image;
 pub mod json_text;
 pub mod poml;
+pub mod reply;
 pub mod session;
 pub mod span;
 pub mod tools;

@@ -1,5 +1,5 @@
-//! The prompt pane for a POML call: messages by speaker, then context, source, stylesheet,
-//! result text, env and artifacts.
+//! The prompt pane for a POML call: messages by speaker and the model's reply, then context,
+//! source, stylesheet, result text, env and artifacts.
 
 use super::doc::{Doc, Speaker, Tone};
 use super::file_text::{self, FileText};
@@ -32,27 +32,36 @@ fn plain(doc: Doc) -> Rendered {
     }
 }
 
+/// What was sent (`.result.json`), then what came back (`.response.json`).
 fn messages(call: &PomlCall) -> Rendered {
     let mut out = Rendered::default();
+    recorded(call, &mut out);
+    if call.file(crate::formats::poml::call::RESPONSE).is_some() {
+        if !out.doc.lines.last().is_none_or(|l| l.chunks.is_empty()) {
+            out.doc.blank();
+        }
+        super::reply::append(call, &mut out);
+    }
+    out
+}
+
+fn recorded(call: &PomlCall, out: &mut Rendered) {
     let Some(file) = call.file(".result.json") else {
         out.doc.line(&[(
             "No .result.json: poml did not finish rendering this prompt.",
             Tone::Warn,
         )]);
-        return out;
+        return;
     };
-    let result = match read_result(&call.path_of(file)) {
-        Ok(result) => result,
+    match read_result(&call.path_of(file)) {
+        Ok(result) => prompt(&result, out),
         Err(e) => {
             out.doc
                 .line(&[(&format!("{}: {e}", name(file)), Tone::Error)]);
             out.doc.blank();
             out.doc.append(text_file(call, ".result.json"));
-            return out;
         }
-    };
-    prompt(&result, &mut out);
-    out
+    }
 }
 
 /// A parsed result as a document, each message anchored.
@@ -112,7 +121,7 @@ pub fn prompt(result: &PomlResult, out: &mut Rendered) {
 }
 
 /// Rich content: text as is, images as one line, tool calls and JSON pretty.
-fn content(doc: &mut Doc, value: &Value, indent: &str) {
+pub(super) fn content(doc: &mut Doc, value: &Value, indent: &str) {
     for part in parts::parts(value) {
         match part {
             Part::Text(text) => {

@@ -6,7 +6,7 @@ use super::span::Ahead;
 use super::writer::JsonWriter;
 use crate::analysis::Matches;
 use crate::formats::bytes::{ByteSource, WholeFiles};
-use crate::formats::poml::call::read_result;
+use crate::formats::poml::call::{read_reply, read_result};
 use crate::model::time::ns_to_ms;
 use crate::model::{
     EventRef, Payload, PomlCall, Session, SessionId, Source, SpanId, SpanRef, SpanSource, Store,
@@ -231,7 +231,37 @@ fn poml_fields<W: Write>(w: &mut JsonWriter<W>, call: &PomlCall) -> io::Result<(
     w.field("runtime", &result.as_ref().and_then(|r| r.runtime.as_ref()))?;
     let summary = call.prompt.as_ref();
     w.field("images", &summary.map_or(0, |p| p.images))?;
-    w.field("chars", &summary.map(|p| p.chars))
+    w.field("chars", &summary.map(|p| p.chars))?;
+    write_reply(w, call)
+}
+
+/// `"reply"`: the model's answer from `.response.json` in `messages`' own shape, or null
+/// without that file; `error` says why a file there could not be read.
+fn write_reply<W: Write>(w: &mut JsonWriter<W>, call: &PomlCall) -> io::Result<()> {
+    w.key("reply")?;
+    let Some(read) = read_reply(call) else {
+        return w.value(&None::<()>);
+    };
+    let (reply, error) = match read {
+        Ok(reply) => (Some(reply), None),
+        Err(e) => (None, Some(e)),
+    };
+    w.begin_object()?;
+    w.key("messages")?;
+    w.begin_array()?;
+    for m in reply.as_ref().map_or(&[][..], |r| &r.messages) {
+        w.begin_object()?;
+        w.field("speaker", &m.speaker)?;
+        w.field("content", &m.content)?;
+        w.end_object()?;
+    }
+    w.end_array()?;
+    w.field(
+        "finish_reason",
+        &reply.as_ref().and_then(|r| r.finish_reason.as_ref()),
+    )?;
+    w.field("error", &error)?;
+    w.end_object()
 }
 
 /// Event files read once each, and the last file's path already escaped (a million spans

@@ -1,6 +1,7 @@
 //! `dump --format text`: a readable tree with times, safe to print to a terminal.
 
 use crate::analysis::Matches;
+use crate::formats::poml::call::read_reply;
 use crate::model::time::{Zone, format_duration};
 use crate::model::{Payload, Session, SessionId, Store};
 use crate::sanitize;
@@ -126,6 +127,15 @@ fn session_block(
                     sanitize::label(&line)
                 )?;
             }
+        }
+        if let Payload::Poml(call) = &span.payload
+            && let Some(read) = read_reply(call)
+        {
+            let line = match read {
+                Ok(reply) => reply.summary(),
+                Err(e) => format!("could not be read: {e}"),
+            };
+            writeln!(out, "{indent}    reply: {}", sanitize::label(&line))?;
         }
         for problem in &span.problems {
             writeln!(out, "{indent}  ! {}", sanitize::label(&problem.to_string()))?;

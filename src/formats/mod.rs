@@ -10,5 +10,6 @@ pub mod otlp;
 pub mod pml;
 pub mod poml;
 pub mod reader;
+pub mod reply;
 pub mod sniff;
 pub mod usage;

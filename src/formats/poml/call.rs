@@ -165,6 +165,25 @@ pub fn build_call(dir: &Arc<Path>, group: &CallGroup<'_>, ctx: BuildContext) -> 
 
 /// Parse a result file, refusing to load one too large to show anyway.
 pub fn read_result(path: &Path) -> Result<PomlResult, String> {
+    PomlResult::parse(&read_parsable(path)?)
+}
+
+/// The model's reply from the call's `.response.json`: `None` without one, else the reply
+/// or why it cannot be read (a file too large to parse, not JSON, an unknown shape).
+pub fn read_reply(call: &PomlCall) -> Option<Result<crate::formats::reply::Reply, String>> {
+    let file = call.file(RESPONSE)?;
+    let read = || {
+        let value = json::parse(&read_parsable(&call.path_of(file))?)?;
+        crate::formats::reply::from_response(&value)
+    };
+    Some(read())
+}
+
+/// The artifact holding the provider's response to the call.
+pub const RESPONSE: &str = ".response.json";
+
+/// A whole file, if it is not too large to parse.
+fn read_parsable(path: &Path) -> Result<Vec<u8>, String> {
     let prefix = fsread::read_prefix(path, PARSE_LIMIT).map_err(|e| fsread::describe(&e))?;
     if prefix.truncated() {
         return Err(format!(
@@ -173,7 +192,7 @@ pub fn read_result(path: &Path) -> Result<PomlResult, String> {
             fsread::human_size(PARSE_LIMIT)
         ));
     }
-    PomlResult::parse(&prefix.bytes)
+    Ok(prefix.bytes)
 }
 
 /// Response artifacts larger than this are not read for their usage.

@@ -200,3 +200,33 @@ fn as_unprivileged(args: &[&str], dir: &Path) -> Command {
         .stdin(Stdio::null());
     cmd
 }
+
+/// An empty folder is not an error, but an empty answer says why (on stderr: stdout stays
+/// the answer); counts read as words do ("1 span", not "1 spans").
+#[test]
+fn dump_of_a_folder_without_traces_says_so_and_counts_are_words() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = common::tracetui(&["dump", &dir.path().display().to_string()]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no traces found"), "{err}");
+
+    let file = dir.path().join("events.jsonl");
+    std::fs::write(
+        &file,
+        "{\"id\":\"a\",\"type\":\"tool_call\",\"timestamp\":1700000000000,\"duration_ms\":5,\"root_id\":\"r\",\"tool\":\"fs:read\",\"status\":\"success\"}\n",
+    )
+    .expect("write");
+    let out = common::tracetui(&["dump", &file.display().to_string()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("  1 span  ") && text.contains("  0 problems  "),
+        "{text}"
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

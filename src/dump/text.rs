@@ -24,6 +24,15 @@ pub fn write(store: &Store, matches: Option<&Matches>, out: &mut impl Write) -> 
     Ok(())
 }
 
+/// `1 span`, `2 spans`.
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// Levels of nesting the text dump indents; deeper spans are marked `⋯<depth>`.
 const MAX_INDENT: usize = 32;
 
@@ -40,15 +49,15 @@ fn session_block(
     }
     writeln!(
         out,
-        "{}  [{}]  {}  {} spans  {}  {} problems  {}",
+        "{}  [{}]  {}  {}  {}  {}  {}",
         sanitize::label(&session.id),
         session.source.as_str(),
         start.map_or_else(|| "-".into(), |s| format!("{} UTC", Zone::Utc.datetime(s))),
-        order.len(),
+        count(order.len(), "span"),
         session
             .duration_ns()
             .map_or_else(|| "-".into(), format_duration),
-        session.problem_count(),
+        count(session.problem_count(), "problem"),
         sanitize::label(&session.path.to_string_lossy()),
     )?;
     if let Some(note) = &session.note {

@@ -304,3 +304,41 @@ fn an_in_flight_call_grows_with_the_clock() {
         "the tree marks it as being written"
     );
 }
+
+/// A call that starts at the session's last instant (here a one-call session, its call
+/// made three seconds after the folder was named) is drawn as a tick on the timeline, in
+/// view, not as an off-screen ▸; so is the last call of a longer session.
+#[test]
+fn a_call_at_the_sessions_last_instant_has_a_visible_tick() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let session = dir.path().join("20261121123900000000");
+    std::fs::create_dir(&session).expect("mkdir");
+    for suffix in [".poml", ".result.json"] {
+        let file = session.join(format!("0001.only{suffix}"));
+        std::fs::write(
+            &file,
+            r#"{"messages":[{"speaker":"human","content":"hi"}]}"#,
+        )
+        .expect("write");
+        // 2026-11-21 12:39:03 UTC: three seconds after the name.
+        let t = filetime::FileTime::from_unix_time(1_795_264_743, 0);
+        filetime::set_file_mtime(&file, t).expect("mtime");
+    }
+    let mut h = common::Harness::open(&[dir.path().to_path_buf()], "runs", 120, 40);
+    h.press("j");
+    let screen = h.screen();
+    let row = screen
+        .lines()
+        .rfind(|l| l.contains("0001 only"))
+        .expect("the call's timeline row");
+    assert!(!row.contains('▸'), "off the edge:\n{screen}");
+    assert!(row.contains('█'), "no tick:\n{screen}");
+    // `0` (fit) keeps it in view.
+    h.press("<Tab><Tab>0");
+    let screen = h.screen();
+    let row = screen
+        .lines()
+        .rfind(|l| l.contains("0001 only"))
+        .expect("row");
+    assert!(row.contains('█') && !row.contains('▸'), "{screen}");
+}

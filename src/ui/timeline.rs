@@ -190,11 +190,13 @@ fn draw_bar(
         buf.set_string(bars.x, y, "◂", theme.dim());
         return;
     }
-    if x0 >= width {
+    if x0 > width {
         buf.set_string(bars.x + bars.width - 1, y, "▸", theme.dim());
         return;
     }
-    let first = x0.floor().max(0.0) as u16;
+    // A span starting at the window's last instant (often a session's last call, or a
+    // one-call session's only one) is a tick in the last column, not off the edge.
+    let first = (x0.floor().max(0.0) as u16).min(bars.width.saturating_sub(1));
     let last = (x1.ceil().max(x0.floor() + 1.0).min(width) as u16).max(first + 1);
     for col in first..last.min(bars.width) {
         let symbol = match shape {

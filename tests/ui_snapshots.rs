@@ -342,3 +342,12 @@ fn a_call_at_the_sessions_last_instant_has_a_visible_tick() {
         .expect("row");
     assert!(row.contains('█') && !row.contains('▸'), "{screen}");
 }
+
+/// `o` on a call with nothing related says so, rather than doing nothing.
+#[test]
+fn o_with_nothing_related_says_so() {
+    let mut h = common::Harness::open(&pomlruns(), "pomlruns", 160, 40);
+    h.press("jo");
+    let screen = h.screen();
+    assert!(screen.contains("Nothing related"), "{screen}");
+}

@@ -33,11 +33,16 @@ impl App {
             Action::Edit => self.edit(),
             Action::Copy => self.copy(),
             Action::Related => {
-                if let Some((sid, id)) = self.selected_span()
-                    && let Some(r) = crate::analysis::relate::related(&self.store, sid, id)
-                {
-                    self.tree
-                        .select_node(&self.store, Node::Span(r.session, r.span));
+                let related = self
+                    .selected_span()
+                    .and_then(|(sid, id)| crate::analysis::relate::related(&self.store, sid, id));
+                match related {
+                    Some(r) => self
+                        .tree
+                        .select_node(&self.store, Node::Span(r.session, r.span)),
+                    None => self.notify(
+                        "Nothing related: o goes between a POML call and the MLflow span that recorded it (poml.set_trace([\"local\", \"mlflow\"])).",
+                    ),
                 }
             }
             Action::Back => {

@@ -179,18 +179,26 @@ where
     B::Error: Send + Sync + 'static,
 {
     let mut dirty = true;
+    // A key or click changed the view: draw it now, not at the next frame slot, and stop
+    // applying queued batches first (with follow on, a frame was just drawn for the last
+    // batch, so the cap alone would hold every key for most of a frame).
+    let mut urgent = false;
     let mut last_draw: Option<Instant> = None;
     loop {
         if dirty {
             // Hold the frame until the cap allows it, still taking events meanwhile.
-            let wait = last_draw.map_or(Duration::ZERO, |t| FRAME.saturating_sub(t.elapsed()));
+            let wait = match last_draw {
+                Some(t) if !urgent => FRAME.saturating_sub(t.elapsed()),
+                _ => Duration::ZERO,
+            };
             if wait.is_zero() {
                 draw(terminal, app, theme, clock())?;
                 last_draw = Some(Instant::now());
                 dirty = false;
+                urgent = false;
             } else {
                 match events.recv_timeout(wait) {
-                    Ok(event) => dirty |= handle(app, event)?,
+                    Ok(event) => take(app, event, &mut dirty, &mut urgent)?,
                     Err(RecvTimeoutError::Timeout) => {}
                     Err(RecvTimeoutError::Disconnected) => return Ok(()),
                 }
@@ -202,7 +210,7 @@ where
                 Duration::from_secs(1)
             };
             match events.recv_timeout(timeout) {
-                Ok(event) => dirty |= handle(app, event)?,
+                Ok(event) => take(app, event, &mut dirty, &mut urgent)?,
                 // In-flight bars grow with the clock; "updated 3s ago" counts up.
                 Err(RecvTimeoutError::Timeout) => {
                     dirty =
@@ -214,9 +222,9 @@ where
         // Drain what else is queued before drawing once, but only for so long: a large
         // load arrives as many batches, and keys queued behind them must still be seen.
         let drain_until = Instant::now() + DRAIN_BUDGET;
-        while Instant::now() < drain_until {
+        while !urgent && Instant::now() < drain_until {
             match events.try_recv() {
-                Ok(event) => dirty |= handle(app, event)?,
+                Ok(event) => take(app, event, &mut dirty, &mut urgent)?,
                 Err(_) => break,
             }
         }
@@ -230,6 +238,20 @@ where
             return Ok(());
         }
     }
+}
+
+/// Apply one event; note whether it asks for a frame, and whether at once (input).
+fn take(
+    app: &mut App,
+    event: AppEvent,
+    dirty: &mut bool,
+    urgent: &mut bool,
+) -> color_eyre::Result<()> {
+    let input = matches!(event, AppEvent::Key(_) | AppEvent::Mouse(_));
+    let changed = handle(app, event)?;
+    *dirty |= changed;
+    *urgent |= input && changed;
+    Ok(())
 }
 
 fn handle(app: &mut App, event: AppEvent) -> color_eyre::Result<bool> {

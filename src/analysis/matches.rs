@@ -12,7 +12,12 @@ pub struct Matches {
     matched: HashMap<SessionId, Vec<bool>>,
     /// Matched, or an ancestor of a match.
     visible: HashMap<SessionId, Vec<bool>>,
+    /// Matches per session, so one session can be matched again alone.
+    counts: HashMap<SessionId, usize>,
     pub count: usize,
+    /// Spans examined since these were first computed: work done, for tests that it stays
+    /// in proportion to what changed.
+    examined: u64,
     /// The store generation these were computed for.
     pub generation: u64,
 }
@@ -23,37 +28,41 @@ impl Matches {
             generation: store.generation,
             ..Default::default()
         };
-        let texts: Vec<&str> = filter.texts().collect();
-        for (sid, session) in store.sessions() {
-            let n = session.slots();
-            let mut matched = vec![false; n];
-            let mut visible = vec![false; n];
-            let mut any = false;
-            for id in session.spans_in_order() {
-                if !filter.matches_structure(store, session, id)
-                    || !texts
-                        .iter()
-                        .all(|t| mentions(store, session, id, t, source))
-                {
-                    continue;
-                }
-                any = true;
-                out.count += 1;
-                matched[id.index()] = true;
-                let mut at = Some(id);
-                while let Some(cur) = at {
-                    if std::mem::replace(&mut visible[cur.index()], true) && cur != id {
-                        break;
-                    }
-                    at = session.span(cur).parent;
-                }
-            }
-            if any {
-                out.matched.insert(sid, matched);
-                out.visible.insert(sid, visible);
+        out.recompute(store, filter, source, store.session_ids());
+        out
+    }
+
+    /// Match `sessions` again (spans came to them, or they went), leaving the rest as they
+    /// were: a live trace changes a few sessions per batch, and matching every span of every
+    /// session each time made the work grow with everything loaded.
+    pub fn recompute(
+        &mut self,
+        store: &Store,
+        filter: &Filter,
+        source: &mut dyn ByteSource,
+        sessions: &[SessionId],
+    ) {
+        self.generation = store.generation;
+        for &sid in sessions {
+            self.matched.remove(&sid);
+            self.visible.remove(&sid);
+            self.count -= self.counts.remove(&sid).unwrap_or(0);
+            let Some(session) = store.session(sid) else {
+                continue;
+            };
+            self.examined += session.span_count() as u64;
+            if let Some((matched, visible, count)) = of_session(store, session, filter, source) {
+                self.matched.insert(sid, matched);
+                self.visible.insert(sid, visible);
+                self.counts.insert(sid, count);
+                self.count += count;
             }
         }
-        out
+    }
+
+    /// Spans examined since these matches were first computed.
+    pub fn spans_matched(&self) -> u64 {
+        self.examined
     }
 
     pub fn is_match(&self, sid: SessionId, id: SpanId) -> bool {
@@ -75,6 +84,39 @@ impl Matches {
     pub fn session_visible(&self, sid: SessionId) -> bool {
         self.visible.contains_key(&sid)
     }
+}
+
+/// One session's matches and visible spans (by span index) and how many matched; `None`
+/// when nothing did.
+fn of_session(
+    store: &Store,
+    session: &Session,
+    filter: &Filter,
+    source: &mut dyn ByteSource,
+) -> Option<(Vec<bool>, Vec<bool>, usize)> {
+    let n = session.slots();
+    let mut matched = vec![false; n];
+    let mut visible = vec![false; n];
+    let mut count = 0;
+    for id in session.spans_in_order() {
+        if !filter.matches_structure(store, session, id)
+            || !filter
+                .texts()
+                .all(|t| mentions(store, session, id, t, source))
+        {
+            continue;
+        }
+        count += 1;
+        matched[id.index()] = true;
+        let mut at = Some(id);
+        while let Some(cur) = at {
+            if std::mem::replace(&mut visible[cur.index()], true) && cur != id {
+                break;
+            }
+            at = session.span(cur).parent;
+        }
+    }
+    (count > 0).then_some((matched, visible, count))
 }
 
 /// Whether a span mentions `text` (lowercase): its name, id, session, or payload.

@@ -72,11 +72,29 @@ impl App {
         self.tree.refresh(&self.store);
     }
 
-    /// New spans arrived: match them against the active filter too.
+    /// New spans arrived: match the sessions they came to against the active filter (all
+    /// sessions only when what changed is no longer known).
     pub(super) fn refilter(&mut self) {
-        if let Some(filter) = &self.filter {
-            let matches = Matches::compute(&self.store, filter, &mut Pread);
-            self.tree.set_matches(&self.store, Some(matches));
+        let Some(filter) = &self.filter else {
+            return;
+        };
+        let changed = self
+            .tree
+            .matches()
+            .and_then(|m| self.store.changed_since(m.generation));
+        match changed {
+            Some(mut sessions) => {
+                sessions.sort_unstable();
+                sessions.dedup();
+                let store = &self.store;
+                self.tree.update_matches(store, &sessions, |m| {
+                    m.recompute(store, filter, &mut Pread, &sessions);
+                });
+            }
+            None => {
+                let matches = Matches::compute(&self.store, filter, &mut Pread);
+                self.tree.set_matches(&self.store, Some(matches));
+            }
         }
     }
 

@@ -34,6 +34,9 @@ use std::path::PathBuf;
 use timeline::TimelineView;
 use tree::{Row, TreeView};
 
+/// What the timeline's rows were listed for: a session, its generation and the open set.
+type TimelineKey = (SessionId, u64, u64);
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Focus {
     Tree,
@@ -83,7 +86,9 @@ pub struct App {
     patterns: Option<((u64, u64), crate::analysis::stats::Patterns)>,
     /// The problems view's rows and the store generation they were listed for.
     problems: Option<(u64, Vec<crate::analysis::problems::Located>)>,
-    timeline_rows: Option<((SessionId, u64, u64), Vec<Row>)>,
+    /// The timeline's rows and what they were listed for: other sessions changing leaves
+    /// them be.
+    timeline_rows: Option<(TimelineKey, Vec<Row>)>,
     /// The call marked for comparison (`m`).
     pub mark: Option<(SessionId, SpanId)>,
     /// The diff view's comparison, while it is open.
@@ -302,7 +307,11 @@ impl App {
             self.timeline_rows = None;
             return;
         };
-        let key = (sid, self.store.generation, self.tree.open_generation());
+        let key = (
+            sid,
+            self.store.session(sid).map_or(0, |s| s.generation),
+            self.tree.open_generation(),
+        );
         if self.timeline_rows.as_ref().is_some_and(|(k, _)| *k == key) {
             return;
         }

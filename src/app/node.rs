@@ -48,7 +48,7 @@ impl Node {
     /// spans start closed.
     pub fn open_by_default(self, store: &Store) -> bool {
         match self {
-            Node::Session(_) => store.session_count() <= OPEN_UP_TO_SESSIONS,
+            Node::Session(_) => sessions_open_by_default(store),
             Node::Orphans(_) => true,
             Node::Span(sid, id) => store.session(sid).is_some_and(|s| {
                 s.span_count() <= OPEN_SESSIONS_UP_TO
@@ -58,4 +58,9 @@ impl Node {
             _ => false,
         }
     }
+}
+
+/// Whether sessions start open: while there are few of them.
+pub fn sessions_open_by_default(store: &Store) -> bool {
+    store.session_count() <= OPEN_UP_TO_SESSIONS
 }

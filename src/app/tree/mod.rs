@@ -1,14 +1,17 @@
 //! The call tree's view state: which nodes are open, the selection, and the flattened
-//! visible rows (rebuilt only when the store or the open set changes; `rows.rs` builds them).
+//! visible rows (rebuilt only for the sessions that changed: `rows.rs` builds them, `index.rs`
+//! knows whose rows are where).
 
+mod index;
 mod rows;
 
 pub use rows::Row;
 
-use super::node::Node;
+use super::node::{Node, sessions_open_by_default};
 use crate::analysis::Matches;
 use crate::model::{SessionId, SpanId, Store};
-use rows::{SessionView, build_rows};
+use index::Index;
+use rows::{SessionView, push_session};
 use std::collections::HashMap;
 
 #[derive(Debug, Default)]
@@ -22,6 +25,12 @@ pub struct TreeView {
     pub offset: usize,
     rows: Vec<Row>,
     built_for: Option<(u64, u64, u64)>,
+    /// Whose rows are where, and what they were built from.
+    index: Option<Index>,
+    /// Sessions with a node opened or closed since the rows were built.
+    reopened: Vec<SessionId>,
+    /// Rows built so far, all told: work done, for tests that it stays in proportion.
+    rows_built: u64,
     open_generation: u64,
     /// The active filter's matches, and a counter bumped whenever they change.
     matches: Option<Matches>,
@@ -46,6 +55,11 @@ impl TreeView {
 
     pub fn open_generation(&self) -> u64 {
         self.open_generation
+    }
+
+    /// How many rows have been built since the view was made (each rebuild counts its rows).
+    pub fn rows_built(&self) -> u64 {
+        self.rows_built
     }
 
     /// One session's span rows as if the session itself were open (for the timeline).
@@ -77,11 +91,14 @@ impl TreeView {
         if self.is_open(store, node) != open {
             self.overrides.insert(node, open);
             self.open_generation += 1;
+            if let Some(sid) = node.session() {
+                self.reopened.push(sid);
+            }
         }
     }
 
-    /// Rebuild the rows if the store, the open set or the filter changed, and keep the
-    /// selection valid.
+    /// Bring the rows up to date with the store, the open set and the filter, rebuilding
+    /// only the rows from the first session that changed on, and keep the selection valid.
     pub fn refresh(&mut self, store: &Store) {
         let key = (
             store.generation,
@@ -92,30 +109,98 @@ impl TreeView {
             return;
         }
         self.built_for = Some(key);
-        self.rows = build_rows(store, self.matches.as_ref(), |n| self.is_open(store, n));
+        let cut = self.first_stale(store);
+        let index = self.index.get_or_insert_with(Index::default);
+        let first_row = index.truncate(cut, self.rows.len());
+        self.rows.truncate(first_row);
+        let overrides = &self.overrides;
+        let is_open = |n: Node| {
+            overrides
+                .get(&n)
+                .copied()
+                .unwrap_or_else(|| n.open_by_default(store))
+        };
+        for &sid in &store.session_ids()[cut.min(store.session_count())..] {
+            if let Some(session) = store.session(sid) {
+                index.place(sid, self.rows.len());
+                push_session(
+                    &mut self.rows,
+                    session,
+                    sid,
+                    self.matches.as_ref(),
+                    &is_open,
+                );
+            }
+        }
+        self.rows_built += (self.rows.len() - first_row) as u64;
+        index.generation = store.generation;
+        index.filter_generation = self.filter_generation;
+        index.sessions_open = sessions_open_by_default(store);
         self.relocate_selection();
+    }
+
+    /// The first position in the store's session order whose rows must be built again (0:
+    /// all of them, when what changed is not known or touches every session).
+    fn first_stale(&mut self, store: &Store) -> usize {
+        let mut changed = std::mem::take(&mut self.reopened);
+        let Some(index) = &self.index else {
+            return 0;
+        };
+        if index.filter_generation != self.filter_generation
+            || index.sessions_open != sessions_open_by_default(store)
+        {
+            return 0;
+        }
+        let Some(touched) = store.changed_since(index.generation) else {
+            return 0;
+        };
+        changed.extend(touched);
+        index.first_stale(store, &mut changed)
     }
 
     /// Show only matches and their ancestors (opening the ancestors), or everything.
     pub fn set_matches(&mut self, store: &Store, matches: Option<Matches>) {
         if let Some(m) = &matches {
-            for (sid, session) in store.sessions() {
-                if !m.session_visible(sid) {
-                    continue;
-                }
-                for id in session.spans_in_order() {
-                    if m.is_match(sid, id) {
-                        let mut up = parent_of(store, Node::Span(sid, id));
-                        while let Some(p) = up {
-                            self.set_open(store, p, true);
-                            up = parent_of(store, p);
-                        }
+            self.open_to_matches(store, m, store.session_ids());
+        }
+        self.matches = matches;
+        self.filter_generation += 1;
+    }
+
+    /// The same filter, matched again in `sessions` only (spans came to them): open the
+    /// ancestors of their matches. Their rows are rebuilt as the sessions changed.
+    pub fn update_matches(
+        &mut self,
+        store: &Store,
+        sessions: &[SessionId],
+        update: impl FnOnce(&mut Matches),
+    ) {
+        let Some(mut matches) = self.matches.take() else {
+            return;
+        };
+        update(&mut matches);
+        self.open_to_matches(store, &matches, sessions);
+        self.matches = Some(matches);
+    }
+
+    fn open_to_matches(&mut self, store: &Store, m: &Matches, sessions: &[SessionId]) {
+        for &sid in sessions {
+            let Some(session) = store.session(sid) else {
+                continue;
+            };
+            if !m.session_visible(sid) {
+                continue;
+            }
+            for id in session.spans_in_order() {
+                if m.is_match(sid, id) {
+                    let mut up = parent_of(store, Node::Span(sid, id));
+                    while let Some(p) = up {
+                        self.set_open(store, p, true);
+                        up = parent_of(store, p);
                     }
                 }
             }
         }
-        self.matches = matches;
-        self.filter_generation += 1;
     }
 
     pub fn matches(&self) -> Option<&Matches> {
@@ -150,14 +235,7 @@ impl TreeView {
             self.selected_row = 0;
             return;
         }
-        let found = self.selected.and_then(|sel| {
-            // Usually still where it was; search only when it moved.
-            if self.rows.get(self.selected_row).map(|r| r.node) == Some(sel) {
-                Some(self.selected_row)
-            } else {
-                self.rows.iter().position(|r| r.node == sel)
-            }
-        });
+        let found = self.selected.and_then(|sel| self.find_row(sel));
         match found {
             Some(row) => self.selected_row = row,
             None => {
@@ -166,6 +244,24 @@ impl TreeView {
                 self.selected_row = row;
             }
         }
+    }
+
+    /// The row of `node`: usually where the selection was; else searched for among its
+    /// session's rows only.
+    fn find_row(&self, node: Node) -> Option<usize> {
+        if self.rows.get(self.selected_row).map(|r| r.node) == Some(node) {
+            return Some(self.selected_row);
+        }
+        let range = match (node.session(), &self.index) {
+            (Some(sid), Some(index)) => index.rows_of(sid, self.rows.len())?,
+            _ => 0..self.rows.len(),
+        };
+        let start = range.start;
+        self.rows
+            .get(range)?
+            .iter()
+            .position(|r| r.node == node)
+            .map(|i| start + i)
     }
 
     pub fn select_row(&mut self, row: usize) -> bool {
@@ -335,3 +431,6 @@ pub fn parent_of(store: &Store, node: Node) -> Option<Node> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -4,7 +4,7 @@
 
 use crate::analysis::Matches;
 use crate::app::node::Node;
-use crate::model::{Payload, Session, SessionId, SpanId, Store};
+use crate::model::{Payload, Session, SessionId, SpanId};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Row {
@@ -18,60 +18,59 @@ pub struct Row {
     pub context: bool,
 }
 
-pub(super) fn build_rows(
-    store: &Store,
+/// Push one session's rows: its header, then (when open) its spans and orphans.
+pub(super) fn push_session(
+    rows: &mut Vec<Row>,
+    session: &Session,
+    sid: SessionId,
     matches: Option<&Matches>,
-    is_open: impl Fn(Node) -> bool,
-) -> Vec<Row> {
-    let mut rows = Vec::new();
-    for (sid, session) in store.sessions() {
-        if matches.is_some_and(|m| !m.session_visible(sid)) {
-            continue;
-        }
-        let node = Node::Session(sid);
-        let expandable = session.span_count() > 0;
-        let open = expandable && is_open(node);
+    is_open: &impl Fn(Node) -> bool,
+) {
+    if matches.is_some_and(|m| !m.session_visible(sid)) {
+        return;
+    }
+    let node = Node::Session(sid);
+    let expandable = session.span_count() > 0;
+    let open = expandable && is_open(node);
+    rows.push(Row {
+        node,
+        depth: 0,
+        parent_row: None,
+        expandable,
+        open,
+        context: matches.is_some(),
+    });
+    if !open {
+        return;
+    }
+    let session_row = (rows.len() - 1) as u32;
+    let view = SessionView {
+        session,
+        sid,
+        matches,
+        is_open,
+    };
+    view.push(rows, session.roots(), 1, session_row);
+    let orphans_shown = session
+        .orphans()
+        .iter()
+        .any(|&o| matches.is_none_or(|m| m.is_visible(sid, o)));
+    if orphans_shown {
+        let node = Node::Orphans(sid);
+        let open = is_open(node);
         rows.push(Row {
             node,
-            depth: 0,
-            parent_row: None,
-            expandable,
+            depth: 1,
+            parent_row: Some(session_row),
+            expandable: true,
             open,
             context: matches.is_some(),
         });
-        if !open {
-            continue;
-        }
-        let session_row = (rows.len() - 1) as u32;
-        let view = SessionView {
-            session,
-            sid,
-            matches,
-            is_open: &is_open,
-        };
-        view.push(&mut rows, session.roots(), 1, session_row);
-        let orphans_shown = session
-            .orphans()
-            .iter()
-            .any(|&o| matches.is_none_or(|m| m.is_visible(sid, o)));
-        if orphans_shown {
-            let node = Node::Orphans(sid);
-            let open = is_open(node);
-            rows.push(Row {
-                node,
-                depth: 1,
-                parent_row: Some(session_row),
-                expandable: true,
-                open,
-                context: matches.is_some(),
-            });
-            if open {
-                let orphans_row = (rows.len() - 1) as u32;
-                view.push(&mut rows, session.orphans(), 2, orphans_row);
-            }
+        if open {
+            let orphans_row = (rows.len() - 1) as u32;
+            view.push(rows, session.orphans(), 2, orphans_row);
         }
     }
-    rows
 }
 
 /// What building one session's rows needs.

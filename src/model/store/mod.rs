@@ -1,10 +1,15 @@
-//! The store: every session, in start order, built only by applying updates.
+//! The store: every session, in start order, built only by applying updates. `order.rs`
+//! keeps the order; `changes.rs` what each batch touched and the store-wide counts.
+
+mod changes;
+mod order;
 
 use super::ids::SessionId;
 use super::intern::{Interner, Sym};
 use super::problem::Problem;
 use super::session::Session;
 use super::span::Source;
+use super::time::Nanos;
 use super::update::{SessionKey, SessionRecord, Update};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
@@ -18,7 +23,12 @@ pub struct Store {
     names: Interner,
     problems: BTreeMap<Box<str>, Vec<Problem>>,
     touched: HashSet<SessionId>,
-    order_dirty: bool,
+    /// Sessions that are new or whose start moved: their place in `order` is to be found.
+    unplaced: Vec<SessionId>,
+    /// By session index: the start each was placed in `order` by.
+    placed_by: Vec<Nanos>,
+    changes: changes::ChangeLog,
+    totals: changes::Totals,
     /// The session the last span went to: spans come in runs of the same session.
     last: Option<(SessionKey, SessionId)>,
     /// Bumped on every applied batch that changed something.
@@ -57,7 +67,8 @@ impl Store {
                 if let Some(id) = self.by_key.remove(&key) {
                     self.sessions[id.index()] = None;
                     self.order.retain(|&s| s != id);
-                    self.touched.remove(&id);
+                    // Touched, so views learn it is gone.
+                    self.touched.insert(id);
                 }
             }
             Update::Span { session, span } => {
@@ -85,6 +96,7 @@ impl Store {
                 if let Some(s) = self.sessions[id.index()].as_mut() {
                     s.set_problems(origin, problems);
                 }
+                self.touched.insert(id);
             }
             Update::Problems {
                 session: None,
@@ -101,28 +113,20 @@ impl Store {
     }
 
     fn finish(&mut self) {
-        for id in self.touched.drain() {
-            if let Some(session) = self.sessions[id.index()].as_mut() {
-                let before = session.start_ns();
-                session.refresh_bounds();
-                if session.start_ns() != before || before.is_none() {
-                    self.order_dirty = true;
-                }
-            }
-        }
-        if self.order_dirty {
-            self.order_dirty = false;
-            let sessions = &self.sessions;
-            self.order.sort_by(|a, b| {
-                let (a, b) = (&sessions[a.index()], &sessions[b.index()]);
-                let key = |s: &Option<Session>| {
-                    s.as_ref()
-                        .map(|s| (s.start_ns().unwrap_or(i64::MAX), s.key.clone()))
-                };
-                key(a).cmp(&key(b))
-            });
-        }
         self.generation += 1;
+        for id in self.touched.drain() {
+            let share = self.sessions[id.index()].as_mut().map(|session| {
+                session.refresh_bounds();
+                // Spans widen the start as they are applied: compare with where it stands.
+                if self.placed_by.get(id.index()) != Some(&order::sort_start(session)) {
+                    self.unplaced.push(id);
+                }
+                changes::Share::of(session)
+            });
+            self.totals.set(id, share);
+            self.changes.record(self.generation, id);
+        }
+        self.place_unplaced();
     }
 
     fn upsert_session(&mut self, mut record: SessionRecord) -> SessionId {
@@ -135,10 +139,11 @@ impl Store {
                 s.path = record.path;
                 if s.named_start_ns != record.start_ns {
                     s.named_start_ns = record.start_ns;
-                    self.order_dirty = true;
+                    self.unplaced.push(id);
                 }
                 s.generation += 1;
             }
+            self.touched.insert(id);
             return id;
         }
         let id = SessionId(u32::try_from(self.sessions.len()).unwrap_or(u32::MAX));
@@ -152,8 +157,8 @@ impl Store {
         session.note = record.note;
         self.sessions.push(Some(session));
         self.by_key.insert(record.key, id);
-        self.order.push(id);
-        self.order_dirty = true;
+        self.unplaced.push(id);
+        self.touched.insert(id);
         id
     }
 
@@ -220,7 +225,7 @@ impl Store {
 
     /// What to call spans in counts: "calls" when everything is POML, "spans" otherwise.
     pub fn span_noun(&self) -> &'static str {
-        if self.sessions().all(|(_, s)| s.source == Source::Poml) {
+        if self.totals.not_poml_sessions == 0 {
             "calls"
         } else {
             "spans"
@@ -229,11 +234,20 @@ impl Store {
 
     /// Whether any span anywhere is still running (its bar must keep growing).
     pub fn any_running(&self) -> bool {
-        self.sessions().any(|(_, s)| s.any_running())
+        self.totals.running_sessions > 0
     }
 
     pub fn span_count(&self) -> usize {
-        self.sessions().map(|(_, s)| s.span_count()).sum()
+        self.totals.spans
+    }
+
+    /// The sessions changed (added, changed or removed) by batches after store generation
+    /// `generation`, with repeats; `None` when that is too far back to be known.
+    pub fn changed_since(&self, generation: u64) -> Option<Vec<SessionId>> {
+        if generation > self.generation {
+            return None; // from another store
+        }
+        self.changes.since(generation)
     }
 
     /// Problems that belong to no session (an unreadable path, say).
@@ -242,10 +256,6 @@ impl Store {
     }
 
     pub fn problem_count(&self) -> usize {
-        self.problems().count()
-            + self
-                .sessions()
-                .map(|(_, s)| s.problem_count())
-                .sum::<usize>()
+        self.problems().count() + self.totals.problems
     }
 }

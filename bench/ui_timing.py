@@ -106,7 +106,7 @@ class Pane:
 
     def spans(self):
         self.text()
-        found = re.search(r"sessions · (\d+) spans", self.screen.display[0])
+        found = re.search(r"sessions? · (\d+) spans?", self.screen.display[0])
         return int(found.group(1)) if found else None
 
     def quit(self):

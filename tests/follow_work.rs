@@ -1,7 +1,7 @@
 //! Follow mode's work per batch does not grow with what is already loaded (issue 14 item
-//! 13): the tree's rows built and the filter's spans matched for one new execution are the
-//! same with 2k and with 100k spans loaded (both past the 50 sessions after which sessions
-//! start closed). Work is counted, not timed.
+//! 13): the tree's and the timeline's rows built and the filter's spans matched for one more
+//! execution (or, in one long execution, one more capability) are the same with 2k and with
+//! 100k spans loaded. Work is counted, not timed.
 
 use ratatui::layout::Rect;
 use tracetui::app::{App, Node};
@@ -89,15 +89,31 @@ fn loaded(sessions: usize, filter: Option<&str>) -> App {
     app
 }
 
-/// Rows built and spans matched for one more execution, arriving in three batches.
-fn work_for_next_execution(app: &mut App) -> (u64, u64) {
-    let (rows, matched) = (app.tree.rows_built(), spans_matched(app));
+/// Tree rows built, timeline rows built and spans matched for one more execution, arriving
+/// in three batches.
+fn work_for_next_execution(app: &mut App) -> (u64, u64, u64) {
     let n = app.store.session_count();
-    for part in execution(n).chunks(12) {
-        app.ingest(part.to_vec());
+    work_for(
+        app,
+        execution(n).chunks(12).map(<[Update]>::to_vec).collect(),
+    )
+}
+
+fn work_for(app: &mut App, batches: Vec<Vec<Update>>) -> (u64, u64, u64) {
+    let before = (
+        app.tree.rows_built(),
+        app.timeline_rows_built(),
+        spans_matched(app),
+    );
+    for batch in batches {
+        app.ingest(batch);
         app.prepare(AREA, 0);
     }
-    (app.tree.rows_built() - rows, spans_matched(app) - matched)
+    (
+        app.tree.rows_built() - before.0,
+        app.timeline_rows_built() - before.1,
+        spans_matched(app) - before.2,
+    )
 }
 
 fn spans_matched(app: &App) -> u64 {
@@ -129,8 +145,8 @@ fn follow_builds_the_same_rows_per_batch_with_2k_or_100k_spans_loaded() {
     let mut small = loaded(60, None);
     let mut large = loaded(3_000, None);
     assert!(large.store.span_count() >= 100_000);
-    let (small_rows, _) = work_for_next_execution(&mut small);
-    let (large_rows, _) = work_for_next_execution(&mut large);
+    let (small_rows, small_timeline, _) = work_for_next_execution(&mut small);
+    let (large_rows, large_timeline, _) = work_for_next_execution(&mut large);
     assert_following(&small);
     assert_following(&large);
     assert!(small_rows > 0);
@@ -139,6 +155,7 @@ fn follow_builds_the_same_rows_per_batch_with_2k_or_100k_spans_loaded() {
         "rows built for one new execution: {large_rows} with 100k spans loaded, \
          {small_rows} with 2k"
     );
+    assert_eq!(large_timeline, small_timeline);
     // In proportion to the batch: each of the three batches rebuilds the new execution's
     // rows at most twice (for its spans, then as follow opens the new call's parent).
     assert!(
@@ -151,8 +168,8 @@ fn follow_builds_the_same_rows_per_batch_with_2k_or_100k_spans_loaded() {
 fn with_a_filter_follow_matches_only_the_new_spans_session() {
     let mut small = loaded(60, Some("status:error"));
     let mut large = loaded(3_000, Some("status:error"));
-    let (small_rows, small_matched) = work_for_next_execution(&mut small);
-    let (large_rows, large_matched) = work_for_next_execution(&mut large);
+    let (small_rows, _, small_matched) = work_for_next_execution(&mut small);
+    let (large_rows, _, large_matched) = work_for_next_execution(&mut large);
     assert_eq!(large_rows, small_rows);
     assert_eq!(
         large_matched, small_matched,
@@ -166,4 +183,85 @@ fn with_a_filter_follow_matches_only_the_new_spans_session() {
         .map(|n| 3 * (0..10usize).filter(|t| (n + t).is_multiple_of(7)).count())
         .sum::<usize>();
     assert_eq!(large.match_count(), Some(errors));
+}
+
+/// One long execution that never ends: its root, then capabilities of 10 tool calls each.
+/// The calls are written before their capability, as PML writes them (a capability is
+/// written when it finishes), so they wait as orphans until it comes.
+fn capability(n: usize) -> Vec<Vec<Update>> {
+    let key: tracetui::model::SessionKey = "long".into();
+    let t0 = 1_700_000_000_000 * MS;
+    let span = |id: String, parent: Option<&str>, kind, start: i64| {
+        let mut s = SpanRecord::new(id.clone(), kind, id);
+        s.parent = parent.map(Into::into);
+        s.start_ns = Some(t0 + start * MS);
+        s.end_ns = Some(t0 + start * MS + 5 * MS);
+        Update::Span {
+            session: key.clone(),
+            span: s,
+        }
+    };
+    let mut batches = Vec::new();
+    if n == 0 {
+        batches.push(vec![
+            Update::Session(SessionRecord {
+                key: key.clone(),
+                id: "long".into(),
+                source: Source::Pml,
+                path: "live.jsonl".into(),
+                start_ns: Some(t0),
+                note: None,
+            }),
+            span("root".into(), None, SpanKind::Execution, 0),
+        ]);
+    }
+    let cap = format!("c{n:06}");
+    let at = 1 + n as i64 * 20;
+    let tools: Vec<Update> = (0..10)
+        .map(|t| {
+            span(
+                format!("{cap}_t{t}"),
+                Some(&cap),
+                SpanKind::ToolCall,
+                at + 1 + t,
+            )
+        })
+        .collect();
+    batches.push(tools[..5].to_vec());
+    batches.push(tools[5..].to_vec());
+    batches.push(vec![span(cap, Some("root"), SpanKind::Capability, at)]);
+    batches
+}
+
+fn long_execution(capabilities: usize) -> App {
+    let mut app = App::new(Vec::new(), Zone::Utc);
+    for n in 0..capabilities {
+        app.ingest(capability(n).concat());
+        if n % 50 == 49 || n + 1 == capabilities {
+            app.prepare(AREA, 0);
+        }
+    }
+    assert_eq!(app.store.span_count(), 1 + capabilities * 11);
+    app
+}
+
+#[test]
+fn in_one_long_execution_follow_builds_the_same_rows_per_batch_with_2k_or_100k_spans() {
+    let mut small = long_execution(200);
+    let mut large = long_execution(9_200);
+    assert!(large.store.span_count() >= 100_000);
+    let (small_rows, small_timeline, _) = work_for(&mut small, capability(200));
+    let (large_rows, large_timeline, _) = work_for(&mut large, capability(9_200));
+    assert_following(&small);
+    assert_following(&large);
+    assert!(small_rows > 0 && small_timeline > 0);
+    assert_eq!(
+        (large_rows, large_timeline),
+        (small_rows, small_timeline),
+        "tree and timeline rows built for one more capability: with 100k spans loaded \
+         {large_rows} and {large_timeline}, with 2k {small_rows} and {small_timeline}"
+    );
+    // In proportion to the batch: the new capability and its calls, the one before it (its
+    // successor's insertion point is after its row) and the orphans group, per batch.
+    assert!(large_rows <= 3 * 2 * 25, "{large_rows}");
 }

@@ -13,6 +13,7 @@ pub mod node;
 pub mod overlay;
 pub mod prompt;
 pub mod timeline;
+pub mod timeline_rows;
 pub mod tree;
 pub mod update;
 pub mod wrap;
@@ -33,9 +34,6 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use timeline::TimelineView;
 use tree::{Row, TreeView};
-
-/// What the timeline's rows were listed for: a session, its generation and the open set.
-type TimelineKey = (SessionId, u64, u64);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Focus {
@@ -86,9 +84,8 @@ pub struct App {
     patterns: Option<((u64, u64), crate::analysis::stats::Patterns)>,
     /// The problems view's rows and the store generation they were listed for.
     problems: Option<(u64, Vec<crate::analysis::problems::Located>)>,
-    /// The timeline's rows and what they were listed for: other sessions changing leaves
-    /// them be.
-    timeline_rows: Option<(TimelineKey, Vec<Row>)>,
+    /// The timeline's rows: other sessions changing leaves them be.
+    timeline_rows: timeline_rows::TimelineRows,
     /// The call marked for comparison (`m`).
     pub mark: Option<(SessionId, SpanId)>,
     /// The diff view's comparison, while it is open.
@@ -126,7 +123,7 @@ impl App {
             filter_error: None,
             patterns: None,
             problems: None,
-            timeline_rows: None,
+            timeline_rows: Default::default(),
             mark: None,
             diff: None,
             notice: None,
@@ -299,12 +296,12 @@ impl App {
 
     /// The selected session's spans as the timeline lists them (tree order, open nodes).
     pub fn timeline_rows(&self) -> &[Row] {
-        self.timeline_rows.as_ref().map_or(&[], |(_, rows)| rows)
+        self.timeline_rows.rows()
     }
 
     fn refresh_timeline_rows(&mut self) {
         let Some(sid) = self.selected_session() else {
-            self.timeline_rows = None;
+            self.timeline_rows.clear();
             return;
         };
         let key = (
@@ -312,18 +309,18 @@ impl App {
             self.store.session(sid).map_or(0, |s| s.generation),
             self.tree.open_generation(),
         );
-        if self.timeline_rows.as_ref().is_some_and(|(k, _)| *k == key) {
-            return;
-        }
-        let rows = self.tree.span_rows(&self.store, sid);
-        self.timeline_rows = Some((key, rows));
+        self.timeline_rows
+            .refresh(&self.tree, &self.store, sid, key);
+    }
+
+    /// Timeline rows listed or taken since the app started (work done, for tests).
+    pub fn timeline_rows_built(&self) -> u64 {
+        self.timeline_rows.built()
     }
 
     pub fn timeline_selected_row(&self) -> Option<usize> {
         let (sid, id) = self.selected_span()?;
-        self.timeline_rows()
-            .iter()
-            .position(|r| r.node == Node::Span(sid, id))
+        self.timeline_rows.row_of(Node::Span(sid, id))
     }
 
     /// The selected session's time origin and extent; spans still running reach the clock.

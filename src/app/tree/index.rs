@@ -20,11 +20,18 @@ pub(super) struct Index {
     order: Vec<SessionId>,
     /// The first row of `order[i]`'s rows (where they would be, if it has none).
     starts: Vec<u32>,
+    /// How many span ids `order[i]` had given out when its rows were built.
+    slots: Vec<u32>,
     /// By session index: its position in `order`, or `NONE`.
     positions: Vec<u32>,
 }
 
 impl Index {
+    /// The session at position `at` and the span ids it had given out then, if it is there.
+    pub fn at(&self, at: usize) -> Option<(SessionId, usize)> {
+        Some((*self.order.get(at)?, *self.slots.get(at)? as usize))
+    }
+
     fn position(&self, sid: SessionId) -> Option<usize> {
         self.positions
             .get(sid.index())
@@ -61,6 +68,13 @@ impl Index {
         cut
     }
 
+    /// The session at position `at` was brought up to date with `slots` span ids.
+    pub fn set_slots(&mut self, at: usize, slots: usize) {
+        if let Some(s) = self.slots.get_mut(at) {
+            *s = u32::try_from(slots).unwrap_or(u32::MAX);
+        }
+    }
+
     /// Forget positions from `cut` on; returns the first row to rebuild.
     pub fn truncate(&mut self, cut: usize, total_rows: usize) -> usize {
         for &sid in &self.order[cut.min(self.order.len())..] {
@@ -69,16 +83,19 @@ impl Index {
         let row = self.starts.get(cut).map_or(total_rows, |&r| r as usize);
         self.order.truncate(cut);
         self.starts.truncate(cut);
+        self.slots.truncate(cut);
         row
     }
 
-    /// Session `sid`'s rows start at row `start`, after those already placed.
-    pub fn place(&mut self, sid: SessionId, start: usize) {
+    /// Session `sid`'s rows start at row `start`, after those already placed; it had given
+    /// out `slots` span ids.
+    pub fn place(&mut self, sid: SessionId, start: usize, slots: usize) {
         if self.positions.len() <= sid.index() {
             self.positions.resize(sid.index() + 1, NONE);
         }
         self.positions[sid.index()] = self.order.len() as u32;
         self.order.push(sid);
         self.starts.push(start as u32);
+        self.slots.push(u32::try_from(slots).unwrap_or(u32::MAX));
     }
 }

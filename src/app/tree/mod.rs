@@ -3,6 +3,7 @@
 //! knows whose rows are where).
 
 mod index;
+mod resume;
 mod rows;
 
 pub use rows::Row;
@@ -27,10 +28,15 @@ pub struct TreeView {
     built_for: Option<(u64, u64, u64)>,
     /// Whose rows are where, and what they were built from.
     index: Option<Index>,
-    /// Sessions with a node opened or closed since the rows were built.
-    reopened: Vec<SessionId>,
+    /// Nodes opened or closed since the rows were built.
+    reopened: Vec<Node>,
+    /// Sessions matched again since the rows were built.
+    rematched: Vec<SessionId>,
     /// Rows built so far, all told: work done, for tests that it stays in proportion.
     rows_built: u64,
+    /// Each rebuild and the first row it changed (▸/▾ fixed in place aside), for views
+    /// derived from the rows (the timeline) to follow.
+    edits: Edits,
     open_generation: u64,
     /// The active filter's matches, and a counter bumped whenever they change.
     matches: Option<Matches>,
@@ -62,6 +68,22 @@ impl TreeView {
         self.rows_built
     }
 
+    /// The rebuilds so far (see `rows_changed_since`).
+    pub fn edit_count(&self) -> u64 {
+        self.edits.count
+    }
+
+    /// The first row that any rebuild after `edit` changed (nodes or depths; ▸/▾ may have
+    /// changed above it), or `None` when that is no longer known.
+    pub fn rows_changed_since(&self, edit: u64) -> Option<usize> {
+        self.edits.since(edit)
+    }
+
+    /// Where session `sid`'s rows are, if it has a place.
+    pub fn session_rows(&self, sid: SessionId) -> Option<std::ops::Range<usize>> {
+        self.index.as_ref()?.rows_of(sid, self.rows.len())
+    }
+
     /// One session's span rows as if the session itself were open (for the timeline).
     pub fn span_rows(&self, store: &Store, sid: SessionId) -> Vec<Row> {
         let mut rows = Vec::new();
@@ -91,9 +113,7 @@ impl TreeView {
         if self.is_open(store, node) != open {
             self.overrides.insert(node, open);
             self.open_generation += 1;
-            if let Some(sid) = node.session() {
-                self.reopened.push(sid);
-            }
+            self.reopened.push(node);
         }
     }
 
@@ -109,10 +129,9 @@ impl TreeView {
             return;
         }
         self.built_for = Some(key);
-        let cut = self.first_stale(store);
-        let index = self.index.get_or_insert_with(Index::default);
-        let first_row = index.truncate(cut, self.rows.len());
-        self.rows.truncate(first_row);
+        let reopened = std::mem::take(&mut self.reopened);
+        let stale = self.first_stale(store, &reopened);
+        self.rematched.clear();
         let overrides = &self.overrides;
         let is_open = |n: Node| {
             overrides
@@ -120,9 +139,55 @@ impl TreeView {
                 .copied()
                 .unwrap_or_else(|| n.open_by_default(store))
         };
-        for &sid in &store.session_ids()[cut.min(store.session_count())..] {
+        let index = self.index.get_or_insert_with(Index::default);
+        let order = store.session_ids();
+        let mut from = stale.unwrap_or(0).min(order.len());
+        let mut changed_from = usize::MAX;
+        // The first stale session, if still in its place, keeps its rows up to the first
+        // that changed (a live session grows at its end).
+        if stale.is_some()
+            && let Some((sid, old_slots)) = index.at(from)
+            && order.get(from) == Some(&sid)
+            && let Some(session) = store.session(sid)
+            && let Some(block) = index.rows_of(sid, self.rows.len())
+            && let Some(touched) = store.spans_changed_since(index.generation, sid)
+        {
+            let view = rows::SessionView {
+                session,
+                sid,
+                matches: self.matches.as_ref(),
+                is_open: &is_open,
+            };
+            let mine: Vec<Node> = reopened
+                .iter()
+                .copied()
+                .filter(|n| n.session() == Some(sid))
+                .collect();
+            let changes = resume::Changes {
+                touched,
+                reopened: &mine,
+                old_slots,
+            };
+            if let Some(r) = resume::first_changed_row(&mut self.rows, block, &view, changes) {
+                // Later sessions' rows go too; they are built again below.
+                index.truncate(from + 1, self.rows.len());
+                self.rows.truncate(r);
+                changed_from = r;
+                if resume::resume(&mut self.rows, &view) {
+                    index.set_slots(from, session.slots());
+                    self.rows_built += (self.rows.len() - r) as u64;
+                    from += 1;
+                }
+            }
+        }
+        // Otherwise (and after it) whole sessions, from `from` on.
+        let first_row = index.truncate(from, self.rows.len());
+        self.rows.truncate(first_row);
+        let built_from = self.rows.len();
+        self.edits.record(changed_from.min(built_from));
+        for &sid in &order[from..] {
             if let Some(session) = store.session(sid) {
-                index.place(sid, self.rows.len());
+                index.place(sid, self.rows.len(), session.slots());
                 push_session(
                     &mut self.rows,
                     session,
@@ -132,30 +197,26 @@ impl TreeView {
                 );
             }
         }
-        self.rows_built += (self.rows.len() - first_row) as u64;
+        self.rows_built += (self.rows.len() - built_from) as u64;
         index.generation = store.generation;
         index.filter_generation = self.filter_generation;
         index.sessions_open = sessions_open_by_default(store);
         self.relocate_selection();
     }
 
-    /// The first position in the store's session order whose rows must be built again (0:
-    /// all of them, when what changed is not known or touches every session).
-    fn first_stale(&mut self, store: &Store) -> usize {
-        let mut changed = std::mem::take(&mut self.reopened);
-        let Some(index) = &self.index else {
-            return 0;
-        };
+    /// The first position in the store's session order whose rows must be built again;
+    /// `None`: all of them, when what changed is not known or touches every session.
+    fn first_stale(&self, store: &Store, reopened: &[Node]) -> Option<usize> {
+        let mut changed: Vec<SessionId> = reopened.iter().filter_map(|n| n.session()).collect();
+        changed.extend_from_slice(&self.rematched);
+        let index = self.index.as_ref()?;
         if index.filter_generation != self.filter_generation
             || index.sessions_open != sessions_open_by_default(store)
         {
-            return 0;
+            return None;
         }
-        let Some(touched) = store.changed_since(index.generation) else {
-            return 0;
-        };
-        changed.extend(touched);
-        index.first_stale(store, &mut changed)
+        changed.extend(store.changed_since(index.generation)?);
+        Some(index.first_stale(store, &mut changed))
     }
 
     /// Show only matches and their ancestors (opening the ancestors), or everything.
@@ -181,6 +242,8 @@ impl TreeView {
         update(&mut matches);
         self.open_to_matches(store, &matches, sessions);
         self.matches = Some(matches);
+        self.rematched.extend_from_slice(sessions);
+        self.built_for = None;
     }
 
     fn open_to_matches(&mut self, store: &Store, m: &Matches, sessions: &[SessionId]) {
@@ -257,10 +320,11 @@ impl TreeView {
             _ => 0..self.rows.len(),
         };
         let start = range.start;
+        // From the end: what moves is mostly the newest (follow mode).
         self.rows
             .get(range)?
             .iter()
-            .position(|r| r.node == node)
+            .rposition(|r| r.node == node)
             .map(|i| start + i)
     }
 
@@ -411,6 +475,40 @@ impl TreeView {
         self.pinned = true;
         let max_offset = self.rows.len().saturating_sub(height.max(1)) as isize;
         self.offset = (self.offset as isize + delta).clamp(0, max_offset.max(0)) as usize;
+    }
+}
+
+/// The last rebuilds and the first row each changed.
+#[derive(Debug, Default)]
+struct Edits {
+    count: u64,
+    recent: std::collections::VecDeque<(u64, usize)>,
+}
+
+impl Edits {
+    const KEPT: usize = 64;
+
+    fn record(&mut self, from: usize) {
+        self.count += 1;
+        if self.recent.len() == Self::KEPT {
+            self.recent.pop_front();
+        }
+        self.recent.push_back((self.count, from));
+    }
+
+    fn since(&self, edit: u64) -> Option<usize> {
+        if edit == self.count {
+            return Some(usize::MAX);
+        }
+        let oldest = self.recent.front()?.0;
+        (edit + 1 >= oldest).then(|| {
+            self.recent
+                .iter()
+                .filter(|&&(n, _)| n > edit)
+                .map(|&(_, from)| from)
+                .min()
+                .unwrap_or(usize::MAX)
+        })
     }
 }
 

@@ -51,26 +51,7 @@ pub(super) fn push_session(
         is_open,
     };
     view.push(rows, session.roots(), 1, session_row);
-    let orphans_shown = session
-        .orphans()
-        .iter()
-        .any(|&o| matches.is_none_or(|m| m.is_visible(sid, o)));
-    if orphans_shown {
-        let node = Node::Orphans(sid);
-        let open = is_open(node);
-        rows.push(Row {
-            node,
-            depth: 1,
-            parent_row: Some(session_row),
-            expandable: true,
-            open,
-            context: matches.is_some(),
-        });
-        if open {
-            let orphans_row = (rows.len() - 1) as u32;
-            view.push(rows, session.orphans(), 2, orphans_row);
-        }
-    }
+    view.push_orphans(rows, session_row);
 }
 
 /// What building one session's rows needs.
@@ -85,14 +66,46 @@ impl<F: Fn(Node) -> bool> SessionView<'_, F> {
     /// Push `spans` and their open descendants, depth first, without recursion; with a
     /// filter, only matches and their ancestors.
     pub(super) fn push(&self, rows: &mut Vec<Row>, spans: &[SpanId], depth: u32, parent_row: u32) {
-        let (session, sid) = (self.session, self.sid);
-        let shown = |id: SpanId| self.matches.is_none_or(|m| m.is_visible(sid, id));
-        let mut stack: Vec<(SpanId, u32, u32)> = spans
+        let stack = spans
             .iter()
             .rev()
-            .filter(|&&id| shown(id))
+            .filter(|&&id| self.shown(id))
             .map(|&id| (id, depth, parent_row))
             .collect();
+        self.push_stack(rows, stack);
+    }
+
+    /// Whether the filter (if any) shows span `id`.
+    pub(super) fn shown(&self, id: SpanId) -> bool {
+        self.matches.is_none_or(|m| m.is_visible(self.sid, id))
+    }
+
+    /// The orphans group after the roots, when it shows any span, and its spans when open.
+    pub(super) fn push_orphans(&self, rows: &mut Vec<Row>, session_row: u32) {
+        if !self.session.orphans().iter().any(|&o| self.shown(o)) {
+            return;
+        }
+        let node = Node::Orphans(self.sid);
+        let open = (self.is_open)(node);
+        rows.push(Row {
+            node,
+            depth: 1,
+            parent_row: Some(session_row),
+            expandable: true,
+            open,
+            context: self.matches.is_some(),
+        });
+        if open {
+            let orphans_row = (rows.len() - 1) as u32;
+            self.push(rows, self.session.orphans(), 2, orphans_row);
+        }
+    }
+
+    /// Push what `stack` holds (span, depth, parent row; the next on top) and the open
+    /// descendants of each, depth first.
+    pub(super) fn push_stack(&self, rows: &mut Vec<Row>, mut stack: Vec<(SpanId, u32, u32)>) {
+        let (session, sid) = (self.session, self.sid);
+        let shown = |id: SpanId| self.shown(id);
         while let Some((id, depth, parent_row)) = stack.pop() {
             let node = Node::Span(sid, id);
             let children = session.children(id);
@@ -133,7 +146,7 @@ impl<F: Fn(Node) -> bool> SessionView<'_, F> {
 }
 
 /// A POML call's messages and files, shown under it when opened.
-fn extra_rows(session: &Session, sid: SessionId, id: SpanId) -> Vec<Node> {
+pub(super) fn extra_rows(session: &Session, sid: SessionId, id: SpanId) -> Vec<Node> {
     match &session.span(id).payload {
         Payload::Poml(call) => {
             let messages = call.prompt.as_ref().map_or(0, |p| p.messages.len()) as u32;

@@ -1,12 +1,16 @@
-//! The rows kept up to date session by session are the rows a full rebuild gives, through
-//! sessions arriving out of order, spans arriving before their parents, removals, nodes
-//! opened and closed, a filter, and the switch to closed sessions past 50.
+//! The rows kept up to date session by session (and within a session from its first changed
+//! row) are the rows a full rebuild gives, through sessions arriving out of order, spans
+//! arriving before their parents, sent again (moved, reordered), removed, POML calls with
+//! file rows, nodes opened and closed, a filter, and the switch to closed sessions past 50.
 
 use super::*;
 use crate::analysis::Filter;
 use crate::formats::bytes::Pread;
 use crate::model::time::Zone;
-use crate::model::{SessionKey, SessionRecord, Source, SpanKind, SpanRecord, Status, Update};
+use crate::model::{
+    CallFile, Payload, PomlCall, SessionKey, SessionRecord, Source, SpanKind, SpanRecord, Status,
+    Update,
+};
 
 /// A small deterministic generator (no clock, no randomness from outside).
 struct Lcg(u64);
@@ -47,6 +51,23 @@ fn span_update(rng: &mut Lcg, session: &SessionKey, n: u64) -> Update {
     } else {
         Status::Ok
     };
+    // Now and then a POML call, whose files are rows under it when it is open.
+    if rng.below(4) == 0 {
+        let file = |i: u64| CallFile {
+            name: format!("p.{i}.json").into(),
+            suffix: format!(".{i}.json").into(),
+            size: 1,
+            mtime_ns: 0,
+            link: None,
+        };
+        span.payload = Payload::Poml(Box::new(PomlCall {
+            dir: std::sync::Arc::from(std::path::Path::new("/nowhere")),
+            prefix: "p".into(),
+            files: (0..1 + rng.below(3)).map(file).collect(),
+            source_path: None,
+            prompt: None,
+        }));
+    }
     Update::Span {
         session: session.clone(),
         span,
@@ -55,7 +76,15 @@ fn span_update(rng: &mut Lcg, session: &SessionKey, n: u64) -> Update {
 
 #[test]
 fn rows_rebuilt_session_by_session_equal_a_full_rebuild() {
-    let mut rng = Lcg(42);
+    for seed in 1..=6 {
+        check_against_full_rebuilds(seed);
+    }
+}
+
+fn check_against_full_rebuilds(seed: u64) {
+    let mut rng = Lcg(seed);
+    let mut built_in_full = 0u64;
+    let mut timeline = crate::app::timeline_rows::TimelineRows::default();
     let mut store = Store::new();
     let mut tree = TreeView::default();
     let mut keys: Vec<SessionKey> = Vec::new();
@@ -97,8 +126,14 @@ fn rows_rebuilt_session_by_session_equal_a_full_rebuild() {
                     } else {
                         keys.len() - 1
                     };
-                    batch.push(span_update(&mut rng, &keys[at], spans));
-                    spans += 1;
+                    // Mostly new spans; some sent again (moved, reordered, replaced).
+                    if rng.below(5) == 0 && spans > 0 {
+                        let again = rng.below(spans);
+                        batch.push(span_update(&mut rng, &keys[at], again));
+                    } else {
+                        batch.push(span_update(&mut rng, &keys[at], spans));
+                        spans += 1;
+                    }
                 }
                 _ => {}
             }
@@ -143,17 +178,40 @@ fn rows_rebuilt_session_by_session_equal_a_full_rebuild() {
             assert_eq!(tree.matches().map(|m| m.count), Some(fresh.count));
         }
         tree.refresh(&store);
-        assert_eq!(
-            tree.rows(),
-            full_rows(&tree, &store).as_slice(),
-            "step {step}"
-        );
+        let want = full_rows(&tree, &store);
+        built_in_full += want.len() as u64;
+        assert_eq!(tree.rows(), want.as_slice(), "seed {seed} step {step}");
         if let (Some(sel), Some(row)) = (tree.selected(), tree.selected_row()) {
-            assert_eq!(tree.rows()[row].node, sel, "step {step}");
+            assert_eq!(tree.rows()[row].node, sel, "seed {seed} step {step}");
         }
+        // The timeline's rows, taken from these, equal those listed whole (nodes and
+        // depths: all the timeline reads), for the newest session or now and then another.
+        let pick = if rng.below(4) == 0 && store.session_count() > 0 {
+            store.session_ids()[rng.below(store.session_count() as u64) as usize]
+        } else if let Some(&last) = store.session_ids().last() {
+            last
+        } else {
+            continue;
+        };
+        let generation = store.session(pick).map_or(0, |s| s.generation);
+        let shape = |rows: &[Row]| rows.iter().map(|r| (r.node, r.depth)).collect::<Vec<_>>();
+        // The filter in the key too: the app keeps rows listed before a filter was set.
+        let opened = tree.open_generation() + (tree.filter_generation() << 32);
+        timeline.refresh(&tree, &store, pick, (pick, generation, opened));
+        assert_eq!(
+            shape(timeline.rows()),
+            shape(&tree.span_rows(&store, pick)),
+            "seed {seed} step {step} timeline of {pick:?}"
+        );
     }
     assert!(
         store.session_count() > 50,
         "the switch to closed sessions was crossed"
+    );
+    // And the work was less, though these steps also close, filter and touch old sessions.
+    assert!(
+        tree.rows_built() * 4 < built_in_full * 3,
+        "seed {seed}: {} rows built, {built_in_full} in full rebuilds",
+        tree.rows_built()
     );
 }

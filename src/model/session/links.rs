@@ -78,6 +78,7 @@ impl Session {
     }
 
     pub(super) fn insert_into(&mut self, placement: Placement, id: SpanId) {
+        self.touch(placement, id);
         let key = self.spans[id.index()].order_key();
         let spans = std::mem::take(&mut self.spans);
         let list = self.list_mut(placement);
@@ -95,9 +96,20 @@ impl Session {
     }
 
     pub(super) fn remove_from(&mut self, placement: Placement, id: SpanId) {
+        self.touch(placement, id);
         let list = self.list_mut(placement);
         if let Some(pos) = list.iter().rposition(|&s| s == id) {
             list.remove(pos);
+        }
+    }
+}
+
+impl Session {
+    /// A span moved in or out of a list: its row may change, and its parent's ▸/▾.
+    fn touch(&mut self, placement: Placement, id: SpanId) {
+        self.touched_spans.push((id, true));
+        if let Placement::Children(parent) = placement {
+            self.touched_spans.push((parent, false));
         }
     }
 }

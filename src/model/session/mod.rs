@@ -51,6 +51,9 @@ pub struct Session {
     /// The span that started last (ties: arrived last).
     latest: Option<SpanId>,
     bounds_dirty: bool,
+    /// Spans whose place or row may have changed since the store last took them: true for
+    /// the span itself (new, moved, replaced, removed), false when only its children did.
+    touched_spans: Vec<(SpanId, bool)>,
     /// Bumped on every change, so views can cache what they derive from the session.
     pub generation: u64,
 }
@@ -87,6 +90,7 @@ impl Session {
             max_end: None,
             latest: None,
             bounds_dirty: false,
+            touched_spans: Vec::new(),
             generation: 0,
         }
     }
@@ -291,6 +295,12 @@ impl Session {
 
     pub fn any_running(&self) -> bool {
         self.running > 0
+    }
+
+    /// The spans touched since the last call (the store logs them per batch); the list is
+    /// given away, so the thousands of finished sessions hold no room for it.
+    pub(in crate::model) fn take_touched_spans(&mut self) -> Vec<(SpanId, bool)> {
+        std::mem::take(&mut self.touched_spans)
     }
 }
 

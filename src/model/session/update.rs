@@ -82,6 +82,8 @@ impl Session {
     }
 
     fn replace(&mut self, id: SpanId, record: SpanRecord, name: Sym) {
+        // Its payload may bring rows under it (a POML call's messages and files).
+        self.touched_spans.push((id, true));
         let moved = self.parent_key(id) != record.parent.as_deref();
         let span = &self.spans[id.index()];
         let reordered = span.index() != record.index || span.start_ns() != record.start_ns;

@@ -7,35 +7,42 @@ use crate::model::session::Session;
 use crate::model::span::Source;
 use std::collections::VecDeque;
 
-/// Batches remembered; a view further behind than this redoes everything.
-const LOG_ENTRIES: usize = 4_096;
-
-/// Sessions touched, by the store generation that touched them.
-#[derive(Debug, Default)]
-pub(super) struct ChangeLog {
-    entries: VecDeque<(u64, SessionId)>,
+/// The last `N` changes, by the store generation that made them: a view further behind
+/// than the log reaches redoes everything.
+#[derive(Debug)]
+pub(super) struct ChangeLog<T, const N: usize> {
+    entries: VecDeque<(u64, T)>,
     /// Changes up to this generation have been forgotten.
     floor: u64,
 }
 
-impl ChangeLog {
-    pub(super) fn record(&mut self, generation: u64, id: SessionId) {
-        if self.entries.len() == LOG_ENTRIES
+impl<T, const N: usize> Default for ChangeLog<T, N> {
+    fn default() -> Self {
+        Self {
+            entries: VecDeque::new(),
+            floor: 0,
+        }
+    }
+}
+
+impl<T: Copy, const N: usize> ChangeLog<T, N> {
+    pub(super) fn record(&mut self, generation: u64, item: T) {
+        if self.entries.len() == N
             && let Some((forgotten, _)) = self.entries.pop_front()
         {
             self.floor = forgotten;
         }
-        self.entries.push_back((generation, id));
+        self.entries.push_back((generation, item));
     }
 
-    /// Sessions touched after `generation` (with repeats), or `None` when that is no
-    /// longer known.
-    pub(super) fn since(&self, generation: u64) -> Option<Vec<SessionId>> {
+    /// What changed after `generation` (with repeats), or `None` when that is no longer
+    /// known.
+    pub(super) fn since(&self, generation: u64) -> Option<impl Iterator<Item = T> + '_> {
         if generation < self.floor {
             return None;
         }
         let from = self.entries.partition_point(|&(g, _)| g <= generation);
-        Some(self.entries.range(from..).map(|&(_, id)| id).collect())
+        Some(self.entries.range(from..).map(|&(_, item)| item))
     }
 }
 
@@ -92,21 +99,23 @@ mod tests {
 
     #[test]
     fn the_log_answers_what_it_remembers_and_says_when_it_forgot() {
-        let mut log = ChangeLog::default();
+        const LOG_ENTRIES: usize = 100;
+        let mut log = ChangeLog::<SessionId, LOG_ENTRIES>::default();
         for g in 1..=(LOG_ENTRIES as u64 + 10) {
             log.record(g, SessionId(g as u32 % 3));
         }
-        assert_eq!(log.since(LOG_ENTRIES as u64 + 10), Some(vec![]));
+        let since = |g| log.since(g).map(Iterator::collect::<Vec<_>>);
+        assert_eq!(since(LOG_ENTRIES as u64 + 10), Some(vec![]));
         let last = LOG_ENTRIES as u64 + 10;
         assert_eq!(
-            log.since(last - 2),
+            since(last - 2),
             Some(vec![
                 SessionId((last - 1) as u32 % 3),
                 SessionId(last as u32 % 3)
             ])
         );
-        assert_eq!(log.since(0), None);
-        assert!(log.since(10).is_some());
-        assert_eq!(log.since(9), None);
+        assert_eq!(since(0), None);
+        assert!(since(10).is_some());
+        assert_eq!(since(9), None);
     }
 }

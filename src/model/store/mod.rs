@@ -4,7 +4,7 @@
 mod changes;
 mod order;
 
-use super::ids::SessionId;
+use super::ids::{SessionId, SpanId};
 use super::intern::{Interner, Sym};
 use super::problem::Problem;
 use super::session::Session;
@@ -27,7 +27,11 @@ pub struct Store {
     unplaced: Vec<SessionId>,
     /// By session index: the start each was placed in `order` by.
     placed_by: Vec<Nanos>,
-    changes: changes::ChangeLog,
+    /// Sessions touched, by generation: the last 4,096 batches.
+    changes: changes::ChangeLog<SessionId, 4_096>,
+    /// Spans whose place or row may have changed (new, moved, replaced, removed, their
+    /// parents), by generation: at 2,000 events a second, the last half minute.
+    span_changes: changes::ChangeLog<(SessionId, SpanId, bool), 65_536>,
     totals: changes::Totals,
     /// The session the last span went to: spans come in runs of the same session.
     last: Option<(SessionKey, SessionId)>,
@@ -120,6 +124,10 @@ impl Store {
                 // Spans widen the start as they are applied: compare with where it stands.
                 if self.placed_by.get(id.index()) != Some(&order::sort_start(session)) {
                     self.unplaced.push(id);
+                }
+                for (span, itself) in session.take_touched_spans() {
+                    self.span_changes
+                        .record(self.generation, (id, span, itself));
                 }
                 changes::Share::of(session)
             });
@@ -247,7 +255,27 @@ impl Store {
         if generation > self.generation {
             return None; // from another store
         }
-        self.changes.since(generation)
+        Some(self.changes.since(generation)?.collect())
+    }
+
+    /// The spans of session `sid` whose place or row may have changed after store generation
+    /// `generation`, with repeats: true for a span that is new, moved, replaced or removed,
+    /// false for one whose children changed. `None` when that is too far back to be known.
+    pub fn spans_changed_since(
+        &self,
+        generation: u64,
+        sid: SessionId,
+    ) -> Option<Vec<(SpanId, bool)>> {
+        if generation > self.generation {
+            return None;
+        }
+        Some(
+            self.span_changes
+                .since(generation)?
+                .filter(|&(s, _, _)| s == sid)
+                .map(|(_, id, itself)| (id, itself))
+                .collect(),
+        )
     }
 
     /// Problems that belong to no session (an unreadable path, say).

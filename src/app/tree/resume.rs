@@ -42,6 +42,7 @@ pub(super) fn first_changed_row<F: Fn(Node) -> bool>(
         return Some(a + 1);
     }
     // Searched from the end: what changes in a live session is mostly its newest spans.
+    // Rows near the top (a long execution's root) are reached through parent links instead.
     let old_slots = changes.old_slots;
     let old_row = |rows: &[Row], node: Node| -> Option<usize> {
         if let Node::Span(_, id) = node
@@ -60,11 +61,12 @@ pub(super) fn first_changed_row<F: Fn(Node) -> bool>(
             r = r.min(at);
         }
     }
-    // The orphans group goes when its last orphan is adopted.
-    if let Some(group) = old_row(rows, Node::Orphans(sid))
+    // The orphans group, if the session had one: the top of the last row's ancestors.
+    let group = top_of(rows, b - 1).filter(|&g| g > a && rows[g].node == Node::Orphans(sid));
+    if let Some(g) = group
         && session.orphans().is_empty()
     {
-        r = r.min(group);
+        r = r.min(g); // its last orphan was adopted
     }
     let mut parents = Vec::new();
     changes.touched.sort_unstable();
@@ -72,9 +74,12 @@ pub(super) fn first_changed_row<F: Fn(Node) -> bool>(
     for &(id, itself) in &changes.touched {
         session.get(id)?; // removed: rare, rebuild it all
         let node = Node::Span(sid, id);
+        let had_child = |p: SpanId| session.children(p).iter().any(|c| c.index() < old_slots);
         if !itself {
-            // Only its children changed: its ▸/▾ may.
-            if let Some(at) = old_row(rows, node) {
+            // Only its children changed: its ▸/▾ may, unless a child it had is still there.
+            if !had_child(id)
+                && let Some(at) = old_row(rows, node)
+            {
                 parents.push(at);
             }
             continue;
@@ -83,34 +88,39 @@ pub(super) fn first_changed_row<F: Fn(Node) -> bool>(
             r = r.min(at);
         }
         let (parent, siblings) = place_of(session, sid, id);
-        let parent_row = match parent {
-            Node::Session(_) => Some(a),
-            _ => old_row(rows, parent),
+        // The nearest earlier sibling that had a row: the new place is after it, and its
+        // parent row is the parent's.
+        let at = siblings.iter().rposition(|&s| s == id)?;
+        let earlier = siblings[..at]
+            .iter()
+            .rev()
+            .find(|s| s.index() < old_slots)
+            .and_then(|&s| old_row(rows, Node::Span(sid, s)));
+        // Only if it was under the same parent then (it may have moved too).
+        let earlier = earlier.filter(|&e| {
+            rows[e]
+                .parent_row
+                .is_some_and(|p| rows[p as usize].node == parent)
+        });
+        let parent_row = match (parent, earlier) {
+            (Node::Session(_), _) => Some(a),
+            (_, Some(e)) => rows[e].parent_row.map(|p| p as usize),
+            (Node::Orphans(_), None) => group,
+            (_, None) => old_row(rows, parent),
         };
-        let Some(p) = parent_row else {
+        let Some(p) = parent_row.filter(|&p| rows[p].node == parent) else {
             if parent == Node::Orphans(sid) {
                 r = r.min(b); // a new orphans group, after everything else
             }
             continue; // under a node that had no row: its own change says where
         };
-        parents.push(p);
+        if earlier.is_none() {
+            parents.push(p); // its first child, maybe: its ▸ may change
+        }
         if !rows[p].open {
             continue; // not shown; if the parent opens now, its flags say so below
         }
-        // It goes after the nearest earlier sibling that had a row, or first under its
-        // parent.
-        let at = siblings.iter().rposition(|&s| s == id)?;
-        let mut insert = p + 1;
-        for &earlier in siblings[..at].iter().rev() {
-            if earlier.index() >= old_slots {
-                continue;
-            }
-            if let Some(row) = old_row(rows, Node::Span(sid, earlier)) {
-                insert = row + 1;
-            }
-            break;
-        }
-        r = r.min(insert);
+        r = r.min(earlier.map_or(p + 1, |e| e + 1));
     }
     // Parents above the cut keep their row; their ▸/▾ may change, and if they open or close,
     // what is below them does.
@@ -250,6 +260,14 @@ pub(super) fn resume<F: Fn(Node) -> bool>(rows: &mut Vec<Row>, view: &SessionVie
         view.push_orphans(rows, header as u32);
     }
     true
+}
+
+/// The row at depth 1 above `row` (or `row` itself): a top-level span or the orphans group.
+fn top_of(rows: &[Row], mut row: usize) -> Option<usize> {
+    while rows.get(row)?.depth > 1 {
+        row = rows[row].parent_row? as usize;
+    }
+    (rows[row].depth == 1).then_some(row)
 }
 
 /// The session header above `row` (its parent, for a top-level span).

@@ -17,10 +17,14 @@ use tracetui::live::{self, LiveOptions};
 use tracetui::model::time::Zone;
 
 fn log_traces(db: &Path, round: &str) {
+    // MLflow also writes trace artifacts under ./mlruns: a scratch folder of their own, not
+    // the checkout and not beside the database.
+    let scratch = tempfile::tempdir().expect("scratch");
     let out = Command::new(common::mlflow_python())
         .arg(common::fixture("mlflow_sql/log_traces.py"))
         .arg(db)
         .arg(round)
+        .current_dir(scratch.path())
         .output()
         .expect("run mlflow");
     assert!(

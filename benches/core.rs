@@ -108,7 +108,7 @@ fn render(c: &mut Criterion) {
         ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).expect("terminal");
     let theme = tracetui::ui::Theme::colored();
     let now = now_ns();
-    tracetui::tui::draw(&mut terminal, &mut app, &theme, now).expect("draw");
+    tracetui::terminal::run::draw(&mut terminal, &mut app, &theme, now).expect("draw");
     let mut group = c.benchmark_group("key press to frame, 1M spans");
     group.sample_size(50);
     let mut down = true;
@@ -117,7 +117,7 @@ fn render(c: &mut Criterion) {
             down = !down;
             let key = if down { 'j' } else { 'k' };
             app.handle_key(KeyEvent::new(KeyCode::Char(key), KeyModifiers::NONE));
-            tracetui::tui::draw(&mut terminal, &mut app, &theme, now).expect("draw");
+            tracetui::terminal::run::draw(&mut terminal, &mut app, &theme, now).expect("draw");
         });
     });
     group.finish();

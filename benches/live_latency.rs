@@ -12,9 +12,9 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 use tracetui::app::App;
-use tracetui::event::AppEvent;
+use tracetui::app::event::AppEvent;
 use tracetui::ingest::Options;
-use tracetui::live::{self, LiveOptions};
+use tracetui::ingest::live::{self, LiveOptions};
 use tracetui::model::time::Zone;
 use tracetui::model::{Payload, Status};
 
@@ -169,7 +169,7 @@ fn main() {
                 }
             }
         }
-        tracetui::tui::draw(
+        tracetui::terminal::run::draw(
             &mut terminal,
             &mut app,
             &theme,

@@ -2,8 +2,8 @@
 
 use std::io::Write as _;
 use std::process::ExitCode;
+use tracetui::cli::usage::{self, EXIT_USAGE};
 use tracetui::cli::{parse, run};
-use tracetui::usage::{self, EXIT_USAGE};
 
 fn main() -> color_eyre::Result<ExitCode> {
     color_eyre::install()?;

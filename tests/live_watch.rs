@@ -5,10 +5,10 @@ use std::fs;
 use std::path::Path;
 use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
+use tracetui::app::event::AppEvent;
 use tracetui::app::{App, Node};
-use tracetui::event::AppEvent;
 use tracetui::ingest::Options;
-use tracetui::live::{self, LiveOptions};
+use tracetui::ingest::live::{self, LiveOptions};
 use tracetui::model::Status;
 use tracetui::model::time::Zone;
 

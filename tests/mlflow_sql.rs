@@ -11,9 +11,9 @@ use std::process::Command;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 use tracetui::app::App;
-use tracetui::event::AppEvent;
+use tracetui::app::event::AppEvent;
 use tracetui::ingest::Options;
-use tracetui::live::{self, LiveOptions};
+use tracetui::ingest::live::{self, LiveOptions};
 use tracetui::model::time::Zone;
 
 fn log_traces(db: &Path, round: &str) {

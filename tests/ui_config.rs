@@ -6,7 +6,7 @@ mod common;
 use common::Harness;
 use ratatui::style::Color;
 use tracetui::app::OverlayKind;
-use tracetui::config;
+use tracetui::cli::config;
 
 fn open() -> Harness {
     Harness::open(&[common::corpus().join("pomlruns")], "pomlruns", 120, 40)

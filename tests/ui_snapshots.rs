@@ -194,7 +194,7 @@ fn no_panic_at_any_size_down_to_zero() {
 #[test]
 fn the_run_loop_drives_the_app_from_events() {
     use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-    use tracetui::event::AppEvent;
+    use tracetui::app::event::AppEvent;
     use tracetui::ingest::{Ingestor, Options};
     use tracetui::model::time::Zone;
 
@@ -212,11 +212,12 @@ fn the_run_loop_drives_the_app_from_events() {
     let mut terminal =
         ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 30)).expect("terminal");
     let theme = tracetui::ui::Theme::colored();
-    tracetui::tui::run_loop(&mut terminal, &mut app, &rx, &theme, || now).expect("runs until q");
+    tracetui::terminal::run::run_loop(&mut terminal, &mut app, &rx, &theme, || now)
+        .expect("runs until q");
     assert!(app.should_quit);
     assert_eq!(app.prompt.tab, 1, "the second tab: Context for a POML call");
     // The loop quit before drawing the last events; draw what it left.
-    tracetui::tui::draw(&mut terminal, &mut app, &theme, now).expect("draw");
+    tracetui::terminal::run::draw(&mut terminal, &mut app, &theme, now).expect("draw");
     let text = app.prompt.text();
     assert!(
         text.contains("\"request\": \"Plan my trip to Lisbon"),
@@ -270,9 +271,11 @@ fn an_in_flight_call_grows_with_the_clock() {
                 .then(|| l.chars().position(|c| c == '▶').map(|x| (x, y)))?
         })
     };
-    tracetui::tui::draw(&mut terminal, &mut app, &theme, start + NS_PER_SEC).expect("draw");
+    tracetui::terminal::run::draw(&mut terminal, &mut app, &theme, start + NS_PER_SEC)
+        .expect("draw");
     let early = screen(&terminal);
-    tracetui::tui::draw(&mut terminal, &mut app, &theme, start + 20 * NS_PER_SEC).expect("draw");
+    tracetui::terminal::run::draw(&mut terminal, &mut app, &theme, start + 20 * NS_PER_SEC)
+        .expect("draw");
     let late = screen(&terminal);
     let title = |lines: &[String]| {
         lines

@@ -3,8 +3,8 @@
 use super::filter::Filter;
 use crate::formats::bytes::ByteSource;
 use crate::formats::poml::call::PARSE_LIMIT;
-use crate::fsread;
 use crate::model::{Payload, Session, SessionId, SpanId, Store};
+use crate::untrusted::fsread;
 use std::collections::HashMap;
 
 #[derive(Debug, Default, Clone, PartialEq)]

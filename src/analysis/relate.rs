@@ -5,9 +5,9 @@
 
 use crate::formats::bytes::Pread;
 use crate::formats::otel;
-use crate::fsread;
 use crate::model::time::{NS_PER_SEC, Nanos};
 use crate::model::{Payload, PomlCall, SessionId, Source, SpanFormat, SpanId, Store};
+use crate::untrusted::fsread;
 
 /// How far apart the call and its span may start.
 const WINDOW_NS: Nanos = 10 * NS_PER_SEC;

@@ -85,7 +85,7 @@ impl App {
                             .map_or_else(|| "-".into(), crate::model::time::format_duration);
                         Some(format!(
                             "{}\t{offset}\t{took}\t{}",
-                            crate::sanitize::label(session.key(id)),
+                            crate::untrusted::sanitize::label(session.key(id)),
                             span.status.as_str()
                         ))
                     })

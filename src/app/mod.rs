@@ -4,6 +4,7 @@
 pub mod action;
 pub mod diff_view;
 pub mod effect;
+pub mod event;
 pub mod filtering;
 pub mod input;
 pub mod keymap;
@@ -24,8 +25,8 @@ pub use layout::Panes;
 pub use node::Node;
 pub use overlay::{Overlay, OverlayKind};
 
+use crate::app::event::WatchStatus;
 use crate::detail::Subject;
-use crate::event::WatchStatus;
 use crate::model::time::{Nanos, Zone};
 use crate::model::{SessionId, SpanId, Store, Update};
 use prompt::PromptView;
@@ -134,7 +135,7 @@ impl App {
 
     /// Apply the config file: its key overrides, and a word in the status bar about any
     /// mistake in it (the theme is the run loop's).
-    pub fn configure(&mut self, config: &crate::config::Config) {
+    pub fn configure(&mut self, config: &crate::cli::config::Config) {
         let (keymap, notes) = keymap::Keymap::with_overrides(&config.keys);
         self.keymap = keymap;
         let mut said: Vec<String> = config.warnings.clone();

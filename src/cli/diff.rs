@@ -7,7 +7,7 @@ use crate::compare::{self, Comparison, pair::Pair};
 use crate::formats::bytes::WholeFiles;
 use crate::ingest::Options;
 use crate::model::{SessionId, SpanId, Store};
-use crate::sanitize;
+use crate::untrusted::sanitize;
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -134,7 +134,10 @@ fn resolve(path: &Path) -> Result<Side, String> {
     if path.exists()
         && let Err(e) = crate::ingest::discover::check_path(path)
     {
-        return Err(format!("cannot open {shown}: {}", crate::usage::reason(&e)));
+        return Err(format!(
+            "cannot open {shown}: {}",
+            crate::cli::usage::reason(&e)
+        ));
     }
     if path.is_dir() {
         return whole(path, &shown);

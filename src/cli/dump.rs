@@ -19,7 +19,7 @@ pub fn run(args: &DumpArgs) -> color_eyre::Result<ExitCode> {
             "tracetui: no traces found in {} (POML trace folders, PML or OTLP event files, MLflow stores)",
             args.paths
                 .iter()
-                .map(|p| crate::sanitize::label(&p.display().to_string()).into_owned())
+                .map(|p| crate::untrusted::sanitize::label(&p.display().to_string()).into_owned())
                 .collect::<Vec<_>>()
                 .join(", ")
         );

@@ -1,14 +1,16 @@
 //! The command line: `tracetui [PATH]...` opens the UI; subcommands work headless.
 
+pub mod config;
 pub mod diff;
 pub mod dump;
 pub mod export;
 pub mod listen;
 pub mod open;
 pub mod stats;
+pub mod usage;
 
+use crate::cli::usage::UsageError;
 use crate::model::time::Zone;
-use crate::usage::UsageError;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -21,7 +23,7 @@ const EXAMPLES: &str = "Examples:\n  tracetui pomlruns/\n  tracetui traces/event
                         tracetui export --format chrome pomlruns/ > trace.json\n  \
                         tracetui completions bash > ~/.local/share/bash-completion/completions/tracetui";
 
-pub use crate::usage::EXIT_USAGE;
+pub use crate::cli::usage::EXIT_USAGE;
 
 /// `--listen-max-body` at most, in MiB: a body is held in memory whole.
 const MAX_LISTEN_MIB: u64 = 4096;
@@ -301,7 +303,7 @@ pub fn check_paths(paths: &[PathBuf]) -> Result<(), UsageError> {
             return Err(UsageError::new(format!(
                 "cannot open {}: {}",
                 path.display(),
-                crate::usage::reason(&e)
+                crate::cli::usage::reason(&e)
             )));
         }
     }
@@ -348,7 +350,7 @@ pub fn finish_output(written: std::io::Result<()>) -> color_eyre::Result<ExitCod
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
         Err(e) => Err(UsageError::new(format!(
             "cannot write the output: {}",
-            crate::usage::reason(&e)
+            crate::cli::usage::reason(&e)
         ))
         .into()),
     }

@@ -1,7 +1,7 @@
 //! `tracetui [PATH]...`: open the UI.
 
 use super::{EXIT_USAGE, OpenArgs};
-use crate::usage::UsageError;
+use crate::cli::usage::UsageError;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -33,12 +33,12 @@ pub fn run(args: OpenArgs) -> color_eyre::Result<ExitCode> {
     } else {
         args.paths.clone()
     };
-    let config = crate::config::load(args.config.as_deref())
+    let config = crate::cli::config::load(args.config.as_deref())
         .map_err(|e| UsageError::new(format!("--config {e}")))?;
-    let live = crate::live::LiveOptions {
+    let live = crate::ingest::live::LiveOptions {
         poll: args.poll,
         ..Default::default()
     };
-    crate::tui::run(paths, live, config, listen)?;
+    crate::terminal::run::run(paths, live, config, listen)?;
     Ok(ExitCode::SUCCESS)
 }

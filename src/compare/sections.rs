@@ -8,8 +8,8 @@ use crate::formats::bytes::ByteSource;
 use crate::formats::otel::chat::{self, ChatPart};
 use crate::formats::poml::call::{PARSE_LIMIT, read_result};
 use crate::formats::poml::parts::{self, Part};
-use crate::fsread::{self, human_size};
 use crate::model::{Payload, PomlCall, Session, SpanId, SpanRef};
+use crate::untrusted::fsread::{self, human_size};
 use serde_json::Value;
 
 /// One named part of a call, as lines of text. `present` is false when the call has none
@@ -199,7 +199,7 @@ fn content_lines(value: &Value, indent: &str, out: &mut Vec<String>) {
                 );
                 line.push_str(&format!(
                     " · #{:08x}]",
-                    crate::fingerprint::fnv1a64(0, base64.as_bytes()) >> 32
+                    crate::model::fingerprint::fnv1a64(0, base64.as_bytes()) >> 32
                 ));
                 out.push(line);
             }

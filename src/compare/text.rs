@@ -4,7 +4,7 @@
 
 use super::Comparison;
 use super::diff::Change;
-use crate::sanitize;
+use crate::untrusted::sanitize;
 use std::io::{self, Write};
 
 const RED: &str = "\x1b[31m";

@@ -1,7 +1,7 @@
 //! A document: styled lines of safe text that a pane draws and `diff` compares. Styles are
 //! meanings (a speaker, an error); the theme decides colours.
 
-use crate::sanitize;
+use crate::untrusted::sanitize;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Tone {

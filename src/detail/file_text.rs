@@ -1,6 +1,6 @@
 //! Reading a trace file for display: bounded, and honest about what was left out.
 
-use crate::fsread;
+use crate::untrusted::fsread;
 use std::path::Path;
 
 /// Files are shown up to this many bytes.

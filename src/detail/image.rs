@@ -16,7 +16,7 @@ pub fn describe(mime: &str, base64: &str, alt: Option<&str>) -> String {
         Some(info) => {
             line.push_str(&format!(
                 " · {}",
-                crate::fsread::human_size(info.bytes as u64)
+                crate::untrusted::fsread::human_size(info.bytes as u64)
             ));
             if let Some((w, h)) = info.width_height {
                 line.push_str(&format!(" · {w}×{h}"));

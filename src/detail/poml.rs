@@ -7,9 +7,9 @@ use super::{Rendered, Tab, image, json_text};
 use crate::formats::poml::call::read_result;
 use crate::formats::poml::parts::{self, Part};
 use crate::formats::poml::result::PomlResult;
-use crate::fsread::human_size;
 use crate::model::time::{Zone, format_duration};
 use crate::model::{CallFile, PomlCall};
+use crate::untrusted::fsread::human_size;
 use serde_json::Value;
 
 pub fn render(call: &PomlCall, tab: Tab, zone: Zone) -> Rendered {

@@ -4,7 +4,7 @@ use crate::analysis::Matches;
 use crate::formats::poml::call::read_reply;
 use crate::model::time::{Zone, format_duration};
 use crate::model::{Payload, Session, SessionId, Store};
-use crate::sanitize;
+use crate::untrusted::sanitize;
 use std::io::{self, Write};
 
 const MESSAGE_PREVIEW: usize = 100;

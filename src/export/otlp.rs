@@ -8,7 +8,7 @@
 use super::{facts, finished, sessions, spans_of};
 use crate::analysis::Matches;
 use crate::dump::writer::JsonWriter;
-use crate::fingerprint;
+use crate::model::fingerprint;
 use crate::model::{Session, SpanId, SpanKind, Status, Store};
 use std::io::{self, Write};
 

@@ -1,8 +1,8 @@
 //! Reading byte ranges of trace files back: one `pread` per range for the UI, whole files
 //! kept for a headless pass over every span (`dump`, `stats`).
 
-use crate::fsread;
 use crate::model::LineRef;
+use crate::untrusted::fsread;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::Read;

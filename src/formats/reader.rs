@@ -38,7 +38,7 @@ pub trait ValueReader: std::fmt::Debug + Send {
             at.number(),
             format!(
                 "value of {} is too large to read; skipped",
-                crate::fsread::human_size(full)
+                crate::untrusted::fsread::human_size(full)
             ),
         );
     }

@@ -7,7 +7,7 @@ use crate::detail::{self, Doc, Subject};
 use crate::formats::bytes::WholeFiles;
 use crate::model::Store;
 use crate::model::time::Zone;
-use crate::sanitize::{is_invisible_format, is_width_ambiguous};
+use crate::untrusted::sanitize::{is_invisible_format, is_width_ambiguous};
 
 /// Sessions and spans whose documents are rendered per input (each render reads the file).
 const DETAIL_SUBJECTS: usize = 32;

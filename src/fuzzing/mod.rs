@@ -10,6 +10,9 @@ mod scratch;
 mod tail;
 mod text;
 
+#[cfg(test)]
+mod regress;
+
 use crate::model::time::{NS_PER_SEC, Nanos};
 
 pub use otel::{mlflow_trace, otlp_batch, receiver_proto};

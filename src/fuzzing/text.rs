@@ -9,7 +9,7 @@ use crate::formats::bytes::WholeFiles;
 use crate::formats::pml::PmlReader;
 use crate::model::Store;
 use crate::model::time::Zone;
-use crate::sanitize::{self, MAX_LINE_CHARS, is_invisible_format, is_width_ambiguous};
+use crate::untrusted::sanitize::{self, MAX_LINE_CHARS, is_invisible_format, is_width_ambiguous};
 use std::path::Path;
 use std::sync::Arc;
 

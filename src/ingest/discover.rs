@@ -44,8 +44,8 @@ pub fn sniff_file(path: &Path) -> Option<(Format, Layout)> {
 /// `sniff_file`, saying why a file could not be read at all (unreadable, a FIFO, a link to
 /// a device), as opposed to read and found not to be a trace.
 pub fn sniff_checked(path: &Path) -> Result<Option<(Format, Layout)>, String> {
-    let prefix = crate::fsread::read_prefix(path, sniff::SNIFF_BYTES as u64)
-        .map_err(|e| crate::fsread::describe(&e))?;
+    let prefix = crate::untrusted::fsread::read_prefix(path, sniff::SNIFF_BYTES as u64)
+        .map_err(|e| crate::untrusted::fsread::describe(&e))?;
     Ok(sniff::sniff(&prefix.bytes))
 }
 
@@ -71,7 +71,7 @@ fn walk(dir: &Path, depth_left: usize, found: &mut Found) {
         Err(e) => {
             found
                 .problems
-                .push((dir.to_path_buf(), crate::fsread::describe(&e)));
+                .push((dir.to_path_buf(), crate::untrusted::fsread::describe(&e)));
             return;
         }
     };
@@ -165,7 +165,7 @@ pub fn check_path(path: &Path) -> io::Result<()> {
     if meta.is_dir() {
         std::fs::read_dir(path).map(|_| ())
     } else if meta.is_file() {
-        crate::fsread::open_regular(path).map(|_| ())
+        crate::untrusted::fsread::open_regular(path).map(|_| ())
     } else {
         Ok(())
     }

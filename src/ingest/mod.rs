@@ -4,11 +4,13 @@
 
 pub mod discover;
 pub mod ingestor;
+pub mod live;
 pub mod mlflow_db;
 pub mod mlflow_dir;
 pub mod poml_dir;
 pub mod settle;
 pub mod tail;
 pub mod trace_file;
+pub mod watch;
 
 pub use ingestor::{Ingestor, LoadProgress, Options, load};

@@ -106,7 +106,10 @@ impl PomlDir {
                 self.entries.clear();
                 let problem = Problem::new(
                     self.dir.display().to_string(),
-                    format!("cannot list the folder: {}", crate::fsread::describe(&e)),
+                    format!(
+                        "cannot list the folder: {}",
+                        crate::untrusted::fsread::describe(&e)
+                    ),
                 );
                 self.problems(vec![problem], out);
             }

@@ -2,7 +2,7 @@
 //! the last offset, hold a partial last line until its newline arrives, and start again from
 //! the top when the file is truncated, replaced (rotated) or rewritten in place.
 
-use crate::fsread;
+use crate::untrusted::fsread;
 use std::fs;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::os::unix::fs::MetadataExt;

@@ -3,6 +3,7 @@
 //! Every input format turns what it reads into the same `Update`s, so a folder loaded at once
 //! and the same folder arriving file by file end in the same `Store`.
 
+pub mod fingerprint;
 pub mod ids;
 pub mod intern;
 pub mod payload;

@@ -129,12 +129,15 @@ pub fn serve(
 }
 
 /// The UI's sink: batches go on the main loop's bounded channel without waiting.
-pub struct ChannelSink(pub std::sync::mpsc::SyncSender<crate::event::AppEvent>);
+pub struct ChannelSink(pub std::sync::mpsc::SyncSender<crate::app::event::AppEvent>);
 
 impl Sink for ChannelSink {
     fn deliver(&self, updates: Vec<Update>) -> Delivery {
         use std::sync::mpsc::TrySendError;
-        match self.0.try_send(crate::event::AppEvent::Ingested(updates)) {
+        match self
+            .0
+            .try_send(crate::app::event::AppEvent::Ingested(updates))
+        {
             Ok(()) => Delivery::Delivered,
             Err(TrySendError::Full(_)) => Delivery::Full,
             Err(TrySendError::Disconnected(_)) => Delivery::Closed,
@@ -144,6 +147,6 @@ impl Sink for ChannelSink {
     fn status(&self, status: &ReceiverStatus) {
         let _ = self
             .0
-            .try_send(crate::event::AppEvent::Receiver(status.clone()));
+            .try_send(crate::app::event::AppEvent::Receiver(status.clone()));
     }
 }

@@ -47,7 +47,7 @@ pub fn check(head: &Head, options: &ReceiverOptions) -> Result<Accepted, Answer>
             404,
             format!(
                 "no such endpoint: {}; use POST /v1/traces",
-                crate::sanitize::label(&head.path)
+                crate::untrusted::sanitize::label(&head.path)
             ),
         ));
     }
@@ -69,7 +69,7 @@ pub fn check(head: &Head, options: &ReceiverOptions) -> Result<Accepted, Answer>
                 415,
                 format!(
                     "unsupported content type {:?}; send application/json or application/x-protobuf",
-                    crate::sanitize::label(other.unwrap_or_default())
+                    crate::untrusted::sanitize::label(other.unwrap_or_default())
                 ),
             ));
         }
@@ -86,7 +86,7 @@ pub fn check(head: &Head, options: &ReceiverOptions) -> Result<Accepted, Answer>
                 415,
                 format!(
                     "unsupported content encoding {}",
-                    crate::sanitize::label(other)
+                    crate::untrusted::sanitize::label(other)
                 ),
             ));
         }

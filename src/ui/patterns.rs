@@ -37,7 +37,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, overlay: Overlay, theme: &
         })
         .collect();
     let title = match &app.filter {
-        Some(f) => format!(" Patterns · filter: {} ", crate::sanitize::label(&f.expr)),
+        Some(f) => format!(
+            " Patterns · filter: {} ",
+            crate::untrusted::sanitize::label(&f.expr)
+        ),
         None => " Patterns ".to_string(),
     };
     let action = match patterns

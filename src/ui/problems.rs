@@ -4,7 +4,7 @@
 use super::{Theme, fit, width};
 use crate::app::layout::list_popup;
 use crate::app::{App, Overlay};
-use crate::sanitize::label;
+use crate::untrusted::sanitize::label;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};

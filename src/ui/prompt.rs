@@ -22,7 +22,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                     crate::model::Payload::Span(_) => app.store.name(span.name),
                     _ => session.key(id),
                 };
-                let mut text = format!("· {} ", crate::sanitize::label(label));
+                let mut text = format!("· {} ", crate::untrusted::sanitize::label(label));
                 if let Some(d) = span.duration_ns() {
                     text.push_str(&format!("· {} ", format_duration(d)));
                 }
@@ -37,7 +37,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             if let Some(s) = app.store.session(sid) {
                 title.push(Span::raw(format!(
                     "· session {} ",
-                    crate::sanitize::label(&s.id)
+                    crate::untrusted::sanitize::label(&s.id)
                 )));
             }
         }

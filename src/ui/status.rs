@@ -4,7 +4,7 @@
 use super::{Theme, fit, width};
 use crate::app::App;
 use crate::model::time::format_duration;
-use crate::sanitize;
+use crate::untrusted::sanitize;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
@@ -51,7 +51,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         if let Some(r) = &app.receiver {
             left.extend(receiver_spans(r, theme));
         }
-        let no_watch = crate::event::WatchStatus::default();
+        let no_watch = crate::app::event::WatchStatus::default();
         let watch = app.watch.as_ref().unwrap_or(&no_watch);
         if watch.backend == Some("poll") {
             left.push(Span::styled(" (polling)", theme.dim()));
@@ -196,8 +196,8 @@ fn progress_spans(
     if progress.bytes_total > 0 {
         detail.push_str(&format!(
             " · {}/{}",
-            crate::fsread::human_size(progress.bytes_read),
-            crate::fsread::human_size(progress.bytes_total)
+            crate::untrusted::fsread::human_size(progress.bytes_read),
+            crate::untrusted::fsread::human_size(progress.bytes_total)
         ));
     }
     if progress.folders_total > 0 {

@@ -25,8 +25,8 @@ impl Theme {
 
     /// The config file's theme; when it sets none, `NO_COLOR` decides (a user's own
     /// setting overrides `NO_COLOR`, as no-color.org asks).
-    pub fn from_config(name: Option<crate::config::ThemeName>) -> Self {
-        use crate::config::ThemeName;
+    pub fn from_config(name: Option<crate::cli::config::ThemeName>) -> Self {
+        use crate::cli::config::ThemeName;
         match name {
             Some(ThemeName::Dark) => Self::colored(),
             Some(ThemeName::Light) => Self::light(),

@@ -5,7 +5,7 @@ use super::{Theme, fit, focused, pane_block};
 use crate::app::layout::{inner, timeline_label_width};
 use crate::app::{App, Focus, Node};
 use crate::model::time::{Nanos, format_duration, format_offset};
-use crate::sanitize;
+use crate::untrusted::sanitize;
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;

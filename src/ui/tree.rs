@@ -6,11 +6,11 @@ use super::{Theme, counted, fit, focused, pane_block, width};
 use crate::app::tree::Row;
 use crate::app::{App, Focus, Node};
 use crate::detail::doc::Speaker;
-use crate::fsread::human_size;
 use crate::model::Source;
 use crate::model::time::format_duration;
 use crate::model::{Payload, Session, Status, Store};
-use crate::sanitize;
+use crate::untrusted::fsread::human_size;
+use crate::untrusted::sanitize;
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -59,7 +59,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             (None, Some(_)) => "no traces yet; watching for new ones …".to_string(),
             (None, None) => "no traces found".to_string(),
         };
-        let note = crate::sanitize::label(&note).into_owned();
+        let note = crate::untrusted::sanitize::label(&note).into_owned();
         frame.render_widget(
             Line::styled(fit(&note, body.width as usize), theme.dim()),
             body,

@@ -228,7 +228,7 @@ impl Harness {
     }
 
     pub fn draw(&mut self) {
-        tracetui::tui::draw(&mut self.terminal, &mut self.app, &self.theme, self.now)
+        tracetui::terminal::run::draw(&mut self.terminal, &mut self.app, &self.theme, self.now)
             .expect("draw");
     }
 

@@ -1,8 +1,8 @@
 //! `trace_info.yaml` in either layout (v3: `trace_id`, `request_time`, `state`; v2:
 //! `request_id`, `timestamp_ms`, `status`), and the one-file-per-key tags and metadata.
 
-use crate::fsread;
 use crate::model::time::Nanos;
+use crate::untrusted::fsread;
 use std::collections::BTreeMap;
 use std::path::Path;
 use yaml_rust2::{Yaml, YamlLoader};

@@ -30,7 +30,7 @@ pub struct TraceSummary {
 
 /// Whether `path` is a SQLite database holding MLflow traces.
 pub fn is_mlflow_db(path: &Path) -> bool {
-    let Ok(prefix) = crate::fsread::read_prefix(path, 16) else {
+    let Ok(prefix) = crate::untrusted::fsread::read_prefix(path, 16) else {
         return false;
     };
     prefix.bytes == b"SQLite format 3\0"

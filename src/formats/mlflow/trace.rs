@@ -6,12 +6,12 @@
 use super::info::{TraceInfo, read_info};
 use super::span;
 use crate::formats::poml::call::{BuildContext, PARSE_LIMIT};
-use crate::fsread;
 use crate::model::time::{Nanos, system_time_ns};
 use crate::model::{
     LineRef, Problem, SessionKey, SessionRecord, Source, SpanFormat, SpanKind, SpanRecord, SpanRef,
     SpanSource, Status,
 };
+use crate::untrusted::fsread;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::path::{Path, PathBuf};

@@ -80,7 +80,7 @@ impl ValueReader for OtlpReader {
             at.number(),
             format!(
                 "batch of {} is too large to read; skipped",
-                crate::fsread::human_size(full)
+                crate::untrusted::fsread::human_size(full)
             ),
         );
     }

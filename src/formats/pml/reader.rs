@@ -384,7 +384,7 @@ impl ValueReader for PmlReader {
             at.number(),
             format!(
                 "event of {} is too large to read; skipped",
-                crate::fsread::human_size(full)
+                crate::untrusted::fsread::human_size(full)
             ),
         );
     }

@@ -33,9 +33,12 @@ impl UsageError {
     /// The lines to print, each one line whatever the text held (paths and OS messages can
     /// carry newlines and escapes).
     pub fn lines(&self) -> Vec<String> {
-        let mut lines = vec![format!("tracetui: {}", crate::sanitize::label(&self.what))];
+        let mut lines = vec![format!(
+            "tracetui: {}",
+            crate::untrusted::sanitize::label(&self.what)
+        )];
         if let Some(hint) = &self.hint {
-            lines.push(crate::sanitize::label(hint).into_owned());
+            lines.push(crate::untrusted::sanitize::label(hint).into_owned());
         }
         lines
     }
@@ -63,7 +66,7 @@ pub fn reason(e: &std::io::Error) -> String {
         ErrorKind::AddrNotAvailable => "no interface of this machine has that address".into(),
         // "(os error 28)" means nothing to the reader of the sentence before it.
         _ => {
-            let text = crate::fsread::describe(e);
+            let text = crate::untrusted::fsread::describe(e);
             match text.find(" (os error ") {
                 Some(at) if text.ends_with(')') => text[..at].to_string(),
                 _ => text,

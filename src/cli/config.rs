@@ -60,8 +60,8 @@ pub fn load(explicit: Option<&Path>) -> Result<Config, String> {
         },
     };
     // The user named this file: "no such file", not the "vanished" of a file once listed.
-    let bytes = crate::fsread::read_prefix(&path, 1 << 20)
-        .map_err(|e| format!("{}: {}", path.display(), crate::usage::reason(&e)))?;
+    let bytes = crate::untrusted::fsread::read_prefix(&path, 1 << 20)
+        .map_err(|e| format!("{}: {}", path.display(), crate::cli::usage::reason(&e)))?;
     let text = String::from_utf8_lossy(&bytes.bytes);
     let mut config = parse(&text);
     for w in &mut config.warnings {

@@ -3,7 +3,7 @@
 //! alternate screen left) and comes back redrawn when the editor exits.
 
 use crate::app::Effect;
-use crate::input_gate::InputGate;
+use crate::terminal::input_gate::InputGate;
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use std::io::Write;
@@ -102,7 +102,7 @@ impl TerminalHost {
             .arg(format!("exec env {editor} \"$@\""))
             .arg("tracetui-editor")
             .arg(path);
-        let (status, resumed) = crate::terminal::lend(&mut command);
+        let (status, resumed) = crate::terminal::screen::lend(&mut command);
         self.gate.resume();
         resumed.map_err(|e| format!("Could not take the terminal back: {e}"))?;
         match status {
@@ -124,7 +124,7 @@ pub fn editor() -> String {
 }
 
 fn copy(text: &str, what: &str) -> String {
-    let (sequence, cut) = crate::clipboard::osc52(text);
+    let (sequence, cut) = crate::terminal::clipboard::osc52(text);
     let mut out = std::io::stdout();
     match out
         .write_all(sequence.as_bytes())
@@ -132,7 +132,7 @@ fn copy(text: &str, what: &str) -> String {
     {
         Ok(()) if cut => format!(
             "Copied the first {} of {what} (OSC 52)",
-            crate::fsread::human_size(crate::clipboard::MAX_BYTES as u64)
+            crate::untrusted::fsread::human_size(crate::terminal::clipboard::MAX_BYTES as u64)
         ),
         Ok(()) => format!(
             "Copied {what}: {} characters (OSC 52)",
@@ -158,7 +158,8 @@ fn private_copy(source: &Path) -> std::io::Result<PathBuf> {
     ));
     // `create`, not `create_all`: a folder someone else made there is refused.
     std::fs::DirBuilder::new().mode(0o700).create(&dir)?;
-    let bytes = crate::fsread::read_prefix(source, crate::formats::poml::call::PARSE_LIMIT)?;
+    let bytes =
+        crate::untrusted::fsread::read_prefix(source, crate::formats::poml::call::PARSE_LIMIT)?;
     let path = dir.join(name);
     let mut file = std::fs::OpenOptions::new()
         .write(true)

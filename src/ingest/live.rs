@@ -3,10 +3,10 @@
 //! settling calls are re-checked on time; lost events and watcher errors trigger a rescan
 //! through the same ingestor, so the model always comes back to what is on disk.
 
-use crate::event::{AppEvent, WatchStatus};
+use crate::app::event::{AppEvent, WatchStatus};
+use crate::ingest::watch::{Backend, Watch, WatchMsg};
 use crate::ingest::{Ingestor, Options};
 use crate::model::time::{Nanos, steady_ns};
-use crate::watch::{Backend, Watch, WatchMsg};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};

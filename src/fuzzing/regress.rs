@@ -25,7 +25,7 @@ macro_rules! targets {
         $(
             #[test]
             fn $name() {
-                run(stringify!($name), tracetui::fuzzing::$name);
+                run(stringify!($name), super::$name);
             }
         )*
     };

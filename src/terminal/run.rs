@@ -2,15 +2,15 @@
 //! Generic over the ratatui backend so tests drive the real loop into a `TestBackend`.
 
 use crate::app::App;
-use crate::event::AppEvent;
-use crate::host::{Host, NoHost, TerminalHost};
+use crate::app::event::AppEvent;
+use crate::cli::usage::{UsageError, reason};
 use crate::ingest::Options;
-use crate::input_gate::InputGate;
-use crate::live::LiveOptions;
+use crate::ingest::live::LiveOptions;
 use crate::model::time::now_ns;
-use crate::terminal::TerminalGuard;
+use crate::terminal::host::{Host, NoHost, TerminalHost};
+use crate::terminal::input_gate::InputGate;
+use crate::terminal::screen::TerminalGuard;
 use crate::ui::{self, Theme};
-use crate::usage::{UsageError, reason};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use ratatui::crossterm::event::{self, Event};
@@ -34,7 +34,7 @@ const DRAIN_BUDGET: Duration = Duration::from_millis(10);
 pub fn run(
     paths: Vec<PathBuf>,
     live: LiveOptions,
-    config: crate::config::Config,
+    config: crate::cli::config::Config,
     listen: Option<crate::receiver::ReceiverOptions>,
 ) -> color_eyre::Result<()> {
     // What the user asked for is checked before what they run it in, and both before
@@ -62,13 +62,13 @@ pub fn run(
         None => None,
     };
     if !paths.is_empty() || receiver.is_none() {
-        crate::live::spawn(paths.clone(), options, live, tx.clone())?;
+        crate::ingest::live::spawn(paths.clone(), options, live, tx.clone())?;
     } else {
         // Nothing to load: the first view is already complete.
         let _ = tx.send(AppEvent::Loaded);
     }
     // Before the terminal is entered: from then on, a signal must find it to put it back.
-    crate::signals::spawn()?;
+    crate::terminal::signals::spawn()?;
     let mut guard = TerminalGuard::enter().map_err(|e| {
         // No controlling terminal (a daemon, `setsid`), or one that refuses raw mode.
         UsageError::new(format!("cannot use the terminal: {}", reason(&e)))
@@ -278,7 +278,7 @@ fn handle(app: &mut App, event: AppEvent) -> color_eyre::Result<bool> {
         AppEvent::Loaded => {
             app.loading = None;
             app.store.shrink_to_fit();
-            crate::terminal::release_free_memory();
+            crate::terminal::screen::release_free_memory();
             true
         }
         AppEvent::Receiver(status) => {

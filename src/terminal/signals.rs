@@ -43,7 +43,7 @@ fn end(signal: i32) -> ! {
     // The editor is asked to end as we do: HUP when the terminal is gone, TERM otherwise
     // (INT and QUIT are keys to most editors: vi ignores INT).
     let for_editor = if signal == SIGHUP { SIGHUP } else { SIGTERM };
-    let _held = crate::terminal::close(for_editor);
+    let _held = crate::terminal::screen::close(for_editor);
     die(signal)
 }
 

@@ -1,4 +1,7 @@
-//! The README stays true: its key table is the keymap's, its commands exist.
+//! The README stays true: its key table is the keymap's, its commands exist, its schemas
+//! are the output's.
+
+mod common;
 
 #[test]
 fn readme_key_table_matches_the_keymap() {
@@ -76,4 +79,44 @@ fn readme_names_every_config_action() {
             "the README's config section lists the action {name}"
         );
     }
+}
+
+/// The README's `stats --format json` example has exactly the fields the real output has,
+/// table by table.
+#[test]
+fn readme_stats_schema_matches_the_output() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    let block = readme
+        .split("<!-- stats-schema:start -->")
+        .nth(1)
+        .and_then(|rest| rest.split("<!-- stats-schema:end -->").next())
+        .expect("the stats schema block");
+    let json: String = block
+        .lines()
+        .filter(|l| !l.starts_with("```"))
+        .map(|l| l.split("//").next().unwrap_or(l))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let documented: serde_json::Value = serde_json::from_str(&json).expect("the block is JSON");
+    let fixtures = common::fixture("pml");
+    let out = common::tracetui(&["stats", "--format", "json", &fixtures.to_string_lossy()]);
+    assert!(out.status.success(), "{out:?}");
+    let real: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stats json");
+    let keys = |v: &serde_json::Value| -> Vec<String> {
+        let mut k: Vec<String> = v.as_object().expect("object").keys().cloned().collect();
+        k.sort();
+        k
+    };
+    assert_eq!(keys(&documented), keys(&real));
+    let mut compared = 0;
+    for table in keys(&real) {
+        let (Some(doc_row), Some(real_row)) = (documented[&table].get(0), real[&table].get(0))
+        else {
+            continue;
+        };
+        assert_eq!(keys(doc_row), keys(real_row), "the fields of {table}");
+        compared += 1;
+    }
+    assert!(compared >= 4, "the fixtures fill most tables: {real}");
 }

@@ -26,7 +26,20 @@ fn key_overrides_dispatch_and_show_in_help() {
         "{}",
         h.screen()
     );
-    h.press("jMjv");
+    // The status bar's hints and the notices name the keys in use, not the defaults.
+    h.press("j");
+    let status = h.screen().lines().last().unwrap_or_default().to_string();
+    assert!(
+        status.ends_with("Tab pane  1-6 tabs  ? help  x quit"),
+        "{status}"
+    );
+    h.press("M");
+    let status = h.screen().lines().last().unwrap_or_default().to_string();
+    assert!(
+        status.contains("select another call and press v to compare"),
+        "{status}"
+    );
+    h.press("jv");
     assert!(h.app.overlay_is(OverlayKind::Diff), "{}", h.screen());
     h.press("<Esc>");
     h.press("m");
@@ -56,9 +69,20 @@ fn mistakes_are_said_and_ignored() {
     h.draw();
     let status = h.screen().lines().last().unwrap_or_default().to_string();
     assert!(
-        status.contains("theme = \"neon\": expected \"dark\", \"light\" or \"mono\" (and 1 more)"),
+        status.contains(
+            "theme = \"neon\": expected \"dark\", \"light\" or \"mono\" (and 1 more; ! to list the mistakes)"
+        ),
         "{status}"
     );
+    // Every mistake stays in the problems view, after the notice is gone.
+    h.press("j!");
+    let screen = h.screen();
+    assert!(
+        screen.contains("expected \"dark\", \"light\" or \"mono\""),
+        "{screen}"
+    );
+    assert!(screen.contains("[keys] fly: no such action"), "{screen}");
+    h.press("<Esc>");
     // Defaults still work.
     h.press("jq");
     assert!(h.app.should_quit);

@@ -115,7 +115,7 @@ fn the_patterns_view_goes_to_calls_and_filters_by_tools() {
         h.press("j");
     }
     let screen = h.screen();
-    let row = h.row_of("100.0ms  github:create_issue  t2");
+    let row = h.row_of("100ms  github:create_issue  t2");
     assert!(highlighted(&h, row), "{screen}");
     assert!(!highlighted(&h, row + 1), "one line is selected: {screen}");
     h.press("<Enter>");

@@ -3,7 +3,7 @@
 //! choosing what to compare live here too.
 
 use super::wrap::{Wrapped, wrap};
-use super::{App, Node, OverlayKind};
+use super::{Action, App, Node, OverlayKind};
 use crate::compare::{self, Comparison, doc::DiffDoc};
 use crate::detail::doc::{Chunk, Line};
 use crate::formats::bytes::Pread;
@@ -137,8 +137,11 @@ fn wrap_with_gutter(lines: &[Line], width: usize) -> Wrapped {
 impl App {
     /// `m`: mark the selected call, or unmark it.
     pub(super) fn toggle_mark(&mut self) {
+        let (mark, diff) = (self.key_for(Action::Mark), self.key_for(Action::Diff));
         let Some((sid, id)) = self.selected_span() else {
-            self.notify("Select a call to mark it (m), then another to compare with (d).");
+            self.notify(&format!(
+                "Select a call to mark it ({mark}), then another to compare with ({diff})."
+            ));
             return;
         };
         if self.mark == Some((sid, id)) {
@@ -148,15 +151,18 @@ impl App {
             self.mark = Some((sid, id));
             let key = self.span_key(sid, id);
             self.notify(&format!(
-                "Marked {key}: select another call and press d to compare."
+                "Marked {key}: select another call and press {diff} to compare."
             ));
         }
     }
 
     /// `d`: compare the marked call with the selected one.
     pub(super) fn diff_marked(&mut self) {
+        let (mark_key, diff) = (self.key_for(Action::Mark), self.key_for(Action::Diff));
         let Some(mark) = self.mark else {
-            self.notify("Nothing marked: mark a call with m, select another, then press d.");
+            self.notify(&format!(
+                "Nothing marked: mark a call with {mark_key}, select another, then press {diff}."
+            ));
             return;
         };
         if self
@@ -166,7 +172,9 @@ impl App {
             .is_none()
         {
             self.mark = None;
-            self.notify("The marked call is gone: mark another with m.");
+            self.notify(&format!(
+                "The marked call is gone: mark another with {mark_key}."
+            ));
             return;
         }
         let Some(selected) = self.selected_span() else {
@@ -174,7 +182,9 @@ impl App {
             return;
         };
         if selected == mark {
-            self.notify("This is the marked call: select another one and press d.");
+            self.notify(&format!(
+                "This is the marked call: select another one and press {diff}."
+            ));
             return;
         }
         self.open_diff(mark, selected);

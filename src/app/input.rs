@@ -158,10 +158,12 @@ impl App {
                 let tabs = self.panes.prompt_tabs();
                 if row == tabs.y {
                     let mut x = tabs.x;
-                    let offered = self.tabs();
-                    let short = tabs_are_short(offered, tabs.width);
-                    for (i, &tab) in offered.iter().enumerate() {
-                        let w = tab_label(i, tab, short).chars().count() as u16;
+                    let current = self.prompt.current();
+                    for (i, text) in tab_labels(self.tabs(), current, tabs.width)
+                        .iter()
+                        .enumerate()
+                    {
+                        let w = text.chars().count() as u16;
                         if column >= x && column < x + w {
                             self.prompt.tab = i;
                         }
@@ -187,22 +189,60 @@ impl App {
     }
 }
 
-/// How the tab at `position` is labelled (` 1 Messages `, or ` 1 Msg ` when narrow).
-pub fn tab_label(position: usize, tab: Tab, short: bool) -> String {
-    let title = if short {
-        tab.short_title()
-    } else {
-        tab.title()
-    };
-    format!(" {} {title} ", position + 1)
-}
-
-/// Whether the full labels of `tabs` would not fit in `width` columns.
-pub fn tabs_are_short(tabs: &[Tab], width: u16) -> bool {
-    let full: usize = tabs
+/// The tab labels as the pane shows them: ` 1 Messages  2 Context …` when they all fit; else
+/// the current tab and as many others as fit (in order) named, the rest by number only. A
+/// tab is called the same at every width: narrow panes drop names, never abbreviate them.
+pub fn tab_labels(tabs: &[Tab], current: Option<Tab>, width: u16) -> Vec<String> {
+    let named = |i: usize, t: Tab| format!(" {} {} ", i + 1, t.title());
+    let mut out: Vec<String> = tabs
         .iter()
         .enumerate()
-        .map(|(i, &t)| tab_label(i, t, false).chars().count())
-        .sum();
-    full > usize::from(width)
+        .map(|(i, &t)| match Some(t) == current {
+            true => named(i, t),
+            false => format!(" {} ", i + 1),
+        })
+        .collect();
+    let mut used: usize = out.iter().map(|l| l.chars().count()).sum();
+    for (i, &t) in tabs.iter().enumerate() {
+        let full = named(i, t);
+        let more = full.chars().count() - out[i].chars().count();
+        if used + more <= usize::from(width) {
+            used += more;
+            out[i] = full;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tab_is_named_the_same_at_every_width() {
+        for width in 0..120 {
+            for current in Tab::POML {
+                let labels = tab_labels(&Tab::POML, Some(current), width);
+                for (i, (label, tab)) in labels.iter().zip(Tab::POML).enumerate() {
+                    let number = format!(" {} ", i + 1);
+                    let named = format!(" {} {} ", i + 1, tab.title());
+                    assert!(*label == number || *label == named, "{label:?} at {width}");
+                    if tab == current {
+                        assert_eq!(*label, named, "the current tab is always named");
+                    }
+                }
+                // Names are added only while they fit.
+                let named_others = labels.iter().filter(|l| l.split(' ').count() > 3).count() > 1;
+                let used: usize = labels.iter().map(|l| l.chars().count()).sum();
+                assert!(!named_others || used <= usize::from(width), "{labels:?}");
+            }
+        }
+        assert!(
+            tab_labels(&Tab::POML, None, 200)
+                .iter()
+                .zip(Tab::POML)
+                .all(|(l, t)| l.contains(t.title())),
+            "all named when they fit"
+        );
+    }
 }

@@ -78,7 +78,7 @@ pub const KEYMAP: &[Binding] = &[
     bind!("G End", [key('G'), code(KeyCode::End)], GLOBAL, Action::Last, "last row (end of the pane)"),
     bind!("PgUp C-u", [code(KeyCode::PageUp), ctrl('u')], GLOBAL, Action::PageUp, "scroll the focused pane up a page"),
     bind!("PgDn C-d", [code(KeyCode::PageDown), ctrl('d')], GLOBAL, Action::PageDown, "scroll the focused pane down a page"),
-    bind!("1-6", [key('1'), key('2'), key('3'), key('4'), key('5'), key('6')], GLOBAL, Action::Tab(0), "prompt tab (messages, context, source, style, text, files)"),
+    bind!("1-6", [key('1'), key('2'), key('3'), key('4'), key('5'), key('6')], GLOBAL, Action::Tab(0), "prompt tab by number, as the tab row names them"),
     bind!("+ =", [key('+'), key('=')], GLOBAL, Action::ZoomIn, "zoom the timeline in"),
     bind!("-", [key('-')], GLOBAL, Action::ZoomOut, "zoom the timeline out"),
     bind!("0", [key('0')], GLOBAL, Action::ZoomFit, "fit the session in the timeline"),
@@ -91,7 +91,7 @@ pub const KEYMAP: &[Binding] = &[
     bind!("p", [key('p')], GLOBAL, Action::Patterns, "patterns: tool stats, sequences, slowest, failed; Enter goes there or filters"),
     bind!("o", [key('o')], GLOBAL, Action::Related, "the same call in the other trace (POML ↔ MLflow)"),
     bind!("!", [key('!')], GLOBAL, Action::Problems, "problems: every one, where it is; Enter goes there"),
-    bind!("m", [key('m')], GLOBAL, Action::Mark, "mark this call to compare (m again unmarks)"),
+    bind!("m", [key('m')], GLOBAL, Action::Mark, "mark this call to compare (again on it unmarks)"),
     bind!("d", [key('d')], GLOBAL, Action::Diff, "diff the marked call against this one"),
     bind!("D", [key('D')], GLOBAL, Action::DiffPrevious, "diff this call against the same call in the previous run"),
     bind!("e", [key('e')], GLOBAL, Action::Edit, "open the call's source in $VISUAL / $EDITOR"),
@@ -213,6 +213,16 @@ impl Keymap {
         }
         map.rows.retain(|r| !r.keys.is_empty());
         (map, notes)
+    }
+
+    /// The first key bound to `action`, as the help writes it: what hints and notices name,
+    /// so they follow the config file's overrides.
+    pub fn first_key(&self, action: Action) -> Option<String> {
+        self.rows
+            .iter()
+            .find(|r| r.action == action)
+            .and_then(|r| r.keys.first())
+            .map(|k| key_name(*k))
     }
 
     /// The action for a key press in the focused pane.

@@ -133,18 +133,51 @@ impl App {
         }
     }
 
-    /// Apply the config file: its key overrides, and a word in the status bar about any
-    /// mistake in it (the theme is the run loop's).
+    /// Apply the config file: its key overrides; every mistake in it becomes a problem (so
+    /// `!` keeps them all) and the first is said in the status bar (the theme is the run
+    /// loop's).
     pub fn configure(&mut self, config: &crate::cli::config::Config) {
         let (keymap, notes) = keymap::Keymap::with_overrides(&config.keys);
         self.keymap = keymap;
+        let file = config
+            .path
+            .as_ref()
+            .map_or_else(|| "config".to_string(), |p| p.display().to_string());
+        let mistakes: Vec<crate::model::Problem> = config
+            .warnings
+            .iter()
+            .map(|w| {
+                let what = w.strip_prefix(&format!("{file}: ")).unwrap_or(w);
+                crate::model::Problem::new(file.as_str(), what)
+            })
+            .collect();
         let mut said: Vec<String> = config.warnings.clone();
         said.extend(notes.into_iter().map(|n| format!("config: {n}")));
-        match said.as_slice() {
-            [] => {}
-            [one] => self.notify(one),
-            [first, rest @ ..] => self.notify(&format!("{first} (and {} more)", rest.len())),
+        let count = mistakes.len();
+        if count > 0 {
+            self.store.apply_all(vec![Update::Problems {
+                session: None,
+                origin: "config".into(),
+                problems: mistakes,
+            }]);
         }
+        match (said.as_slice(), count) {
+            ([], _) => {}
+            ([one], _) => self.notify(one),
+            ([first, rest @ ..], 0) => self.notify(&format!("{first} (and {} more)", rest.len())),
+            ([first, rest @ ..], _) => self.notify(&format!(
+                "{first} (and {} more; {} to list the mistakes)",
+                rest.len(),
+                self.key_for(Action::Problems)
+            )),
+        }
+    }
+
+    /// How hints and notices name the key of `action`: its first key in the keymap in use.
+    pub fn key_for(&self, action: Action) -> String {
+        self.keymap
+            .first_key(action)
+            .unwrap_or_else(|| "(no key)".to_string())
     }
 
     /// Say something in the status bar until the next key.

@@ -76,22 +76,6 @@ impl Tab {
             Tab::Raw => "Raw JSON",
         }
     }
-
-    /// For narrow panes.
-    pub fn short_title(self) -> &'static str {
-        match self {
-            Tab::Messages => "Msg",
-            Tab::Context => "Ctx",
-            Tab::Source => "Src",
-            Tab::Stylesheet => "Sty",
-            Tab::Result => "Txt",
-            Tab::Files => "Env",
-            Tab::Detail => "Det",
-            Tab::Input => "In",
-            Tab::Output => "Out",
-            Tab::Raw => "Raw",
-        }
-    }
 }
 
 /// The tabs a selection offers, in key order.

@@ -1,7 +1,7 @@
 //! The prompt pane: tabs for the selected call, and the document for the current tab.
 
 use super::{Theme, fit, focused, pane_block};
-use crate::app::input::{tab_label, tabs_are_short};
+use crate::app::input::tab_labels;
 use crate::app::{App, Focus};
 use crate::detail::Subject;
 use crate::model::time::format_duration;
@@ -60,15 +60,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     if tabs.area() > 0 && matches!(app.subject(), Some(Subject::Span(..))) {
         let mut spans = Vec::new();
         let offered = app.tabs();
-        let short = tabs_are_short(offered, tabs.width);
         let current = app.prompt.current();
-        for (i, &tab) in offered.iter().enumerate() {
+        for (&tab, text) in offered.iter().zip(tab_labels(offered, current, tabs.width)) {
             let style = if Some(tab) == current {
                 theme.active_tab()
             } else {
                 theme.dim()
             };
-            spans.push(Span::styled(tab_label(i, tab, short), style));
+            spans.push(Span::styled(text, style));
         }
         frame.render_widget(Line::from(spans), tabs);
     }

@@ -103,17 +103,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         1 => "1 problem (!)".to_string(),
         n => format!("{n} problems (!)"),
     };
-    let hints = if area.width >= 110 {
-        " Tab pane  1-6 tabs  f follow  ? help  q quit "
-    } else {
-        " ? help  q quit "
-    };
+    let hints = hints(app, area.width >= 110);
     let used: usize = left.iter().map(|s| width(&s.content)).sum();
     let room = (area.width as usize)
-        .saturating_sub(used + width(&counts) + width(&problem_text) + width(hints) + 1);
+        .saturating_sub(used + width(&counts) + width(&problem_text) + width(&hints) + 1);
     let path_text = fit(&format!(" {}", paths.join(" ")), room);
     let pad = (area.width as usize).saturating_sub(
-        used + width(&path_text) + width(&counts) + width(&problem_text) + width(hints),
+        used + width(&path_text) + width(&counts) + width(&problem_text) + width(&hints),
     );
     left.push(Span::styled(path_text, theme.key()));
     left.push(Span::raw(counts));
@@ -130,10 +126,41 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     frame.render_widget(Line::from(left), area);
 }
 
+/// The keys that matter most, named as the keymap in use names them (the config file may
+/// have moved them); wide screens also get the pane, tab and follow keys.
+fn hints(app: &App, wide: bool) -> String {
+    use crate::app::Action;
+    let mut out = String::from(" ");
+    let mut add = |key: Option<String>, what: &str| {
+        if let Some(key) = key {
+            out.push_str(&format!("{key} {what}  "));
+        }
+    };
+    if wide {
+        add(app.keymap.first_key(Action::FocusNext), "pane");
+        let tabs = app.tabs().len();
+        if tabs > 1 && app.keymap.first_key(Action::Tab(0)).is_some() {
+            add(Some(format!("1-{tabs}")), "tabs");
+        }
+        if app.watch.is_some() || app.receiver.is_some() {
+            add(app.keymap.first_key(Action::ToggleFollow), "follow");
+        }
+    }
+    add(app.keymap.first_key(Action::Help), "help");
+    add(app.keymap.first_key(Action::Quit), "quit");
+    out.truncate(out.trim_end().len());
+    out.push(' ');
+    out
+}
+
 /// ` ⇄ 127.0.0.1:4318 42 spans`, and what was refused or kept without bodies.
 fn receiver_spans(r: &crate::receiver::ReceiverStatus, theme: &Theme) -> Vec<Span<'static>> {
     let mut out = vec![Span::styled(
-        format!(" ⇄ {} {} spans", r.addr, r.spans),
+        format!(
+            " ⇄ {} {}",
+            r.addr,
+            super::counted(r.spans as usize, "spans")
+        ),
         theme.key(),
     )];
     if r.refused > 0 {
@@ -192,7 +219,7 @@ fn progress_spans(
     const BAR: usize = 10;
     let fraction = progress.fraction().clamp(0.0, 1.0);
     let filled = (fraction * BAR as f64).round() as usize;
-    let mut detail = format!(" {spans} spans");
+    let mut detail = format!(" {}", super::counted(spans, "spans"));
     if progress.bytes_total > 0 {
         detail.push_str(&format!(
             " · {}/{}",

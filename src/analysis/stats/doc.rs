@@ -45,12 +45,11 @@ pub fn document(stats: &Stats) -> Patterns {
             *last = target;
         }
     };
+    // Durations read as everywhere else (`57ms`, `1.25s`), not with a precision of their own.
     let fmt = |v: f64| {
-        if v >= 1000.0 {
-            format!("{:.2}s", v / 1000.0)
-        } else {
-            format!("{v:.1}ms")
-        }
+        crate::model::time::format_duration(
+            (v * crate::model::time::NS_PER_MS as f64).round() as i64
+        )
     };
     doc.heading(&format!("Tools ({})", stats.tools.len()));
     if stats.tools.is_empty() {

@@ -94,17 +94,35 @@ fn highlighted(h: &Harness, y: u16) -> bool {
 fn the_patterns_view_goes_to_calls_and_filters_by_tools() {
     let (_dir, mut h) = documented(120, 40);
     h.press("jp");
-    // The cursor starts on the first line, which leads nowhere: Enter says what does.
+    // The cursor starts on the first line that leads somewhere: the busiest tool, not the
+    // heading above it.
     let screen = h.screen();
-    assert!(highlighted(&h, h.row_of("Tools (4)")), "{screen}");
-    assert!(screen.contains("j/k move · Esc close"), "{screen}");
-    h.press("<Enter>");
+    assert!(!highlighted(&h, h.row_of("Tools (4)")), "{screen}");
     assert!(
-        h.app.overlay_is(OverlayKind::Patterns),
-        "a heading goes nowhere"
+        highlighted(&h, h.row_of("│  filesystem:read_file ")),
+        "{screen}"
     );
     assert!(
-        h.screen().contains("Enter goes to a call"),
+        screen.contains("j/k move · Enter filter by it · Esc close"),
+        "{screen}"
+    );
+    // From the last tool, j passes over the blank line and the heading.
+    h.press("jjj");
+    assert!(
+        highlighted(&h, h.row_of("│  github:create_issue ")),
+        "{}",
+        h.screen()
+    );
+    h.press("j");
+    let screen = h.screen();
+    assert!(!highlighted(&h, h.row_of("Sequences")), "{screen}");
+    assert!(
+        highlighted(&h, h.row_of("Sequences") + 1),
+        "on the first sequence: {screen}"
+    );
+    h.press("k");
+    assert!(
+        highlighted(&h, h.row_of("│  github:create_issue ")),
         "{}",
         h.screen()
     );
@@ -125,7 +143,7 @@ fn the_patterns_view_goes_to_calls_and_filters_by_tools() {
     assert!(screen.contains("rate limited"), "{screen}");
 
     // A tool's row filters by it.
-    h.press("pgjj");
+    h.press("pg");
     assert!(h.screen().contains("Enter filter by it"), "{}", h.screen());
     h.press("<Enter>");
     let screen = h.screen();
@@ -143,18 +161,20 @@ fn the_patterns_view_goes_to_calls_and_filters_by_tools() {
     h.press("gG");
     let screen = h.screen();
     assert!(
-        highlighted(&h, h.row_of("Failed executions (0)")),
-        "{screen}"
+        !highlighted(&h, h.row_of("Failed executions (0)")),
+        "G stops on the last line that leads somewhere: {screen}"
     );
+    assert!(screen.contains("Enter go to it"), "{screen}");
 }
 
 #[test]
 fn a_sequence_filters_by_both_tools() {
     let (_dir, mut h) = documented(120, 40);
     h.press("jp");
-    // Tools (4) header, 4 tools, blank, Sequences heading: the second sequence is line 9.
+    // From the first of 4 tools, the cursor passes over the blank line and the Sequences
+    // heading: the fifth move is on the second sequence.
     h.press("g");
-    for _ in 0..9 {
+    for _ in 0..5 {
         h.press("j");
     }
     let screen = h.screen();

@@ -21,6 +21,7 @@ impl App {
         }
         match self.keymap.lookup(key, self.focus) {
             Some(action) => {
+                self.prepare_prompt();
                 self.update(action);
                 true
             }

@@ -180,6 +180,11 @@ impl App {
             .unwrap_or_else(|| "(no key)".to_string())
     }
 
+    /// `j/k`: the keys of two actions, as overlay hints name them.
+    pub fn keys_for(&self, first: Action, second: Action) -> String {
+        format!("{}/{}", self.key_for(first), self.key_for(second))
+    }
+
     /// Say something in the status bar until the next key.
     pub fn notify(&mut self, text: &str) {
         self.notice = Some(text.to_string());
@@ -229,14 +234,10 @@ impl App {
         }
     }
 
-    /// Lay out the panes for `area` and bring every cache and scroll position up to date.
-    /// Call before drawing; drawing then only reads.
-    pub fn prepare(&mut self, area: Rect, now_ns: Nanos) {
-        self.now_ns = now_ns;
-        self.panes = Panes::new(area);
-        self.settle();
-        self.tree
-            .scroll_into_view(self.panes.tree_body().height as usize);
+    /// Bring the prompt pane's document up to the selection and tab. Keys call it too: a key
+    /// read in the same batch as a tab switch (`6` then `G`) must act on the new tab's
+    /// document, not on the one last drawn.
+    pub fn prepare_prompt(&mut self) {
         let subject = self.subject();
         let version = self.subject_version(subject);
         let body = self.panes.prompt_body();
@@ -248,6 +249,17 @@ impl App {
             self.zone,
         );
         self.prompt.clamp(body.height as usize);
+    }
+
+    /// Lay out the panes for `area` and bring every cache and scroll position up to date.
+    /// Call before drawing; drawing then only reads.
+    pub fn prepare(&mut self, area: Rect, now_ns: Nanos) {
+        self.now_ns = now_ns;
+        self.panes = Panes::new(area);
+        self.settle();
+        self.tree
+            .scroll_into_view(self.panes.tree_body().height as usize);
+        self.prepare_prompt();
         match self.overlay.map(|o| o.kind) {
             Some(OverlayKind::Patterns) => {
                 let count = self.patterns_doc().doc.lines.len();

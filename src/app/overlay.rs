@@ -62,7 +62,10 @@ impl App {
         self.overlay = Some(Overlay::new(kind));
         match kind {
             OverlayKind::Patterns => {
-                self.patterns_doc();
+                let first = self.patterns_line(0, true, 0);
+                if let Some(o) = &mut self.overlay {
+                    o.selected = first;
+                }
             }
             OverlayKind::Problems => {
                 self.problem_list();
@@ -112,11 +115,11 @@ impl App {
             _ => None,
         };
         if let Some(delta) = moved {
-            if list {
-                let count = match overlay.kind {
-                    OverlayKind::Patterns => self.patterns_doc().doc.lines.len(),
-                    _ => self.problem_list().len(),
-                };
+            if list && overlay.kind == OverlayKind::Patterns {
+                let at = step(overlay.selected, delta);
+                overlay.selected = self.patterns_line(at, delta >= 0, overlay.selected);
+            } else if list {
+                let count = self.problem_list().len();
                 overlay.selected = step(overlay.selected, delta).min(count.saturating_sub(1));
             } else {
                 overlay.scroll = step(overlay.scroll, delta);
@@ -143,6 +146,24 @@ impl App {
                 _ => self.overlay = None,
             },
         }
+    }
+
+    /// The patterns line the cursor lands on when it moves to `at`: the nearest line that
+    /// leads somewhere (a tool, a sequence, a call), looking `forward` first, then back.
+    /// Headings and blank lines are passed over; with nothing to go to, `stay`.
+    fn patterns_line(&mut self, at: usize, forward: bool, stay: usize) -> usize {
+        let targets = &self.patterns_doc().targets;
+        let leads = |i: &usize| targets.get(*i).is_some_and(Option::is_some);
+        let last = targets.len().saturating_sub(1);
+        let at = at.min(last);
+        let ahead = (at..targets.len()).find(leads);
+        let behind = (0..=at).rev().find(leads);
+        let found = if forward {
+            ahead.or(behind)
+        } else {
+            behind.or(ahead)
+        };
+        found.unwrap_or(stay)
     }
 
     /// The problems view's rows, listed again only when the store changed.

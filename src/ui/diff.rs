@@ -2,8 +2,8 @@
 //! toned, the change being looked at counted in the title, and the keys at the bottom.
 
 use super::Theme;
-use crate::app::App;
 use crate::app::layout::diff_popup;
+use crate::app::{Action, App};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
@@ -44,7 +44,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, scroll: usize, theme: &The
     let block = Block::bordered()
         .title(title)
         .title_bottom(format!(
-            " n/N ]/[ change · j/k PgDn scroll · y copy · Esc close {position}"
+            " {} {} change · {} {} scroll · {} copy · {} close {position}",
+            app.keys_for(Action::NextMatch, Action::PrevMatch),
+            app.keys_for(Action::NextSession, Action::PrevSession),
+            app.keys_for(Action::Down, Action::Up),
+            app.key_for(Action::PageDown),
+            app.key_for(Action::Copy),
+            app.key_for(Action::Back),
         ))
         .border_style(theme.border(true));
     frame.render_widget(Paragraph::new(lines).block(block), popup);

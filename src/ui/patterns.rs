@@ -5,7 +5,7 @@
 use super::Theme;
 use crate::analysis::stats::Target;
 use crate::app::layout::patterns_popup;
-use crate::app::{App, Overlay};
+use crate::app::{Action, App, Overlay};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
@@ -27,7 +27,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, overlay: Overlay, theme: &
         .take(visible)
         .map(|(i, l)| {
             let mut line = super::doc_line(l, theme);
-            if i == overlay.selected {
+            let leads = patterns.targets.get(i).is_some_and(Option::is_some);
+            if i == overlay.selected && leads {
                 // The bar spans the row, not only the text.
                 let rest = inner_w.saturating_sub(line.width());
                 line.spans.push(" ".repeat(rest).into());
@@ -48,13 +49,17 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, overlay: Overlay, theme: &
         .get(overlay.selected)
         .and_then(Option::as_ref)
     {
-        Some(Target::Span(..)) => " · Enter go to it",
-        Some(Target::Filter(_)) => " · Enter filter by it",
-        None => "",
+        Some(Target::Span(..)) => format!(" · {} go to it", app.key_for(Action::Toggle)),
+        Some(Target::Filter(_)) => format!(" · {} filter by it", app.key_for(Action::Toggle)),
+        None => String::new(),
     };
     let block = Block::bordered()
         .title(title)
-        .title_bottom(format!(" j/k move{action} · Esc close "))
+        .title_bottom(format!(
+            " {} move{action} · {} close ",
+            app.keys_for(Action::Down, Action::Up),
+            app.key_for(Action::Back)
+        ))
         .border_style(theme.border(true));
     frame.render_widget(Paragraph::new(lines).block(block), popup);
 }

@@ -3,7 +3,7 @@
 
 use super::{Theme, fit, width};
 use crate::app::layout::list_popup;
-use crate::app::{App, Overlay};
+use crate::app::{Action, App, Overlay};
 use crate::untrusted::sanitize::label;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -35,7 +35,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, overlay: Overlay, theme: &
     };
     let block = Block::bordered()
         .title(format!(" Problems · {} ", list.len()))
-        .title_bottom(format!(" j/k move · Enter go to it · Esc close{more} "))
+        .title_bottom(format!(
+            " {} move · {} go to it · {} close{more} ",
+            app.keys_for(Action::Down, Action::Up),
+            app.key_for(Action::Toggle),
+            app.key_for(Action::Back)
+        ))
         .border_style(theme.border(true));
     frame.render_widget(Paragraph::new(lines).block(block), popup);
 }

@@ -232,33 +232,22 @@ impl Harness {
             .expect("draw");
     }
 
-    /// Press keys as a person would: `j`, `<Tab>`, `<Enter>`, `<Esc>`, `<PgDn>`...
+    /// Press keys as a person would: `j`, `<Tab>`, `<Enter>`, `<Esc>`, `<PgDn>`...; the
+    /// screen is drawn after each.
     pub fn press(&mut self, keys: &str) {
-        use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-        let mut rest = keys;
-        while let Some(c) = rest.chars().next() {
-            let (code, len) = if c == '<' {
-                let end = rest.find('>').expect("closed key name");
-                let code = match &rest[1..end] {
-                    "Tab" => KeyCode::Tab,
-                    "Enter" => KeyCode::Enter,
-                    "Esc" => KeyCode::Esc,
-                    "PgDn" => KeyCode::PageDown,
-                    "PgUp" => KeyCode::PageUp,
-                    "Left" => KeyCode::Left,
-                    "Right" => KeyCode::Right,
-                    "Up" => KeyCode::Up,
-                    "Down" => KeyCode::Down,
-                    other => panic!("unknown key {other}"),
-                };
-                (code, end + 1)
-            } else {
-                (KeyCode::Char(c), c.len_utf8())
-            };
-            self.app.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
+        for key in parse_keys(keys) {
+            self.app.handle_key(key);
             self.draw();
-            rest = &rest[len..];
         }
+    }
+
+    /// Press keys faster than frames are drawn, as the run loop sees a burst of input (it
+    /// handles every queued key, then draws once).
+    pub fn press_together(&mut self, keys: &str) {
+        for key in parse_keys(keys) {
+            self.app.handle_key(key);
+        }
+        self.draw();
     }
 
     pub fn resize(&mut self, width: u16, height: u16) {
@@ -288,6 +277,36 @@ impl Harness {
             .collect::<Vec<_>>()
             .join("\n")
     }
+}
+
+/// `j<Tab><Enter>` as key events.
+fn parse_keys(keys: &str) -> Vec<ratatui::crossterm::event::KeyEvent> {
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let mut out = Vec::new();
+    let mut rest = keys;
+    while let Some(c) = rest.chars().next() {
+        let (code, len) = if c == '<' {
+            let end = rest.find('>').expect("closed key name");
+            let code = match &rest[1..end] {
+                "Tab" => KeyCode::Tab,
+                "Enter" => KeyCode::Enter,
+                "Esc" => KeyCode::Esc,
+                "PgDn" => KeyCode::PageDown,
+                "PgUp" => KeyCode::PageUp,
+                "Left" => KeyCode::Left,
+                "Right" => KeyCode::Right,
+                "Up" => KeyCode::Up,
+                "Down" => KeyCode::Down,
+                other => panic!("unknown key {other}"),
+            };
+            (code, end + 1)
+        } else {
+            (KeyCode::Char(c), c.len_utf8())
+        };
+        out.push(KeyEvent::new(code, KeyModifiers::NONE));
+        rest = &rest[len..];
+    }
+    out
 }
 
 /// A Python that can `import poml`: `$TRACETUI_POML_PYTHON`, else a virtual environment made

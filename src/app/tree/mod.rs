@@ -423,7 +423,8 @@ impl TreeView {
         self.set_open(store, node, true);
         while let Some(id) = stack.pop() {
             let children = session.children(id);
-            if !children.is_empty() {
+            // A POML call has no child spans, but its messages and files open under it.
+            if !children.is_empty() || !rows::extra_rows(session, sid, id).is_empty() {
                 self.set_open(store, Node::Span(sid, id), true);
                 stack.extend_from_slice(children);
             }

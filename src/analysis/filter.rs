@@ -72,7 +72,18 @@ impl Filter {
     ) -> bool {
         let span = session.span(id);
         self.terms.iter().all(|term| match term {
-            Term::Tool(glob) => glob.matches_tool(store.name(span.name)),
+            // A POML call matches the tools its messages carry requests for.
+            Term::Tool(glob) => {
+                glob.matches_tool(store.name(span.name))
+                    || match &span.payload {
+                        crate::model::Payload::Poml(call) => {
+                            call.prompt.as_ref().is_some_and(|p| {
+                                p.tool_calls.iter().any(|(_, name)| glob.matches_tool(name))
+                            })
+                        }
+                        _ => false,
+                    }
+            }
             Term::Status(s) => span.status == *s,
             Term::After(glob) => session
                 .previous_sibling(id)

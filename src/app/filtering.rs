@@ -53,8 +53,14 @@ impl App {
                 self.tree.set_matches(&self.store, Some(matches));
                 self.tree.refresh(&self.store);
                 if let Some(row) = self.tree.next_match(true) {
+                    let before = self.selected();
                     self.tree.select_row(row);
-                    self.selection_changed();
+                    if self.selected() != before {
+                        // The match is what the person asked to see: a live update must
+                        // not move them off it.
+                        self.follow = false;
+                        self.selection_changed();
+                    }
                 }
                 true
             }

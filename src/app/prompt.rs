@@ -119,7 +119,7 @@ impl PromptView {
     pub fn document_text(&self) -> String {
         self.shown
             .as_ref()
-            .map(|s| s.rendered.doc.plain_lines().join("\n"))
+            .map(|s| s.rendered.doc.copy_text())
             .unwrap_or_default()
     }
 

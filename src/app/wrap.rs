@@ -24,6 +24,39 @@ pub fn wrap(lines: &[Line], width: usize) -> Wrapped {
 }
 
 fn wrap_line(line: &Line, width: usize, rows: &mut Vec<Line>) {
+    // A gutter (`12 │ `) hangs: the text wraps beside it, and each further row starts with
+    // blanks of its width and its bar, so line numbers stay a column of their own.
+    if let Some((gutter, rest)) = line.chunks.split_first()
+        && gutter.tone == Tone::Gutter
+    {
+        let gutter_w = unicode_width::UnicodeWidthStr::width(gutter.text.as_str());
+        if gutter_w < width {
+            let text = Line {
+                chunks: rest.to_vec(),
+            };
+            let first = rows.len();
+            wrap_line(&text, width - gutter_w, rows);
+            let blank = match gutter.text.trim_end().strip_suffix('│') {
+                Some(_) => format!("{}│ ", " ".repeat(gutter_w.saturating_sub(2))),
+                None => " ".repeat(gutter_w),
+            };
+            for (i, row) in rows[first..].iter_mut().enumerate() {
+                let text = if i == 0 {
+                    gutter.text.clone()
+                } else {
+                    blank.clone()
+                };
+                row.chunks.insert(
+                    0,
+                    Chunk {
+                        text,
+                        tone: Tone::Gutter,
+                    },
+                );
+            }
+            return;
+        }
+    }
     let chars: Vec<(char, Tone)> = line
         .chunks
         .iter()
@@ -104,6 +137,21 @@ mod tests {
         assert_eq!(texts(&w), vec!["界界", "界"]);
         assert_eq!(w.rows[0].chunks[0].tone, Tone::Key);
         assert_eq!(w.rows[1].chunks[0].tone, Tone::Plain);
+    }
+
+    #[test]
+    fn a_gutter_hangs_beside_its_wrapped_text() {
+        let mut doc = Doc::new();
+        doc.line(&[(" 9 │ ", Tone::Gutter), ("one two three", Tone::Code)]);
+        doc.line(&[("10 │ ", Tone::Gutter), ("x", Tone::Code)]);
+        let w = wrap(&doc.lines, 10);
+        assert_eq!(
+            texts(&w),
+            vec![" 9 │ one ", "   │ two ", "   │ three", "10 │ x"]
+        );
+        assert_eq!(w.starts, vec![0, 3]);
+        assert_eq!(w.rows[1].chunks[0].tone, Tone::Gutter);
+        assert_eq!(w.rows[1].chunks[1].tone, Tone::Code);
     }
 
     #[test]

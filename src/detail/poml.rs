@@ -272,7 +272,7 @@ fn source(call: &PomlCall) -> Doc {
                 let width = text.lines().count().max(1).to_string().len();
                 for (i, line) in text.lines().enumerate() {
                     doc.line(&[
-                        (&format!("{:>width$} │ ", i + 1), Tone::Dim),
+                        (&format!("{:>width$} │ ", i + 1), Tone::Gutter),
                         (line, Tone::Code),
                     ]);
                 }

@@ -216,6 +216,10 @@ pub struct PromptSummary {
     pub messages: Vec<MessageSummary>,
     pub images: u32,
     pub tool_names: Vec<Box<str>>,
+    /// The tool calls the messages carry (the model's earlier requests, as `(id, name)`),
+    /// in order: a session's calls repeat them as the conversation grows, so counting them
+    /// goes by id.
+    pub tool_calls: Vec<(Box<str>, Box<str>)>,
     pub has_schema: bool,
     pub has_runtime: bool,
     /// Characters of message text the model was sent (images and tool parts count as JSON).

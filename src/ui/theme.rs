@@ -82,7 +82,7 @@ impl Theme {
         match tone {
             Tone::Plain => Style::new(),
             Tone::Heading => self.fg(Color::Yellow).add_modifier(Modifier::BOLD),
-            Tone::Dim => self.dim(),
+            Tone::Dim | Tone::Gutter => self.dim(),
             Tone::Key => self.fg(Color::Cyan),
             Tone::Code => self.fg(Color::Gray),
             Tone::Error => self.fg(Color::Red).add_modifier(Modifier::BOLD),

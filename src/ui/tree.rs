@@ -373,8 +373,13 @@ fn session_line(app: &App, session: &Session, width: usize, theme: &Theme) -> Li
     } else {
         String::new()
     };
-    let label_w = width.saturating_sub(width_of(&info) + width_of(&warn));
+    // A session holding a failed span is marked as a failed span is, so it is found without
+    // opening it (its overview counts them).
+    let failed = session.failed_count();
+    let mark = if failed > 0 { "✗ " } else { "" };
+    let label_w = width.saturating_sub(width_of(mark) + width_of(&info) + width_of(&warn));
     Line::from(vec![
+        Span::styled(mark, theme.status(Status::Error)),
         Span::styled(
             fit(&label, label_w.max(1)),
             Style::new().add_modifier(ratatui::style::Modifier::BOLD),

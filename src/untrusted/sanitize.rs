@@ -75,6 +75,25 @@ pub fn lines(text: &str) -> impl Iterator<Item = Cow<'_, str>> {
         .map(|l| display_line(l.strip_suffix('\r').unwrap_or(l)))
 }
 
+/// Text for the clipboard: as the trace has it (flags, emoji sequences, tabs, no length
+/// cut), with only what could act on a terminal or hide text escaped: control characters
+/// and invisible formatting, as `line` shows them.
+pub fn for_copy(text: &str) -> Cow<'_, str> {
+    let acts = |c: char| c != '\t' && (c.is_control() || is_invisible_format(c));
+    if !text.chars().any(acts) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if acts(c) {
+            escape_into(c, &mut out);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// Safe for a single-line label: newlines are escaped as well.
 pub fn label(text: &str) -> Cow<'_, str> {
     line(text)

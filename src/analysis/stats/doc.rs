@@ -45,11 +45,12 @@ pub fn document(stats: &Stats) -> Patterns {
             *last = target;
         }
     };
-    // Durations read as everywhere else (`57ms`, `1.25s`), not with a precision of their own.
-    let fmt = |v: f64| {
-        crate::model::time::format_duration(
-            (v * crate::model::time::NS_PER_MS as f64).round() as i64
-        )
+    // Durations read as everywhere else (`57ms`, `1.25s`); `–` where no call had a time.
+    let fmt = |v: Option<f64>| match v {
+        Some(v) => crate::model::time::format_duration(
+            (v * crate::model::time::NS_PER_MS as f64).round() as i64,
+        ),
+        None => "–".to_string(),
     };
     doc.heading(&format!("Tools ({})", stats.tools.len()));
     if stats.tools.is_empty() {
@@ -125,7 +126,7 @@ pub fn document(stats: &Stats) -> Patterns {
         doc.blank();
         doc.heading(&format!("{title} ({})", list.len()));
         for s in list {
-            let d = s.duration_ms.map_or_else(|| "-".into(), fmt);
+            let d = fmt(s.duration_ms);
             let tone = if s.status == "error" {
                 Tone::Error
             } else {

@@ -30,9 +30,11 @@ pub struct ToolStats {
     pub calls: usize,
     pub errors: usize,
     pub success_rate: f64,
-    pub p50_ms: f64,
-    pub p95_ms: f64,
-    pub max_ms: f64,
+    /// `None` when no call of the tool has a time (tool calls known only from the
+    /// messages a POML call carries).
+    pub p50_ms: Option<f64>,
+    pub p95_ms: Option<f64>,
+    pub max_ms: Option<f64>,
 }
 
 #[derive(Debug, PartialEq, Eq, Serialize)]
@@ -130,6 +132,7 @@ pub fn compute(store: &Store, matches: Option<&Matches>) -> Stats {
                 failed.push((sid, id));
             }
         }
+        carried_tool_calls(sid, session, &selected, &mut durations, &mut sequences);
         // Sequences: each sibling list in time order, tool calls only.
         let lists = std::iter::once(session.roots())
             .chain(std::iter::once(session.orphans()))
@@ -170,9 +173,9 @@ pub fn compute(store: &Store, matches: Option<&Matches>) -> Stats {
                 } else {
                     (calls - errors) as f64 / calls as f64
                 },
-                p50_ms: ms(percentile(&d, 50.0)),
-                p95_ms: ms(percentile(&d, 95.0)),
-                max_ms: ms(d.last().copied().unwrap_or(0)),
+                p50_ms: (!d.is_empty()).then(|| ms(percentile(&d, 50.0))),
+                p95_ms: (!d.is_empty()).then(|| ms(percentile(&d, 95.0))),
+                max_ms: d.last().map(|&max| ms(max)),
             }
         })
         .collect();
@@ -224,6 +227,49 @@ pub fn compute(store: &Store, matches: Option<&Matches>) -> Stats {
             .filter_map(|(s, i, _)| span_ref((s, i)))
             .collect(),
         failed: failed.into_iter().take(TOP).filter_map(span_ref).collect(),
+    }
+}
+
+/// Tools called inside POML conversations: the tool requests each call's messages carry,
+/// counted once per id in a session (later calls repeat the earlier turns), in the order
+/// they were first seen, which is also the order they follow each other in.
+fn carried_tool_calls(
+    sid: SessionId,
+    session: &Session,
+    selected: &impl Fn(SessionId, SpanId) -> bool,
+    durations: &mut BTreeMap<String, (Vec<Nanos>, usize, usize)>,
+    sequences: &mut HashMap<(String, String), usize>,
+) {
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut previous: Option<&str> = None;
+    for id in session.spans_in_order() {
+        let span = session.span(id);
+        let crate::model::Payload::Poml(call) = &span.payload else {
+            continue;
+        };
+        let Some(prompt) = &call.prompt else {
+            continue;
+        };
+        let mut ordinal: HashMap<&str, usize> = HashMap::new();
+        for (call_id, name) in &prompt.tool_calls {
+            // Without an id, the n-th request of a name stands for itself.
+            let n = ordinal.entry(name).or_default();
+            *n += 1;
+            let key = match call_id.is_empty() {
+                false => call_id.to_string(),
+                true => format!("{name}#{n}"),
+            };
+            if !seen.insert(key) || !selected(sid, id) {
+                continue;
+            }
+            durations.entry(name.to_string()).or_default().1 += 1;
+            if let Some(before) = previous {
+                *sequences
+                    .entry((before.to_string(), name.to_string()))
+                    .or_default() += 1;
+            }
+            previous = Some(name);
+        }
     }
 }
 

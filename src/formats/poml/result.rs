@@ -93,6 +93,15 @@ impl PomlResult {
                         .collect()
                 })
                 .unwrap_or_default(),
+            tool_calls: self
+                .messages
+                .iter()
+                .flat_map(|m| parts::parts(&m.content))
+                .filter_map(|p| match p {
+                    parts::Part::ToolRequest { id, name, .. } => Some((id.into(), name.into())),
+                    _ => None,
+                })
+                .collect(),
             has_schema: self.schema.is_some(),
             has_runtime: self.runtime.is_some(),
             chars: self.contents().map(parts::char_count).sum(),

@@ -45,6 +45,8 @@ pub struct Session {
     live: usize,
     /// Live spans whose status is `Running`.
     running: usize,
+    /// Live spans whose status is `Error`.
+    failed: usize,
     span_problems: usize,
     min_start: Option<Nanos>,
     max_end: Option<Nanos>,
@@ -85,6 +87,7 @@ impl Session {
             problems: BTreeMap::new(),
             live: 0,
             running: 0,
+            failed: 0,
             span_problems: 0,
             min_start: None,
             max_end: None,
@@ -265,6 +268,11 @@ impl Session {
 
     pub fn problems(&self) -> impl Iterator<Item = &Problem> {
         self.problems.values().flatten()
+    }
+
+    /// Live spans that failed.
+    pub fn failed_count(&self) -> usize {
+        self.failed
     }
 
     /// Problems of the session itself and of all its spans.

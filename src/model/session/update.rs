@@ -40,6 +40,7 @@ impl Session {
         } = record;
         self.span_problems += problems.len();
         self.running += usize::from(status == Status::Running);
+        self.failed += usize::from(status == Status::Error);
         let key_ref = KeyRef {
             start: u32::try_from(self.keys.len()).unwrap_or(u32::MAX),
             len: u32::try_from(key.len()).unwrap_or(u32::MAX),
@@ -95,6 +96,8 @@ impl Session {
         self.span_problems += record.problems.len();
         self.running -= usize::from(self.spans[id.index()].status == Status::Running);
         self.running += usize::from(record.status == Status::Running);
+        self.failed -= usize::from(self.spans[id.index()].status == Status::Error);
+        self.failed += usize::from(record.status == Status::Error);
         // Detached above: the key it now wants is the record's.
         let wanted = if moved || reordered {
             self.parent_keys.remove(&id);
@@ -140,6 +143,7 @@ impl Session {
         let span = &mut self.spans[id.index()];
         self.span_problems -= span.problems.len();
         self.running -= usize::from(span.status == Status::Running);
+        self.failed -= usize::from(span.status == Status::Error);
         span.problems = Box::default();
         span.payload = Default::default();
         span.removed = true;

@@ -155,9 +155,9 @@ mod tests {
             calls: 1,
             errors: 0,
             success_rate: 1.0,
-            p50_ms: 1.0,
-            p95_ms: 1.0,
-            max_ms: 1.0,
+            p50_ms: Some(1.0),
+            p95_ms: Some(1.0),
+            max_ms: Some(1.0),
         }
     }
 

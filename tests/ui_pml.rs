@@ -5,7 +5,6 @@ mod common;
 
 use common::Harness;
 use ratatui::style::{Color, Modifier};
-use tracetui::app::OverlayKind;
 
 fn documented(width: u16, height: u16) -> (tempfile::TempDir, Harness) {
     // An old mtime, as for any finished trace: the open execution reads as stopped.

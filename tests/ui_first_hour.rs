@@ -168,3 +168,113 @@ fn a_filter_that_moves_the_selection_stops_following() {
         "following would move off the match at the next update"
     );
 }
+
+#[test]
+fn a_rescan_of_untouched_files_is_not_a_change() {
+    use tracetui::ingest::{Ingestor, Options};
+    for paths in [
+        vec![
+            common::corpus().join("pomlruns"),
+            common::corpus().join("mlruns"),
+        ],
+        vec![common::fixture("pml")],
+    ] {
+        let now = common::now_after(&paths);
+        let mut ingestor = Ingestor::new(paths.clone(), Options::default());
+        let mut app = tracetui::app::App::new(paths.clone(), tracetui::model::time::Zone::Utc);
+        app.ingest(ingestor.scan(now));
+        app.ingest(ingestor.recheck(now + 2_000_000_000));
+        let changed = app.last_change_ns;
+        let generation = app.store.generation;
+        assert!(changed.is_some());
+        // The 30 s rescan finds the same files.
+        let again = ingestor.scan(now + 40_000_000_000);
+        assert!(!again.is_empty(), "a rescan sends what it knows again");
+        app.ingest(again);
+        assert_eq!(
+            app.last_change_ns, changed,
+            "{paths:?}: still 'changed … ago'"
+        );
+        assert_eq!(
+            app.store.generation, generation,
+            "{paths:?}: nothing to redraw"
+        );
+    }
+}
+
+#[test]
+fn children_before_their_parent_wait_while_the_data_is_changing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("live.jsonl");
+    std::fs::write(
+        &path,
+        concat!(
+            r#"{"id":"exec_1","type":"execution_start","timestamp":1700000000000,"root_id":"exec_1"}"#,
+            "\n",
+            r#"{"id":"t1","type":"tool_call","timestamp":1700000000020,"duration_ms":30,"parent_id":"cap_a","root_id":"exec_1","tool":{"server":"fs","name":"read"},"status":"success"}"#,
+            "\n"
+        ),
+    )
+    .expect("write");
+    let mut h = Harness::open(&[path], "live.jsonl", 100, 20);
+    h.press("g*");
+    // Watched, and changed a moment ago: the child is waiting, not lost.
+    h.app.watch = Some(Default::default());
+    h.app.last_change_ns = Some(h.now - 1_000_000_000);
+    h.draw();
+    let screen = h.screen();
+    assert!(screen.contains("waiting for their parent (1)"), "{screen}");
+    assert!(!screen.contains("parent not found"), "{screen}");
+    // Nothing changed for a while: now it is an orphan.
+    h.app.last_change_ns = Some(h.now - 60_000_000_000);
+    h.draw();
+    let screen = h.screen();
+    assert!(screen.contains("orphans (1): parent not found"), "{screen}");
+}
+
+#[test]
+fn a_call_being_written_says_running_and_one_that_stopped_says_incomplete() {
+    use tracetui::detail::{Subject, Tab, render};
+    use tracetui::ingest::{Ingestor, Options};
+    use tracetui::model::{Status, Store};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let session = dir.path().join("pomlruns/20261121130000000001");
+    std::fs::create_dir_all(&session).expect("mkdir");
+    std::fs::write(session.join("0001.hello.poml"), "<poml><p>hi</p></poml>").expect("poml");
+    let paths = vec![dir.path().join("pomlruns")];
+    let now = common::now_after(&paths);
+    let mut ingestor = Ingestor::new(paths, Options::default());
+    let mut store = Store::new();
+    store.apply_all(ingestor.scan(now));
+    let text = |store: &Store| {
+        let (sid, session) = store.sessions().next().expect("a session");
+        let id = session.spans_in_order()[0];
+        let status = session.span(id).status;
+        let lines = render(
+            store,
+            Subject::Span(sid, id),
+            Tab::Messages,
+            tracetui::model::time::Zone::Utc,
+        )
+        .doc
+        .plain_lines()
+        .join("\n");
+        (status, lines)
+    };
+    let (status, shown) = text(&store);
+    assert_eq!(status, Status::Running);
+    assert!(
+        shown.contains("Running: poml is still writing this call"),
+        "{shown}"
+    );
+    assert!(!shown.contains("did not finish"), "{shown}");
+    // Nothing more was written: it stopped.
+    store.apply_all(ingestor.recheck(now + 10_000_000_000));
+    let (status, shown) = text(&store);
+    assert_eq!(status, Status::Incomplete);
+    assert!(shown.contains("poml did not finish rendering"), "{shown}");
+    assert!(
+        shown.contains("incomplete: stopped without an end"),
+        "{shown}"
+    );
+}

@@ -99,6 +99,9 @@ pub struct App {
     pub keymap: keymap::Keymap,
 }
 
+/// How long after the last change spans missing their parent count as still arriving.
+pub const SETTLE_PARENTS_NS: Nanos = 5 * crate::model::time::NS_PER_SEC;
+
 impl App {
     pub fn new(paths: Vec<PathBuf>, zone: Zone) -> Self {
         Self {
@@ -185,6 +188,15 @@ impl App {
         format!("{}/{}", self.key_for(first), self.key_for(second))
     }
 
+    /// Whether what is watched changed within the settle time: spans waiting for a parent
+    /// are then pending, not yet a problem.
+    pub fn data_settling(&self) -> bool {
+        (self.watch.is_some() || self.receiver.is_some())
+            && self
+                .last_change_ns
+                .is_some_and(|t| self.now_ns - t < SETTLE_PARENTS_NS)
+    }
+
     /// Say something in the status bar until the next key.
     pub fn notify(&mut self, text: &str) {
         self.notice = Some(text.to_string());
@@ -195,7 +207,10 @@ impl App {
         if updates.is_empty() {
             return;
         }
-        self.store.apply_all(updates);
+        // What a rescan sends again is not a change: "changed 2m ago" must stay true.
+        if !self.store.apply_all(updates) {
+            return;
+        }
         self.last_change_ns = Some(self.now_ns.max(crate::model::time::now_ns()));
         // The tree, the filter's matches and the follow jump are brought up to date once
         // per frame in `prepare`, not once per batch: a load arrives as many batches.

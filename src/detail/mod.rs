@@ -16,7 +16,7 @@ pub use doc::{Doc, Speaker, Tone};
 
 use crate::model::Session;
 use crate::model::time::{Zone, format_duration};
-use crate::model::{Payload, SessionId, SpanId, Store};
+use crate::model::{Payload, SessionId, SpanId, Status, Store};
 
 /// The prompt pane's tabs. Which ones a selection has depends on its payload; keys 1-6
 /// pick them by position.
@@ -147,7 +147,7 @@ pub fn render(store: &Store, subject: Subject, tab: Tab, zone: Zone) -> Rendered
             }
             let offset = doc.lines.len();
             let mut rendered = match &span.payload {
-                Payload::Poml(call) => poml::render(call, tab, zone),
+                Payload::Poml(call) => poml::render(call, span.status, tab, zone),
                 Payload::Event(event) => match store.session(sid) {
                     Some(session) => event::render(store, session, span_id, event, tab),
                     None => Rendered::default(),
@@ -233,9 +233,13 @@ fn timing(session: &Session, id: SpanId, zone: Zone) -> String {
             format_duration(start - origin)
         ));
     }
-    match span.duration_ns() {
-        Some(d) if !span.in_flight() => parts.push(format!("took {}", format_duration(d))),
-        _ => parts.push("still running".into()),
+    // The same words as the status: running while something still writes it, incomplete
+    // once it stopped without an end.
+    match (span.status, span.duration_ns()) {
+        (Status::Running, _) => parts.push("running".into()),
+        (Status::Incomplete, _) => parts.push("incomplete: stopped without an end".into()),
+        (_, Some(d)) if !span.in_flight() => parts.push(format!("took {}", format_duration(d))),
+        _ => parts.push("running".into()),
     }
     if let Some(gap) = session.gap_before(id) {
         parts.push(if gap >= 0 {

@@ -7,21 +7,22 @@ use super::{Rendered, Tab, image, json_text};
 use crate::formats::poml::call::read_result;
 use crate::formats::poml::parts::{self, Part};
 use crate::formats::poml::result::PomlResult;
+use crate::model::Status;
 use crate::model::time::{Zone, format_duration};
 use crate::model::{CallFile, PomlCall};
 use crate::untrusted::fsread::human_size;
 use serde_json::Value;
 
-pub fn render(call: &PomlCall, tab: Tab, zone: Zone) -> Rendered {
+pub fn render(call: &PomlCall, status: Status, tab: Tab, zone: Zone) -> Rendered {
     match tab {
-        Tab::Messages => messages(call),
+        Tab::Messages => messages(call, status),
         Tab::Context => plain(json_file(call, ".context.json", "context")),
         Tab::Stylesheet => plain(json_file(call, ".stylesheet.json", "stylesheet")),
         Tab::Source => plain(source(call)),
         Tab::Result => plain(text_file(call, ".result.txt")),
         Tab::Files => files(call, zone),
         // Not offered for POML calls; the first tab stands in.
-        Tab::Detail | Tab::Input | Tab::Output | Tab::Raw => messages(call),
+        Tab::Detail | Tab::Input | Tab::Output | Tab::Raw => messages(call, status),
     }
 }
 
@@ -33,9 +34,9 @@ fn plain(doc: Doc) -> Rendered {
 }
 
 /// What was sent (`.result.json`), then what came back (`.response.json`).
-fn messages(call: &PomlCall) -> Rendered {
+fn messages(call: &PomlCall, status: Status) -> Rendered {
     let mut out = Rendered::default();
-    recorded(call, &mut out);
+    recorded(call, status, &mut out);
     if call.file(crate::formats::poml::call::RESPONSE).is_some() {
         if !out.doc.lines.last().is_none_or(|l| l.chunks.is_empty()) {
             out.doc.blank();
@@ -45,12 +46,19 @@ fn messages(call: &PomlCall) -> Rendered {
     out
 }
 
-fn recorded(call: &PomlCall, out: &mut Rendered) {
+fn recorded(call: &PomlCall, status: Status, out: &mut Rendered) {
     let Some(file) = call.file(".result.json") else {
-        out.doc.line(&[(
-            "No .result.json: poml did not finish rendering this prompt.",
-            Tone::Warn,
-        )]);
+        let (text, tone) = match status {
+            Status::Running => (
+                "Running: poml is still writing this call; its .result.json is not there yet.",
+                Tone::Dim,
+            ),
+            _ => (
+                "No .result.json: poml did not finish rendering this prompt.",
+                Tone::Warn,
+            ),
+        };
+        out.doc.line(&[(text, tone)]);
         return;
     };
     match read_result(&call.path_of(file)) {

@@ -324,10 +324,19 @@ pub fn row_line(app: &App, row: Row, width: usize, theme: &Theme) -> Line<'stati
         }
         Node::Orphans(sid) => {
             let n = store.session(sid).map_or(0, |s| s.orphans().len());
-            Line::styled(
-                fit(&format!("orphans ({n}): parent not found"), width),
-                theme.status(Status::Incomplete),
-            )
+            // Children often land before their parent in a file being written: while the
+            // data is still changing they are waiting, not lost.
+            if app.data_settling() {
+                Line::styled(
+                    fit(&format!("waiting for their parent ({n})"), width),
+                    theme.dim(),
+                )
+            } else {
+                Line::styled(
+                    fit(&format!("orphans ({n}): parent not found"), width),
+                    theme.status(Status::Incomplete),
+                )
+            }
         }
         Node::Placeholder => Line::raw(""),
     }

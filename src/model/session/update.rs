@@ -10,21 +10,50 @@ use crate::model::span::{KeyRef, Span, SpanRecord, Status, pack_time};
 use crate::model::time::Nanos;
 
 impl Session {
-    pub(in crate::model) fn set_problems(&mut self, origin: Box<str>, problems: Vec<Problem>) {
+    /// Returns whether anything changed: a rescan sends every origin's problems again.
+    pub(in crate::model) fn set_problems(
+        &mut self,
+        origin: Box<str>,
+        problems: Vec<Problem>,
+    ) -> bool {
+        if self.problems.get(&origin).map_or(&[][..], Vec::as_slice) == problems.as_slice() {
+            return false;
+        }
         if problems.is_empty() {
             self.problems.remove(&origin);
         } else {
             self.problems.insert(origin, problems);
         }
         self.generation += 1;
+        true
     }
 
-    pub(in crate::model) fn upsert(&mut self, record: SpanRecord, name: Sym) -> SpanId {
-        self.generation += 1;
+    /// Whether `record` says nothing new about span `id` (a rescan sends spans again).
+    fn unchanged(&self, id: SpanId, record: &SpanRecord, name: Sym) -> bool {
+        let span = &self.spans[id.index()];
+        !span.removed
+            && span.kind == record.kind
+            && span.name == name
+            && span.status == record.status
+            && span.index() == record.index
+            && span.start_ns() == record.start_ns
+            && span.end_ns() == record.end_ns
+            && *span.problems == *record.problems
+            && self.parent_key(id) == record.parent.as_deref()
+            && span.payload == record.payload
+    }
+
+    /// Returns the span's id and whether anything changed.
+    pub(in crate::model) fn upsert(&mut self, record: SpanRecord, name: Sym) -> (SpanId, bool) {
         if let Some(id) = self.find(&record.key) {
+            if self.unchanged(id, &record, name) {
+                return (id, false);
+            }
+            self.generation += 1;
             self.replace(id, record, name);
-            return id;
+            return (id, true);
         }
+        self.generation += 1;
         let id = SpanId(u32::try_from(self.spans.len()).unwrap_or(u32::MAX));
         let SpanRecord {
             key,
@@ -79,7 +108,7 @@ impl Session {
                 self.attach(child, wanted);
             }
         }
-        id
+        (id, true)
     }
 
     fn replace(&mut self, id: SpanId, record: SpanRecord, name: Sym) {

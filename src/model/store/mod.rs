@@ -45,15 +45,17 @@ impl Store {
     }
 
     /// Apply a batch, then settle derived state (time bounds, session order) once.
-    pub fn apply_all(&mut self, updates: impl IntoIterator<Item = Update>) {
+    /// Apply a batch; returns whether anything changed (a rescan sends what is already
+    /// known again, and that is not news).
+    pub fn apply_all(&mut self, updates: impl IntoIterator<Item = Update>) -> bool {
         let mut changed = false;
         for update in updates {
-            self.apply_one(update);
-            changed = true;
+            changed |= self.apply_one(update);
         }
         if changed {
             self.finish();
         }
+        changed
     }
 
     pub fn apply(&mut self, update: Update) {
@@ -61,7 +63,7 @@ impl Store {
         self.finish();
     }
 
-    fn apply_one(&mut self, update: Update) {
+    fn apply_one(&mut self, update: Update) -> bool {
         match update {
             Update::Session(record) => {
                 self.upsert_session(record);
@@ -76,10 +78,15 @@ impl Store {
                 }
             }
             Update::Span { session, span } => {
+                let new = !self.by_key.contains_key(&session);
                 let id = self.session_or_placeholder(session);
                 let name = self.names.intern(&span.name);
-                if let Some(s) = self.sessions[id.index()].as_mut() {
-                    s.upsert(span, name);
+                let changed = new
+                    | self.sessions[id.index()]
+                        .as_mut()
+                        .is_some_and(|s| s.upsert(span, name).1);
+                if !changed {
+                    return false;
                 }
                 self.touched.insert(id);
             }
@@ -96,9 +103,14 @@ impl Store {
                 origin,
                 problems,
             } => {
+                let new = !self.by_key.contains_key(&session);
                 let id = self.session_or_placeholder(session);
-                if let Some(s) = self.sessions[id.index()].as_mut() {
-                    s.set_problems(origin, problems);
+                let changed = new
+                    | self.sessions[id.index()]
+                        .as_mut()
+                        .is_some_and(|s| s.set_problems(origin, problems));
+                if !changed {
+                    return false;
                 }
                 self.touched.insert(id);
             }
@@ -107,6 +119,10 @@ impl Store {
                 origin,
                 problems,
             } => {
+                if self.problems.get(&origin).map_or(&[][..], Vec::as_slice) == problems.as_slice()
+                {
+                    return false;
+                }
                 if problems.is_empty() {
                     self.problems.remove(&origin);
                 } else {
@@ -114,6 +130,7 @@ impl Store {
                 }
             }
         }
+        true
     }
 
     fn finish(&mut self) {

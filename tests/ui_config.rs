@@ -55,6 +55,13 @@ fn key_overrides_dispatch_and_show_in_help() {
         screen.contains("  PgDn        scroll the focused pane down a page"),
         "{screen}"
     );
+    // The notes under the table name the keys in use too.
+    h.press("GGG");
+    let screen = h.screen();
+    assert!(
+        screen.contains("Diff view (M on a call, v on another"),
+        "{screen}"
+    );
     h.press("<Esc>q");
     assert!(!h.app.should_quit, "q is no longer bound");
     h.press("x");

@@ -278,3 +278,101 @@ fn a_call_being_written_says_running_and_one_that_stopped_says_incomplete() {
         "{shown}"
     );
 }
+
+/// The screen cells (x, y) of the text `needle` on row `y`, if it is there.
+fn cells_of(h: &Harness, y: u16, needle: &str) -> Option<Vec<(u16, u16)>> {
+    let line: Vec<String> = {
+        let buffer = h.terminal.backend().buffer();
+        (0..buffer.area.width)
+            .map(|x| buffer[(x, y)].symbol().to_string())
+            .collect()
+    };
+    let chars: Vec<char> = needle.chars().collect();
+    (0..line.len()).find_map(|x| {
+        let fits = chars.iter().enumerate().all(|(i, c)| {
+            line.get(x + i)
+                .is_some_and(|s| s.eq_ignore_ascii_case(&c.to_string()))
+        });
+        fits.then(|| (0..chars.len()).map(|i| ((x + i) as u16, y)).collect())
+    })
+}
+
+#[test]
+fn words_of_the_filter_are_found_in_the_prompt_pane() {
+    let mut h = poml();
+    // A word deep inside the handbook prompt: the pane opens at it, not at line 1.
+    h.press("/");
+    h.press("reimbursable");
+    h.press("<Enter>");
+    let screen = h.screen();
+    assert!(
+        screen.contains("match "),
+        "the title counts the matches: {screen}"
+    );
+    let scroll = h.app.prompt.scroll();
+    let hits = h.app.prompt.search.hits.clone();
+    assert!(!hits.is_empty(), "{screen}");
+    let body = h.app.panes.prompt_body();
+    assert!(
+        hits[0].row >= scroll && hits[0].row < scroll + body.height as usize,
+        "the first match is in view: {screen}"
+    );
+    // Highlighted where it is drawn.
+    let y = body.y + (hits[0].row - scroll) as u16;
+    let cells = cells_of(&h, y, "reimbursable").expect("the word on its row");
+    let buffer = h.terminal.backend().buffer();
+    assert!(
+        cells
+            .iter()
+            .all(|&(x, y)| buffer[(x, y)].bg == ratatui::style::Color::Yellow)
+    );
+
+    // n/N in the pane step through the matches and say where they are.
+    while h.app.focus != tracetui::app::Focus::Prompt {
+        h.press("<Tab>");
+    }
+    let total = hits.len();
+    h.press("n");
+    assert!(
+        h.screen().contains(&format!("match 2/{total} ")) || total == 1,
+        "{}",
+        h.screen()
+    );
+    h.press("N");
+    assert!(
+        h.screen().contains(&format!("match 1/{total} ")),
+        "{}",
+        h.screen()
+    );
+    h.press("N");
+    assert!(
+        h.screen().contains(&format!("match {total}/{total} ")),
+        "wraps around: {}",
+        h.screen()
+    );
+    let last = h.app.prompt.search.hits[total - 1].row;
+    let scroll = h.app.prompt.scroll();
+    assert!(
+        last >= scroll && last < scroll + body.height as usize,
+        "in view"
+    );
+}
+
+#[test]
+fn the_filter_applies_as_you_type_and_esc_undoes_it() {
+    let mut h = poml();
+    h.app.filter_debounce = std::time::Duration::ZERO;
+    h.press("/");
+    h.press("kind:poml_call status:error");
+    // Still typing: the tree already shows the matches.
+    assert!(h.app.input.is_some());
+    assert!(h.app.filter.is_some(), "applied while typing");
+    assert_eq!(h.app.match_count(), Some(1), "{}", h.screen());
+    // Half-typed terms that do not parse yet leave the last good filter.
+    h.press(" min:");
+    assert!(h.app.filter.is_some());
+    assert!(h.app.filter_error.is_some(), "{}", h.screen());
+    h.press("<Esc>");
+    assert!(h.app.input.is_none());
+    assert!(h.app.filter.is_none(), "Esc went back to no filter");
+}

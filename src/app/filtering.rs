@@ -7,11 +7,54 @@ use crate::analysis::{Filter, Matches, stats};
 use crate::formats::bytes::Pread;
 use ratatui::crossterm::event::KeyEvent;
 
+/// How long typing pauses before the filter is applied as typed: long enough not to match a
+/// million spans per keystroke, short enough to feel immediate.
+pub const DEBOUNCE: std::time::Duration = std::time::Duration::from_millis(150);
+
+/// The filter prompt while open.
+#[derive(Debug)]
+pub struct Typing {
+    /// When the text last changed and has not been applied yet.
+    changed: Option<std::time::Instant>,
+    /// The expression applied when the prompt opened (Esc goes back to it).
+    before: Option<String>,
+}
+
 impl App {
     /// Open the filter prompt with the current expression.
     pub fn start_filter(&mut self) {
-        let current = self.filter.as_ref().map_or("", |f| f.expr.as_str());
-        self.input = Some(LineInput::new(current));
+        let current = self.filter.as_ref().map(|f| f.expr.clone());
+        self.input = Some(LineInput::new(current.as_deref().unwrap_or("")));
+        self.typing = Some(Typing {
+            changed: None,
+            before: current,
+        });
+    }
+
+    /// Whether typed text waits to be applied (the run loop wakes up for it).
+    pub fn preview_pending(&self) -> bool {
+        self.typing.as_ref().is_some_and(|t| t.changed.is_some())
+    }
+
+    /// Apply the text typed so far once typing has paused: the tree, the matches and the
+    /// prompt pane's highlights follow as you type. Text that does not parse yet says why
+    /// and leaves the last good filter in place.
+    pub(super) fn preview_filter(&mut self) {
+        let due = self
+            .typing
+            .as_ref()
+            .and_then(|t| t.changed)
+            .is_some_and(|at| at.elapsed() >= self.filter_debounce);
+        if !due {
+            return;
+        }
+        if let Some(t) = self.typing.as_mut() {
+            t.changed = None;
+        }
+        let Some(text) = self.input.as_ref().map(|i| i.text.clone()) else {
+            return;
+        };
+        self.apply_filter(&text);
     }
 
     /// A key while the filter prompt is open.
@@ -19,16 +62,35 @@ impl App {
         let Some(input) = self.input.as_mut() else {
             return;
         };
+        let before = input.text.clone();
         match input.key(key) {
-            Outcome::Editing => {}
+            Outcome::Editing => {
+                if input.text != before
+                    && let Some(t) = self.typing.as_mut()
+                {
+                    t.changed = Some(std::time::Instant::now());
+                }
+            }
             Outcome::Cancel => {
                 self.input = None;
                 self.filter_error = None;
+                // Back to the filter from before the prompt opened, if typing changed it.
+                let before = self.typing.take().and_then(|t| t.before);
+                let now = self.filter.as_ref().map(|f| f.expr.clone());
+                if now != before {
+                    match before {
+                        Some(expr) => {
+                            self.apply_filter(&expr);
+                        }
+                        None => self.clear_filter(),
+                    }
+                }
             }
             Outcome::Submit => {
                 let expr = input.text.clone();
                 if self.apply_filter(&expr) {
                     self.input = None;
+                    self.typing = None;
                 }
             }
         }
@@ -49,10 +111,18 @@ impl App {
             Ok(filter) => {
                 self.filter_error = None;
                 let matches = Matches::compute(&self.store, &filter, &mut Pread);
+                self.prompt.search.jump_pending = filter.texts().next().is_some();
                 self.filter = Some(filter);
                 self.tree.set_matches(&self.store, Some(matches));
                 self.tree.refresh(&self.store);
-                if let Some(row) = self.tree.next_match(true) {
+                // A selection that already matches stays (typing refines the filter
+                // around what you look at); otherwise go to the next match.
+                let on_match = self.tree.selected_row().is_some_and(|r| {
+                    self.tree.rows().get(r).is_some_and(|row| {
+                        matches!(row.node, super::Node::Span(..)) && !row.context
+                    })
+                });
+                if !on_match && let Some(row) = self.tree.next_match(true) {
                     let before = self.selected();
                     self.tree.select_row(row);
                     if self.selected() != before {

@@ -13,6 +13,7 @@ pub mod line_input;
 pub mod node;
 pub mod overlay;
 pub mod prompt;
+pub mod search;
 pub mod timeline;
 pub mod timeline_rows;
 pub mod tree;
@@ -77,6 +78,11 @@ pub struct App {
     pub receiver: Option<crate::receiver::ReceiverStatus>,
     /// The filter prompt, while it is being edited.
     pub input: Option<line_input::LineInput>,
+    /// The filter as you type: when the text last changed, and the filter to go back to
+    /// on Esc (the one applied when the prompt opened).
+    pub typing: Option<filtering::Typing>,
+    /// How long typing must pause before the filter is applied as typed.
+    pub filter_debounce: std::time::Duration,
     /// The active filter (its matches live in the tree view).
     pub filter: Option<crate::analysis::Filter>,
     /// Why the last filter did not parse.
@@ -123,6 +129,8 @@ impl App {
             loading: None,
             receiver: None,
             input: None,
+            typing: None,
+            filter_debounce: filtering::DEBOUNCE,
             filter: None,
             filter_error: None,
             patterns: None,
@@ -264,6 +272,12 @@ impl App {
             self.zone,
         );
         self.prompt.clamp(body.height as usize);
+        let words: Vec<String> = self
+            .filter
+            .as_ref()
+            .map(|f| f.texts().map(String::from).collect())
+            .unwrap_or_default();
+        self.prompt.find(&words, body.height as usize);
     }
 
     /// Lay out the panes for `area` and bring every cache and scroll position up to date.
@@ -271,6 +285,7 @@ impl App {
     pub fn prepare(&mut self, area: Rect, now_ns: Nanos) {
         self.now_ns = now_ns;
         self.panes = Panes::new(area);
+        self.preview_filter();
         self.settle();
         self.tree
             .scroll_into_view(self.panes.tree_body().height as usize);

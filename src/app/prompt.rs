@@ -13,6 +13,10 @@ pub struct PromptView {
     pub tab: usize,
     scroll: HashMap<(Subject, Tab), usize>,
     shown: Option<Shown>,
+    /// Counts the documents (and widths) shown, so a search knows when to look again.
+    serial: u64,
+    /// The filter's words in what is shown.
+    pub search: super::search::Search,
 }
 
 /// What is on screen, and the key it was built for.
@@ -47,8 +51,10 @@ impl PromptView {
             Some(shown) if shown.key == key => {
                 shown.wrapped = wrap(&shown.rendered.doc.lines, width);
                 shown.width = width;
+                self.serial += 1;
             }
             _ => {
+                self.serial += 1;
                 let rendered = detail::render(store, subject, tab, zone);
                 let wrapped = wrap(&rendered.doc.lines, width);
                 self.shown = Some(Shown {
@@ -58,6 +64,40 @@ impl PromptView {
                     wrapped,
                 });
             }
+        }
+    }
+
+    /// Find `words` in what is shown (again only when the words or the document changed);
+    /// a pending jump then goes to the first match.
+    pub fn find(&mut self, words: &[String], height: usize) {
+        let rows = self.shown.as_ref().map_or(&[][..], |s| &s.wrapped.rows[..]);
+        let width = self.shown.as_ref().map_or(0, |s| s.width);
+        self.search.find(words, rows, (self.serial, width));
+        if self.search.jump_pending && self.shown.is_some() {
+            self.search.jump_pending = false;
+            if let Some(row) = self.search.step(true) {
+                self.show_row(row, height);
+            }
+        }
+    }
+
+    /// `n`/`N` in the pane: the next or previous match, brought into view. False when there
+    /// is none.
+    pub fn step_match(&mut self, forward: bool, height: usize) -> bool {
+        match self.search.step(forward) {
+            Some(row) => {
+                self.show_row(row, height);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Scroll so `row` shows, a few rows below the top for context.
+    fn show_row(&mut self, row: usize, height: usize) {
+        let scroll = self.scroll();
+        if row < scroll || row >= scroll + height.max(1) {
+            self.set_scroll(row.saturating_sub(height / 4), height);
         }
     }
 

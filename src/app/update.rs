@@ -52,7 +52,11 @@ impl App {
             }
             Action::Filter => self.start_filter(),
             Action::NextMatch | Action::PrevMatch => {
-                if let Some(row) = self.tree.next_match(action == Action::NextMatch) {
+                let forward = action == Action::NextMatch;
+                let h = self.panes.prompt_body().height as usize;
+                // In the prompt pane, n/N go through the matches in the text shown.
+                let in_pane = self.focus == Focus::Prompt && self.prompt.step_match(forward, h);
+                if !in_pane && let Some(row) = self.tree.next_match(forward) {
                     self.tree.select_row(row);
                 }
             }
@@ -240,6 +244,13 @@ impl App {
 
     /// A new row is selected: show its part of the prompt and its bar.
     pub(super) fn selection_changed(&mut self) {
+        // Under a filter with words, a new selection opens at its first match (a message or
+        // file row opens at that message or file instead).
+        self.prompt.search.jump_pending = self
+            .filter
+            .as_ref()
+            .is_some_and(|f| f.texts().next().is_some())
+            && !matches!(self.selected(), Some(Node::Message(..) | Node::File(..)));
         let h = self.panes.prompt_body().height as usize;
         let area = self.panes_area();
         match self.selected() {

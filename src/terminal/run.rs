@@ -204,7 +204,7 @@ where
                 }
             }
         } else {
-            let timeout = if app.store.any_running() {
+            let timeout = if app.store.any_running() || app.preview_pending() {
                 FRAME
             } else {
                 Duration::from_secs(1)
@@ -213,8 +213,10 @@ where
                 Ok(event) => take(app, event, &mut dirty, &mut urgent)?,
                 // In-flight bars grow with the clock; "updated 3s ago" counts up.
                 Err(RecvTimeoutError::Timeout) => {
-                    dirty =
-                        app.store.any_running() || app.watch.is_some() || app.receiver.is_some();
+                    dirty = app.store.any_running()
+                        || app.watch.is_some()
+                        || app.receiver.is_some()
+                        || app.preview_pending();
                 }
                 Err(RecvTimeoutError::Disconnected) => return Ok(()),
             }

@@ -1,8 +1,8 @@
 //! The help overlay, listing every key from the one keymap table.
 
 use super::Theme;
-use crate::app::Focus;
 use crate::app::keymap::{Keymap, Scope};
+use crate::app::{Action, Focus};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -37,22 +37,52 @@ pub fn lines(keymap: &Keymap, theme: &Theme) -> Vec<Line<'static>> {
         }
     }
     lines.push(Line::raw(""));
-    lines.push(Line::styled(
-        "Diff view (m on one call, d on another; D: the previous run's): n/N or ]/[ step",
-        theme.dim(),
-    ));
-    lines.push(Line::styled(
-        "through changes, j/k PgDn/PgUp scroll, y copies the diff, Esc closes.",
-        theme.dim(),
-    ));
-    lines.push(Line::styled(
-        "Mouse: wheel scrolls the pane (or overlay) under it; click selects rows, tabs, bars.",
-        theme.dim(),
-    ));
-    lines.push(Line::styled(
-        "j/k scroll this help; any other key closes it.",
-        theme.dim(),
-    ));
+    // Written with the keys in use, so an override in the config file shows here too.
+    let k = |action: Action| {
+        keymap
+            .first_key(action)
+            .unwrap_or_else(|| "(no key)".into())
+    };
+    let pair = |a: Action, b: Action| format!("{}/{}", k(a), k(b));
+    let notes = [
+        format!(
+            "Diff view ({} on a call, {} on another; {}: the previous run's):",
+            k(Action::Mark),
+            k(Action::Diff),
+            k(Action::DiffPrevious)
+        ),
+        format!(
+            "  {} or {} step through changes, {} scroll, {} copies, {} closes.",
+            pair(Action::NextMatch, Action::PrevMatch),
+            pair(Action::NextSession, Action::PrevSession),
+            pair(Action::Down, Action::Up),
+            k(Action::Copy),
+            k(Action::Back)
+        ),
+        format!(
+            "Filter ({}): terms that must all hold, applied as you type; {} undoes it.",
+            k(Action::Filter),
+            k(Action::Back)
+        ),
+        "  tool:NAME (globs: github:*)  status:ok|error|incomplete|running".into(),
+        "  kind:tool_call  after:NAME (follows that sibling)  min:50ms".into(),
+        "  since:24h|30m|2025-11-01|yesterday".into(),
+        "  any other word or \"a phrase\": text in names and contents, highlighted".into(),
+        format!(
+            "  in the prompt pane, where {} step through the matches (3/25).",
+            pair(Action::NextMatch, Action::PrevMatch)
+        ),
+        "Mouse: the wheel scrolls what is under it; a click selects rows, tabs, bars.".into(),
+        format!(
+            "{} scroll this help; any other key closes it.",
+            pair(Action::Down, Action::Up)
+        ),
+    ];
+    lines.extend(
+        notes
+            .into_iter()
+            .map(|text| Line::styled(text, theme.dim())),
+    );
     lines
 }
 

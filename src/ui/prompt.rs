@@ -46,6 +46,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let rows = app.prompt.rows();
     let body = app.panes.prompt_body();
     let scroll = app.prompt.scroll();
+    if let Some(position) = app.prompt.search.position() {
+        title.push(Span::styled(format!("match {position} "), theme.key()));
+    }
     if rows.len() > body.height as usize && body.height > 0 {
         let last = (scroll + body.height as usize).min(rows.len());
         title.push(Span::styled(
@@ -77,7 +80,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .take(body.height as usize)
         .enumerate()
     {
-        let line = super::doc_line(row, theme);
+        let hits: Vec<(usize, usize, bool)> = app
+            .prompt
+            .search
+            .on_row(scroll + i)
+            .map(|(h, current)| (h.start, h.len, current))
+            .collect();
+        let line = highlight(super::doc_line(row, theme), &hits, theme);
         let y = body.y + i as u16;
         frame.render_widget(line, Rect::new(body.x, y, body.width, 1));
     }
@@ -92,4 +101,39 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             body,
         );
     }
+}
+
+/// `line` with the characters of each hit (start, length, current) drawn as a match; the
+/// current one (where `n` went) stands out from the rest.
+fn highlight(line: Line<'static>, hits: &[(usize, usize, bool)], theme: &Theme) -> Line<'static> {
+    if hits.is_empty() {
+        return line;
+    }
+    let style_at = |at: usize| {
+        hits.iter()
+            .find(|(start, len, _)| at >= *start && at < start + len)
+            .map(|&(_, _, current)| theme.search_hit(current))
+    };
+    let mut out: Vec<Span<'static>> = Vec::new();
+    let mut at = 0;
+    for span in line.spans {
+        let mut piece = String::new();
+        let mut piece_style = None;
+        for c in span.content.chars() {
+            let style = style_at(at).map(|hit| span.style.patch(hit));
+            if style != piece_style && !piece.is_empty() {
+                out.push(Span::styled(
+                    std::mem::take(&mut piece),
+                    piece_style.unwrap_or(span.style),
+                ));
+            }
+            piece_style = style;
+            piece.push(c);
+            at += 1;
+        }
+        if !piece.is_empty() {
+            out.push(Span::styled(piece, piece_style.unwrap_or(span.style)));
+        }
+    }
+    Line::from(out)
 }

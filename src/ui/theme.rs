@@ -137,6 +137,19 @@ impl Theme {
         self.fg(Color::Red).add_modifier(Modifier::BOLD)
     }
 
+    /// A match of the filter's words in the prompt pane; `current` is the one `n` went to.
+    pub fn search_hit(&self, current: bool) -> Style {
+        match (self.color, current) {
+            (true, true) => Style::new()
+                .bg(Color::Yellow)
+                .fg(Color::Black)
+                .add_modifier(Modifier::BOLD),
+            (true, false) => Style::new().bg(Color::Yellow).fg(Color::Black),
+            (false, true) => Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD),
+            (false, false) => Style::new().add_modifier(Modifier::REVERSED),
+        }
+    }
+
     pub fn selected(&self) -> Style {
         if self.color && self.light {
             Style::new()

@@ -1,12 +1,106 @@
 //! The README stays true: its key table is the keymap's, its commands exist, its schemas
-//! are the output's.
+//! are the output's, its screenshot is what the binary draws for its demo command.
 
 mod common;
 
+use common::tmux::{Tmux, binary};
+use std::path::Path;
+
+const DEMO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo.tar.gz");
+const README: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
+const SHOT_START: &str = "<!-- screenshot:start -->\n```\n";
+const SHOT_END: &str = "```\n<!-- screenshot:end -->";
+
+/// The quick start's demo command: `tar -xzf assets/demo.tar.gz -C assets && cargo run ...`.
+fn demo_command(readme: &str) -> &str {
+    readme
+        .lines()
+        .find(|l| l.starts_with("tar -xzf assets/demo.tar.gz -C assets && cargo run --release --"))
+        .expect("the demo command")
+}
+
+/// The paths the demo command opens (`assets/demo/...`).
+fn demo_paths(readme: &str) -> Vec<&str> {
+    demo_command(readme)
+        .split(" -- ")
+        .nth(1)
+        .expect("paths")
+        .split(' ')
+        .collect()
+}
+
+/// What the binary shows for the README's demo command in a 110x32 terminal (TZ=UTC), on
+/// the first POML session's third call with its messages, and the timeline of that session.
+/// The status bar's "changed N ago" counts from when the demo was read, so it reads 1.00s.
+fn demo_screenshot(readme: &str) -> String {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(dir.path().join("assets")).expect("mkdir");
+    common::unpack(Path::new(DEMO), &dir.path().join("assets"));
+    let tmux = Tmux::start(110, 32, dir.path());
+    let done = tmux.launch(&format!("{} {}", binary(), demo_paths(readme).join(" ")));
+    // LIVE once loaded (a progress bar until then).
+    tmux.wait_for("the demo loaded", |s| {
+        s.lines().last().is_some_and(|l| l.contains(" LIVE "))
+    });
+    // Follow mode starts on the newest call, in the last of the five POML sessions: back to
+    // the first one, down to its third call, open it.
+    tmux.keys(&["G", "[", "[", "[", "[", "j", "j", "j", "l"]);
+    let ready = |s: &str| {
+        s.contains("Prompt · 0003.tool_caller")
+            && s.contains("▾ 0003 tool_caller")
+            && s.lines().last().is_some_and(|l| l.contains(" ago "))
+    };
+    let mut screen = normalize(&tmux.wait_for("the call open", ready));
+    // Drawn once more the same: nothing was still on its way.
+    loop {
+        let again = normalize(&tmux.wait_for("the call open", ready));
+        if again == screen {
+            break;
+        }
+        screen = again;
+    }
+    tmux.keys(&["q"]);
+    assert_eq!(tmux.wait_exit(&done).1, 0);
+    screen
+}
+
+/// Trailing blanks cut, and the status bar's time since the last change made constant.
+fn normalize(screen: &str) -> String {
+    let mut out = String::new();
+    for line in screen.trim_end().lines() {
+        let line = match (line.find(" changed "), line.find(" ago ")) {
+            (Some(a), Some(b)) if a < b => {
+                format!("{} changed 1.00s{}", &line[..a], &line[b..])
+            }
+            _ => line.to_string(),
+        };
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn readme_screenshot_is_what_the_binary_draws() {
+    let readme = std::fs::read_to_string(README).expect("README.md");
+    let start = readme.find(SHOT_START).expect("screenshot start marker") + SHOT_START.len();
+    let end = readme.find(SHOT_END).expect("screenshot end marker");
+    let screen = demo_screenshot(&readme);
+    if std::env::var_os("TRACETUI_UPDATE_README").is_some() {
+        let updated = format!("{}{screen}{}", &readme[..start], &readme[end..]);
+        std::fs::write(README, updated).expect("write README.md");
+        return;
+    }
+    assert_eq!(
+        &readme[start..end],
+        screen,
+        "regenerate with: bash assets/demo_src/screenshot.sh"
+    );
+}
+
 #[test]
 fn readme_key_table_matches_the_keymap() {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
-        .expect("README.md");
+    let readme = std::fs::read_to_string(README).expect("README.md");
     let start = readme
         .find("<!-- keys:start -->\n")
         .expect("keys start marker")
@@ -21,8 +115,7 @@ fn readme_key_table_matches_the_keymap() {
 
 #[test]
 fn readme_commands_are_the_ones_ci_runs() {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
-        .expect("README.md");
+    let readme = std::fs::read_to_string(README).expect("README.md");
     let ci =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/.ci/run")).expect(".ci/run");
     let test_command = readme
@@ -31,13 +124,8 @@ fn readme_commands_are_the_ones_ci_runs() {
         .nth(1)
         .expect("the test command");
     assert!(ci.contains(test_command), "CI runs `{test_command}`");
-    let run = readme
-        .lines()
-        .find(|l| l.starts_with("tar -xzf assets/demo.tar.gz -C assets && cargo run --release --"))
-        .expect("the demo command");
     // Every path the demo command opens is in the archive it unpacks.
-    let archive = std::fs::File::open(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo.tar.gz"))
-        .expect("assets/demo.tar.gz");
+    let archive = std::fs::File::open(DEMO).expect("assets/demo.tar.gz");
     let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(archive));
     let entries: Vec<String> = tar
         .entries()
@@ -47,12 +135,7 @@ fn readme_commands_are_the_ones_ci_runs() {
             e.path().expect("path").to_string_lossy().into_owned()
         })
         .collect();
-    let opened: Vec<&str> = run
-        .split(" -- ")
-        .nth(1)
-        .expect("paths")
-        .split(' ')
-        .collect();
+    let opened = demo_paths(&readme);
     assert!(!opened.is_empty());
     for path in opened {
         let inside = path.strip_prefix("assets/").expect("a path under assets/");
@@ -65,8 +148,7 @@ fn readme_commands_are_the_ones_ci_runs() {
 
 #[test]
 fn readme_names_every_config_action() {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
-        .expect("README.md");
+    let readme = std::fs::read_to_string(README).expect("README.md");
     let section = readme
         .split("## Config file")
         .nth(1)

@@ -47,13 +47,13 @@ fn e_suspends_for_the_editor_and_comes_back() {
         editor.display(),
         binary()
     ));
-    tmux.wait_for("the tree", |s| s.contains("Calls · 4 sessions"));
+    tmux.wait_for("the tree", |s| s.contains("Calls · 5 sessions"));
     // The first call of the first session; its source link points into the demo's workspace
     // or dangles: either way a file outside the traced folder is opened.
     tmux.keys(&["g", "j", "e"]);
     tmux.wait_for("the editor", |s| s.contains("EDITOR READY"));
     tmux.keys(&["h", "e", "l", "l", "o", "Enter"]);
-    let screen = tmux.wait_for("the UI back", |s| s.contains("Calls · 4 sessions"));
+    let screen = tmux.wait_for("the UI back", |s| s.contains("Calls · 5 sessions"));
     assert!(
         screen.contains("Edited ") || screen.contains("Opened a private copy"),
         "{screen}"
@@ -98,7 +98,7 @@ fn y_copies_the_prompt_pane_through_osc_52() {
     let tmux = Tmux::start(100, 30, demo.path());
     tmux.command(&["set", "-g", "set-clipboard", "on"]);
     let done = tmux.launch(&format!("{} demo/pomlruns", binary()));
-    tmux.wait_for("the tree", |s| s.contains("Calls · 4 sessions"));
+    tmux.wait_for("the tree", |s| s.contains("Calls · 5 sessions"));
     tmux.keys(&["g", "j", "Tab", "y"]);
     tmux.wait_for("the notice", |s| s.contains("Copied the Messages tab"));
     let buffer = tmux.command(&["show-buffer"]);
@@ -126,11 +126,11 @@ fn the_config_file_in_the_xdg_folder_is_read() {
     ));
     // The warning can show before the demo is loaded (a slow machine): wait for both.
     tmux.wait_for("the warning, the demo loaded", |s| {
-        s.contains("[keys] help: unknown key \"nope\"") && s.contains("Calls · 4 sessions")
+        s.contains("[keys] help: unknown key \"nope\"") && s.contains("Calls · 5 sessions")
     });
     tmux.keys(&["q", "j"]);
     tmux.wait_for("still running", |s| {
-        s.contains("Calls · 4 sessions") && !s.contains("nope")
+        s.contains("Calls · 5 sessions") && !s.contains("nope")
     });
     tmux.keys(&["x"]);
     assert_eq!(tmux.wait_exit(&done).1, 0);

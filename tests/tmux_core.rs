@@ -34,11 +34,11 @@ fn open_navigate_read_and_quit() {
     let demo = demo();
     let tmux = Tmux::start(100, 30, demo.path());
     let done = tmux.launch(&format!("{} demo/pomlruns", binary()));
-    tmux.wait_for("the tree", |s| s.contains("Calls · 4 sessions · 40 calls"));
+    tmux.wait_for("the tree", |s| s.contains("Calls · 5 sessions · 44 calls"));
     // Follow mode starts on the newest call; go to the top, the second session, its call.
     tmux.keys(&["g", "]", "j"]);
     let screen = tmux.wait_for("the second session's call", |s| {
-        s.contains("Prompt · 0001.tmp7pe1ooq3")
+        s.contains("Prompt · 0001.tmp")
     });
     assert!(
         screen.contains("You convert currencies using the given rate only."),
@@ -97,7 +97,7 @@ fn bad_path_and_no_argument_are_usage_errors() {
     assert_eq!(code, 2, "{screen}");
     // With ./pomlruns present, no argument opens it.
     let done = tmux.launch(&format!("cd demo && {}", binary()));
-    tmux.wait_for("the tree", |s| s.contains("Calls · 4 sessions"));
+    tmux.wait_for("the tree", |s| s.contains("Calls · 5 sessions"));
     tmux.keys(&["q"]);
     assert_eq!(tmux.wait_exit(&done).1, 0);
 }

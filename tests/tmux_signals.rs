@@ -102,7 +102,7 @@ fn ended_by(signal: &str, number: i32) {
     let demo = demo();
     let tmux = Tmux::start(100, 30, demo.path());
     let done = tmux.launch(&command_line(""));
-    tmux.wait_for("the tree", |s| s.contains("Calls · 4 sessions"));
+    tmux.wait_for("the tree", |s| s.contains("Calls · 5 sessions"));
     assert_eq!(modes(&tmux), RUNNING, "the UI's modes, before the signal");
     kill(signal, &read_pid(demo.path(), "tracetui.pid"));
     let status = wait_status(demo.path());
@@ -170,7 +170,7 @@ fn sigterm_while_the_editor_runs_ends_the_editor_and_restores() {
         "export EDITOR=\"GIVEN=assigned {}\";",
         editor.display()
     )));
-    tmux.wait_for("the tree", |s| s.contains("Calls · 4 sessions"));
+    tmux.wait_for("the tree", |s| s.contains("Calls · 5 sessions"));
     tmux.keys(&["g", "j", "e"]);
     tmux.wait_for("the editor", |s| s.contains("EDITOR READY assigned"));
     let editor_pid = read_pid(demo.path(), "editor.pid");
@@ -200,7 +200,7 @@ fn an_editor_that_ignores_the_signal_does_not_keep_tracetui() {
         "export EDITOR={};",
         editor.display()
     )));
-    tmux.wait_for("the tree", |s| s.contains("Calls · 4 sessions"));
+    tmux.wait_for("the tree", |s| s.contains("Calls · 5 sessions"));
     tmux.keys(&["g", "j", "e"]);
     tmux.wait_for("the editor", |s| s.contains("EDITOR READY"));
     let editor_pid = read_pid(demo.path(), "editor.pid");
@@ -229,7 +229,7 @@ fn a_terminal_that_goes_away_ends_tracetui() {
         "(trap : HUP; sh -c 'exec {} demo/pomlruns'; echo $? > status.tmp && mv status.tmp status.txt)",
         binary()
     ));
-    tmux.wait_for("the tree", |s| s.contains("Calls · 4 sessions"));
+    tmux.wait_for("the tree", |s| s.contains("Calls · 5 sessions"));
     // The terminal closes under every process in it, as when its window is closed.
     tmux.command(&["kill-server"]);
     let status = wait_status(demo.path());

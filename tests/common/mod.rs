@@ -62,12 +62,44 @@ pub fn copy_tree(from: &Path, to: &Path, links: Links) {
     }
 }
 
+/// Unpack a .tar.gz with its modification times, to the nanosecond when the archive has them
+/// (POSIX/PAX `mtime` records, as `tar --format=posix` writes them): the tar crate restores
+/// whole seconds only, so the exact times are set in a second pass, links included.
 pub fn unpack(tarball: &Path, into: &Path) {
-    let file = std::fs::File::open(tarball).expect("fixture tarball");
-    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(file));
+    let open = || {
+        let file = std::fs::File::open(tarball).expect("fixture tarball");
+        tar::Archive::new(flate2::read::GzDecoder::new(file))
+    };
+    let mut archive = open();
     archive.set_preserve_mtime(true);
     archive.set_preserve_permissions(true);
     archive.unpack(into).expect("unpack fixture");
+    let mut archive = open();
+    for entry in archive.entries().expect("entries") {
+        let mut entry = entry.expect("entry");
+        let Some(mtime) = pax_mtime(&mut entry) else {
+            continue;
+        };
+        let path = into.join(entry.path().expect("path"));
+        filetime::set_symlink_file_times(&path, mtime, mtime).expect("set the exact mtime");
+    }
+}
+
+/// An entry's PAX `mtime` ("1795134728.123456789"), when it has one.
+fn pax_mtime<R: std::io::Read>(entry: &mut tar::Entry<'_, R>) -> Option<filetime::FileTime> {
+    let extensions = entry.pax_extensions().ok()??;
+    let value = extensions
+        .filter_map(Result::ok)
+        .find(|e| e.key() == Ok("mtime"))?
+        .value()
+        .ok()?
+        .to_string();
+    let (secs, frac) = value.split_once('.').unwrap_or((&value, ""));
+    let nanos = format!("{frac:0<9}");
+    Some(filetime::FileTime::from_unix_time(
+        secs.parse().ok()?,
+        nanos.get(..9)?.parse().ok()?,
+    ))
 }
 
 pub fn tracetui(args: &[&str]) -> Output {

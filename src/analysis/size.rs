@@ -113,6 +113,12 @@ pub fn signed(n: i64) -> String {
 }
 
 /// `632 in · 75 out` (the sides that are known), for reported usage.
+/// `632→75`: reported input and output tokens, short (`?` for a side not reported).
+pub fn usage_arrow(u: Usage) -> String {
+    let side = |n: Option<u64>| n.map_or_else(|| "?".to_string(), thousands);
+    format!("{}→{}", side(u.input), side(u.output))
+}
+
 pub fn usage_text(u: Usage) -> String {
     let mut parts = Vec::new();
     if let Some(i) = u.input {

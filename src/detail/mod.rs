@@ -163,35 +163,25 @@ pub fn render(store: &Store, subject: Subject, tab: Tab, zone: Zone) -> Rendered
     }
 }
 
-/// `~1,912 tokens (estimated from 7,650 chars) · +312 since 0002.tool_caller · reported:
-/// 632 in · 75 out`, for a span with a prompt or reported usage.
+/// `~1,912 tok +312 · used 632→75`, as the timeline writes it: the estimated prompt size
+/// (`~`, 4 characters a token), its growth since the previous call, and what the provider
+/// reported using (in→out). One short line, so a small pane keeps its rows for the prompt.
 fn size_line(doc: &mut Doc, session: &Session, id: SpanId) {
     use crate::analysis::size;
     let mut chunks: Vec<(String, Tone)> = Vec::new();
     if let Some(s) = size::of_span(session, id) {
-        chunks.push((
-            format!(
-                "~{} tokens (estimated from {} chars)",
-                size::thousands(s.tokens),
-                size::thousands(s.chars)
-            ),
-            Tone::Dim,
-        ));
-        if let Some((growth, previous)) = s.growth {
+        chunks.push((format!("~{} tok", size::thousands(s.tokens)), Tone::Dim));
+        if let Some((growth, _)) = s.growth {
             chunks.push((
-                format!(
-                    " · {} since {}",
-                    size::signed(growth),
-                    session.key(previous)
-                ),
+                format!(" {}", size::signed(growth)),
                 if growth > 0 { Tone::Warn } else { Tone::Dim },
             ));
         }
     }
     if let Some(usage) = session.get(id).and_then(|s| s.payload.usage()) {
         let sep = if chunks.is_empty() { "" } else { " · " };
-        chunks.push((format!("{sep}reported: "), Tone::Dim));
-        chunks.push((size::usage_text(usage), Tone::Key));
+        chunks.push((format!("{sep}used "), Tone::Dim));
+        chunks.push((size::usage_arrow(usage), Tone::Key));
     }
     if !chunks.is_empty() {
         let refs: Vec<(&str, Tone)> = chunks.iter().map(|(t, tone)| (t.as_str(), *tone)).collect();
@@ -220,19 +210,14 @@ fn related_line(store: &Store, sid: SessionId, id: SpanId) -> Option<String> {
     })
 }
 
-/// `12:39:05.070 · +4.21s into the session · took 41ms · 1.12s after the previous call`
+/// `took 41ms · +4.21s · gap 1.12s · 12:39:05.070`: what matters most first, short
+/// enough for one row of a small pane.
 fn timing(session: &Session, id: SpanId, zone: Zone) -> String {
     let span = session.span(id);
     let Some(start) = span.start_ns() else {
         return "no start time".into();
     };
-    let mut parts = vec![zone.clock_ms(start)];
-    if let Some(origin) = session.start_ns() {
-        parts.push(format!(
-            "+{} into the session",
-            format_duration(start - origin)
-        ));
-    }
+    let mut parts = Vec::new();
     // The same words as the status: running while something still writes it, incomplete
     // once it stopped without an end.
     match (span.status, span.duration_ns()) {
@@ -241,12 +226,16 @@ fn timing(session: &Session, id: SpanId, zone: Zone) -> String {
         (_, Some(d)) if !span.in_flight() => parts.push(format!("took {}", format_duration(d))),
         _ => parts.push("running".into()),
     }
+    if let Some(origin) = session.start_ns() {
+        parts.push(format!("+{}", format_duration(start - origin)));
+    }
     if let Some(gap) = session.gap_before(id) {
         parts.push(if gap >= 0 {
-            format!("{} after the previous call", format_duration(gap))
+            format!("gap {}", format_duration(gap))
         } else {
-            format!("overlaps the previous call by {}", format_duration(-gap))
+            format!("overlaps the previous by {}", format_duration(-gap))
         });
     }
+    parts.push(zone.clock_ms(start));
     parts.join(" · ")
 }

@@ -46,6 +46,22 @@ pub fn pane_block<'a>(title: Vec<Span<'a>>, focused: bool, theme: &Theme) -> Blo
         .title(Line::from(title).style(theme.title(focused)))
 }
 
+/// A pane title that fits `width` columns (the border's two corners taken off): whole
+/// parts are dropped from the end, least important last, rather than a word cut in half.
+pub fn fit_title(mut title: Vec<Span<'static>>, width: u16) -> Vec<Span<'static>> {
+    let room = usize::from(width).saturating_sub(2);
+    let total = |t: &[Span]| t.iter().map(|s| self::width(&s.content)).sum::<usize>();
+    while title.len() > 1 && total(&title) > room {
+        title.pop();
+    }
+    if total(&title) > room
+        && let Some(first) = title.first_mut()
+    {
+        first.content = fit(&first.content, room).into();
+    }
+    title
+}
+
 pub fn focused(app: &App, pane: Focus) -> bool {
     app.focus == pane
 }
@@ -73,7 +89,45 @@ pub fn fit(text: &str, width: usize) -> String {
     out
 }
 
-/// Display width of `text` in columns.
+/// `text` in at most `width` columns, cut in the middle (`exec_00…0010`): for ids, whose
+/// ends tell them apart and whose beginnings they share.
+pub fn fit_middle(text: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthChar;
+    let total: usize = text.chars().map(|c| c.width().unwrap_or(0)).sum();
+    if total <= width {
+        return text.to_string();
+    }
+    if width < 5 {
+        return fit(text, width);
+    }
+    // The end gets the larger half: that is where generated ids differ.
+    let keep = width - 1;
+    let head_w = keep / 2;
+    let tail_w = keep - head_w;
+    let mut head = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > head_w {
+            break;
+        }
+        used += w;
+        head.push(c);
+    }
+    let mut tail: Vec<char> = Vec::new();
+    let mut used = 0;
+    for c in text.chars().rev() {
+        let w = c.width().unwrap_or(0);
+        if used + w > tail_w {
+            break;
+        }
+        used += w;
+        tail.push(c);
+    }
+    tail.reverse();
+    format!("{head}…{}", tail.into_iter().collect::<String>())
+}
+
 /// A line of a `Doc` (already sanitized) in the theme's colours.
 pub fn doc_line(line: &crate::detail::doc::Line, theme: &Theme) -> ratatui::text::Line<'static> {
     ratatui::text::Line::from(
@@ -99,6 +153,16 @@ pub fn width(text: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ids_are_shortened_in_the_middle() {
+        assert_eq!(fit_middle("exec_0000010", 20), "exec_0000010");
+        assert_eq!(fit_middle("exec_0000010", 9), "exec…0010");
+        assert_eq!(fit_middle("exec_0000011", 9), "exec…0011");
+        assert_eq!(width(&fit_middle("20261121123900861020", 11)), 11);
+        assert!(width(&fit_middle("界界界界界界", 7)) <= 7);
+        assert_eq!(fit_middle("abcdef", 3), fit("abcdef", 3));
+    }
 
     #[test]
     fn fit_cuts_by_columns() {

@@ -56,7 +56,21 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             theme.dim(),
         ));
     }
-    let block = pane_block(title, focused(app, Focus::Prompt), theme);
+    // Narrow: the pane's name goes first, then the scroll position and the rest from the end.
+    let full: usize = title.iter().map(|s| super::width(&s.content)).sum();
+    if full + 2 > usize::from(area.width) && title.len() > 1 {
+        title[0] = Span::raw(" ");
+        if let Some(second) = title.get_mut(1)
+            && let Some(rest) = second.content.strip_prefix("· ")
+        {
+            second.content = rest.to_string().into();
+        }
+    }
+    let block = pane_block(
+        super::fit_title(title, area.width),
+        focused(app, Focus::Prompt),
+        theme,
+    );
     frame.render_widget(block, area);
 
     let tabs = app.panes.prompt_tabs();

@@ -103,8 +103,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         1 => "1 problem (!)".to_string(),
         n => format!("{n} problems (!)"),
     };
-    let hints = hints(app, area.width >= 110);
     let used: usize = left.iter().map(|s| width(&s.content)).sum();
+    // The widest hints that leave the paths some room; none rather than a key cut in half.
+    let fixed = used + width(&counts) + width(&problem_text) + 1;
+    let hints = [hints(app, true), hints(app, false)]
+        .into_iter()
+        .find(|h| fixed + width(h) + 8 <= area.width as usize)
+        .unwrap_or_default();
     let room = (area.width as usize)
         .saturating_sub(used + width(&counts) + width(&problem_text) + width(&hints) + 1);
     let path_text = fit(&format!(" {}", paths.join(" ")), room);
@@ -127,7 +132,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 }
 
 /// The keys that matter most, named as the keymap in use names them (the config file may
-/// have moved them); wide screens also get the pane, tab and follow keys.
+/// have moved them); `wide` adds the pane, tab and follow keys.
 fn hints(app: &App, wide: bool) -> String {
     use crate::app::Action;
     let mut out = String::from(" ");

@@ -34,9 +34,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let window_w = view.width(extent);
     let mut title = vec![Span::raw(" Timeline ")];
     if let Some(s) = session {
+        // The window first: which session it is shows in the tree as well.
         title.push(Span::raw(format!(
-            "· {} · {}–{} of {}{} ",
-            sanitize::label(&s.id),
+            "· {}–{} of {}{} ",
             format_offset(view.start),
             format_offset(view.start + window_w),
             format_duration(extent),
@@ -46,8 +46,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 String::new()
             }
         )));
+        title.push(Span::raw(format!(
+            "· {} ",
+            super::fit_middle(&sanitize::label(&s.id), 24)
+        )));
     }
-    let block = pane_block(title, focused(app, Focus::Timeline), theme);
+    let block = pane_block(
+        super::fit_title(title, area.width),
+        focused(app, Focus::Timeline),
+        theme,
+    );
     frame.render_widget(block, area);
     let body = inner(area);
     if body.width < 4 || body.height == 0 || session.is_none() {
@@ -160,8 +168,7 @@ fn size_text(
         }
     }
     if let Some(u) = span.payload.usage() {
-        let side = |n: Option<u64>| n.map_or_else(|| "?".to_string(), size::thousands);
-        text.push_str(&format!(" · used {}→{}", side(u.input), side(u.output)));
+        text.push_str(&format!(" · used {}", size::usage_arrow(u)));
     }
     text
 }

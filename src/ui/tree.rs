@@ -32,12 +32,22 @@ fn max_drawn_depth(width: usize) -> u32 {
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let rows = app.tree.rows();
-    let title = vec![Span::raw(format!(
-        " Calls · {} · {} ",
-        counted(app.store.session_count(), "sessions"),
-        counted(app.store.span_count(), app.store.span_noun())
-    ))];
-    let block = pane_block(title, focused(app, Focus::Tree), theme);
+    let title = vec![
+        Span::raw(" Calls "),
+        Span::raw(format!(
+            "· {} ",
+            counted(app.store.session_count(), "sessions")
+        )),
+        Span::raw(format!(
+            "· {} ",
+            counted(app.store.span_count(), app.store.span_noun())
+        )),
+    ];
+    let block = pane_block(
+        super::fit_title(title, area.width),
+        focused(app, Focus::Tree),
+        theme,
+    );
     let body = block.inner(area);
     frame.render_widget(block, area);
     if body.area() == 0 {
@@ -363,19 +373,21 @@ fn session_line(app: &App, session: &Session, width: usize, theme: &Theme) -> Li
         .flatten()
         .map(|&r| sanitize::label(app.store.name(session.span(r).name)).into_owned())
         .filter(|n| !n.is_empty());
-    let label = match (session.named_start_ns, root_name) {
-        (Some(start), Some(name)) => format!("{} {name}", app.zone.clock(start)),
-        (Some(start), None) => app.zone.clock(start),
+    // An id is cut in the middle: generated ids share their beginnings (`exec_00…0010`).
+    let (label, is_id) = match (session.named_start_ns, root_name) {
+        (Some(start), Some(name)) => (format!("{} {name}", app.zone.clock(start)), false),
+        (Some(start), None) => (app.zone.clock(start), false),
         (None, Some(name)) => {
             let id: String = session.id.chars().take(8).collect();
-            format!("{name} · {}", sanitize::label(&id))
+            (format!("{name} · {}", sanitize::label(&id)), false)
         }
-        (None, None) => sanitize::label(&session.id).into_owned(),
+        (None, None) => (sanitize::label(&session.id).into_owned(), true),
     };
-    let mut info = format!(" {}", counted(session.span_count(), session.span_noun()));
-    if let Some(d) = session.duration_ns() {
-        info.push_str(&format!(" · {}", format_duration(d)));
-    }
+    let count = format!(" {}", counted(session.span_count(), session.span_noun()));
+    let duration = session
+        .duration_ns()
+        .map(|d| format!(" · {}", format_duration(d)))
+        .unwrap_or_default();
     let problems = session.problem_count();
     let warn = if problems > 0 {
         format!(" !{problems}")
@@ -386,11 +398,23 @@ fn session_line(app: &App, session: &Session, width: usize, theme: &Theme) -> Li
     // opening it (its overview counts them).
     let failed = session.failed_count();
     let mark = if failed > 0 { "✗ " } else { "" };
+    // On a narrow tree the duration goes before the label is cut.
+    let fixed = width_of(mark) + width_of(&count) + width_of(&warn);
+    let info = if fixed + width_of(&label) + width_of(&duration) <= width {
+        format!("{count}{duration}")
+    } else {
+        count
+    };
     let label_w = width.saturating_sub(width_of(mark) + width_of(&info) + width_of(&warn));
+    let label = if is_id {
+        super::fit_middle(&label, label_w.max(1))
+    } else {
+        fit(&label, label_w.max(1))
+    };
     Line::from(vec![
         Span::styled(mark, theme.status(Status::Error)),
         Span::styled(
-            fit(&label, label_w.max(1)),
+            label,
             Style::new().add_modifier(ratatui::style::Modifier::BOLD),
         ),
         Span::styled(info, theme.dim()),

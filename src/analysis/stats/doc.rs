@@ -53,12 +53,21 @@ pub fn document(stats: &Stats) -> Patterns {
         None => "–".to_string(),
     };
     doc.heading(&format!("Tools ({})", stats.tools.len()));
+    // The name column as wide as the longest name (up to 36), the numbers as wide as they
+    // get: the table, max column included, fits 76 columns (an overlay at 80x24).
+    let name_w = stats
+        .tools
+        .iter()
+        .map(|t| unicode_width::UnicodeWidthStr::width(t.tool.as_str()))
+        .max()
+        .unwrap_or(0)
+        .clamp(4, 36);
     if stats.tools.is_empty() {
         doc.line(&[("  no tool calls", Tone::Dim)]);
     } else {
         doc.line(&[(
             &format!(
-                "  {:<36} {:>6} {:>6} {:>8} {:>9} {:>9} {:>9}",
+                "  {:<name_w$} {:>5} {:>6} {:>7} {:>6} {:>6} {:>6}",
                 "tool", "calls", "errors", "success", "p50", "p95", "max"
             ),
             Tone::Dim,
@@ -71,10 +80,10 @@ pub fn document(stats: &Stats) -> Patterns {
             Tone::Plain
         };
         doc.line(&[
-            (&format!("  {:<36}", t.tool), Tone::Key),
+            (&format!("  {:<name_w$}", t.tool), Tone::Key),
             (
                 &format!(
-                    " {:>6} {:>6} {:>7.1}% {:>9} {:>9} {:>9}",
+                    " {:>5} {:>6} {:>6.1}% {:>6} {:>6} {:>6}",
                     t.calls,
                     t.errors,
                     t.success_rate * 100.0,

@@ -4,7 +4,7 @@
 mod common;
 
 use common::tmux::{Tmux, binary};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 const DEMO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo.tar.gz");
 const README: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
@@ -201,4 +201,101 @@ fn readme_stats_schema_matches_the_output() {
         compared += 1;
     }
     assert!(compared >= 4, "the fixtures fill most tables: {real}");
+}
+
+/// Every key `dump --format json` writes for the corpus's POML, MLflow and PML traces is in
+/// the README's schema, and the schema names no key the output lacks.
+#[test]
+fn readme_dump_schema_names_the_output_keys() {
+    fn keys(value: &serde_json::Value, into: &mut std::collections::BTreeSet<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (k, v) in map {
+                    into.insert(k.clone());
+                    // Trace content, in the shapes its writers chose: not the schema's.
+                    const CONTENT: &[&str] = &[
+                        "input",
+                        "output",
+                        "error",
+                        "attributes",
+                        "content",
+                        "arguments",
+                        "context",
+                        "stylesheet",
+                        "runtime",
+                        "schema",
+                        "tools",
+                        "parameters",
+                    ];
+                    if !CONTENT.contains(&k.as_str()) {
+                        keys(v, into);
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| keys(v, into)),
+            _ => {}
+        }
+    }
+    let readme = std::fs::read_to_string(README).expect("README.md");
+    let section = readme
+        .split("## `dump --format json`")
+        .nth(1)
+        .and_then(|s| s.split("\n## ").next())
+        .expect("the dump section");
+    let block = section
+        .split("```jsonc")
+        .nth(1)
+        .and_then(|s| s.split("```").next())
+        .expect("its schema block");
+    // The block is JSON once its `//` comments (outside strings) are gone.
+    let json: String = block
+        .lines()
+        .map(|line| {
+            let mut in_string = false;
+            let mut prev = ' ';
+            let mut end = line.len();
+            for (i, c) in line.char_indices() {
+                if c == '"' && prev != '\\' {
+                    in_string = !in_string;
+                }
+                if !in_string && c == '/' && prev == '/' {
+                    end = i - 1;
+                    break;
+                }
+                prev = c;
+            }
+            &line[..end]
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let schema: serde_json::Value = serde_json::from_str(&json).expect("the schema is JSON");
+    let mut documented = std::collections::BTreeSet::new();
+    keys(&schema, &mut documented);
+    let corpus = common::corpus();
+    let mut real = std::collections::BTreeSet::new();
+    for paths in [
+        vec![corpus.join("pomlruns")],
+        vec![corpus.join("mlruns")],
+        vec![corpus.join("pomlruns_mlflow"), corpus.join("mlruns")],
+        vec![common::fixture("pml")],
+    ] {
+        let refs: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
+        keys(&common::dump_json(&refs), &mut real);
+    }
+    // `matched` is written with --filter only.
+    let pml = common::fixture("pml");
+    keys(
+        &common::dump_json_with(&["--filter", "status:error"], &[pml.as_path()]),
+        &mut real,
+    );
+    let undocumented: Vec<&String> = real.difference(&documented).collect();
+    assert!(
+        undocumented.is_empty(),
+        "dump writes keys the README does not name: {undocumented:?}"
+    );
+    let stale: Vec<&String> = documented.difference(&real).collect();
+    assert!(
+        stale.is_empty(),
+        "the README names keys dump never wrote here: {stale:?}"
+    );
 }

@@ -263,3 +263,34 @@ fn poml_calls_and_their_mlflow_spans_are_related() {
         .count();
     assert_eq!(back, 6);
 }
+
+/// `dump --format text` lists a model call's messages under it, one line each, as it does
+/// for POML calls: as many as the JSON dump has, in the same roles.
+#[test]
+fn the_text_dump_lists_model_calls_messages() {
+    let root = common::corpus().join("mlruns");
+    let json = common::dump_json(&[root.as_path()]);
+    let mut roles: Vec<String> = Vec::new();
+    for session in json["sessions"].as_array().expect("sessions") {
+        for span in session["spans"].as_array().expect("spans") {
+            if matches!(span["kind"].as_str(), Some("llm" | "chat_model")) {
+                for m in span["messages"].as_array().into_iter().flatten() {
+                    roles.push(m["role"].as_str().unwrap_or("").to_string());
+                }
+            }
+        }
+    }
+    assert!(roles.len() >= 4, "the corpus has model calls with messages");
+    let out = common::tracetui(&["dump", &root.to_string_lossy()]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("        ") && l.trim_start().split(": ").count() > 1)
+        .collect();
+    let shown: Vec<String> = lines
+        .iter()
+        .map(|l| l.trim_start().split(':').next().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(shown, roles, "{text}");
+}

@@ -3,7 +3,7 @@
 use crate::analysis::Matches;
 use crate::formats::poml::call::read_reply;
 use crate::model::time::{Zone, format_duration};
-use crate::model::{Payload, Session, SessionId, Store};
+use crate::model::{Payload, Session, SessionId, SpanKind, Store};
 use crate::untrusted::sanitize;
 use std::io::{self, Write};
 
@@ -20,6 +20,56 @@ pub fn write(store: &Store, matches: Option<&Matches>, out: &mut impl Write) -> 
             continue;
         }
         session_block(store, matches.map(|m| (m, sid)), session, out)?;
+    }
+    Ok(())
+}
+
+/// A model call's conversation, a line per message as for POML calls: the role, then the
+/// first line of its text or the tools it called (`→ search_flights`).
+fn span_messages(
+    span_ref: &crate::model::SpanRef,
+    indent: &str,
+    out: &mut impl Write,
+) -> io::Result<()> {
+    use crate::formats::otel::chat::{self, ChatPart};
+    let span = match crate::formats::otel::load(span_ref, &mut crate::formats::bytes::Pread) {
+        Ok(span) => span,
+        Err(e) => {
+            return writeln!(
+                out,
+                "{indent}    (messages could not be read: {})",
+                sanitize::label(&e)
+            );
+        }
+    };
+    for m in chat::messages(&span) {
+        let line = m
+            .parts
+            .iter()
+            .find_map(|p| match p {
+                ChatPart::Text(t) => t.lines().find(|l| !l.trim().is_empty()).map(String::from),
+                _ => None,
+            })
+            .or_else(|| {
+                let calls: Vec<String> = m
+                    .parts
+                    .iter()
+                    .filter_map(|p| match p {
+                        ChatPart::ToolCall { name, .. } => Some(format!("→ {name}")),
+                        ChatPart::ToolResult { id, .. } => Some(format!("← {id}")),
+                        _ => None,
+                    })
+                    .collect();
+                (!calls.is_empty()).then(|| calls.join("  "))
+            })
+            .unwrap_or_default();
+        let line: String = line.chars().take(MESSAGE_PREVIEW).collect();
+        writeln!(
+            out,
+            "{indent}    {}: {}",
+            sanitize::label(&m.role),
+            sanitize::label(&line)
+        )?;
     }
     Ok(())
 }
@@ -136,6 +186,11 @@ fn session_block(
                     sanitize::label(&line)
                 )?;
             }
+        }
+        if let Payload::Span(span_ref) = &span.payload
+            && matches!(span.kind, SpanKind::Llm | SpanKind::ChatModel)
+        {
+            span_messages(span_ref, &indent, out)?;
         }
         if let Payload::Poml(call) = &span.payload
             && let Some(read) = read_reply(call)

@@ -17,6 +17,7 @@ pub mod fuzzing;
 pub mod ingest;
 pub mod model;
 pub mod receiver;
+pub mod render;
 pub mod terminal;
 pub mod ui;
 pub mod untrusted;

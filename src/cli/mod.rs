@@ -6,6 +6,7 @@ pub mod dump;
 pub mod export;
 pub mod listen;
 pub mod open;
+pub mod render;
 pub mod stats;
 pub mod usage;
 
@@ -21,6 +22,7 @@ const EXAMPLES: &str = "Examples:\n  tracetui pomlruns/\n  tracetui traces/event
                         tracetui stats traces/ --filter 'status:error since:24h'\n  \
                         tracetui diff golden/20261121123900861020 pomlruns/20261122091500123456\n  \
                         tracetui export --format chrome pomlruns/ > trace.json\n  \
+                        tracetui render --all golden/20261121123900861020 --source-dir prompts/\n  \
                         tracetui completions bash > ~/.local/share/bash-completion/completions/tracetui";
 
 pub use crate::cli::usage::EXIT_USAGE;
@@ -144,6 +146,30 @@ pub enum Command {
                       tracetui export --format otlp traces/events.jsonl --filter status:error"
     )]
     Export(ExportArgs),
+    /// Re-render a traced POML call with the real renderer and compare with what was sent
+    /// (exit 0 unchanged, 1 changed, 2 error).
+    #[command(
+        long_about = "Re-render a traced POML call with the real renderer (poml-cli from the \
+                      poml package: --poml CMD, else $TRACETUI_POML, else poml-cli on PATH, else \
+                      python3 -m poml), with edited context values or another prompt file, and \
+                      compare with the messages the trace recorded. The render runs on a scratch \
+                      copy in a private temporary folder; nothing is written into the trace.\n\n\
+                      CALL is a call's prefix (pomlruns/<session>/0003.planner, the index alone, \
+                      or any of its files). Relative paths in the prompt (<document src>, <img \
+                      src>) resolve beside SOURCE_PATH if it exists, else beside the .source.poml \
+                      link's target, else in the trace folder; the output says which.\n\n\
+                      --all RUN re-renders every call of a run with today's prompt files (the \
+                      live ones behind .source.poml, or by name in --source-dir) and lists which \
+                      calls' prompts changed: a golden test for prompt edits.\n\n\
+                      Exit status with --diff or --all: 0 unchanged, 1 changed, 2 error (a render \
+                      that fails, a call with no recorded result to compare with); without, 0 \
+                      when the render succeeds.",
+        after_help = "Examples:\n  tracetui render pomlruns/20261121123900861020/0003.planner --diff\n  \
+                      tracetui render pomlruns/A/0001.planner --set traveler.name='Bruno Lima' --diff\n  \
+                      tracetui render pomlruns/A/0001.planner --source --format json\n  \
+                      tracetui render --all golden/20261121123900861020 --source-dir prompts/"
+    )]
+    Render(RenderArgs),
     /// Print a shell completion script: bash, zsh, fish, elvish or powershell.
     #[command(after_help = "Install, for example:\n  \
                       tracetui completions bash > ~/.local/share/bash-completion/completions/tracetui\n  \
@@ -185,6 +211,43 @@ pub struct DiffArgs {
     /// Lines of context around each change.
     #[arg(long, short = 'U', default_value_t = crate::compare::diff::CONTEXT, value_name = "LINES")]
     pub context: usize,
+    /// Colour the diff: auto (a terminal, and NO_COLOR unset), always, never.
+    #[arg(long, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    pub color: ColorWhen,
+}
+
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// The call: its prefix (pomlruns/<session>/0003.planner), the index alone, or any of
+    /// its files.
+    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    pub call: Option<PathBuf>,
+    /// Re-render every call of this run (a session folder, or a flat trace folder).
+    #[arg(long, value_name = "RUN")]
+    pub all: Option<PathBuf>,
+    /// With --all: take each call's prompt file from this folder, by the name it had.
+    #[arg(long, value_name = "DIR", requires = "all")]
+    pub source_dir: Option<PathBuf>,
+    /// Render with this context file instead of the recorded one.
+    #[arg(long, value_name = "FILE", conflicts_with = "all")]
+    pub context: Option<PathBuf>,
+    /// Replace one context value: JSON, or a string when it is not valid JSON; dotted names
+    /// for nested keys (traveler.name=Ana). May be repeated.
+    #[arg(long = "set", value_name = "NAME=VALUE", conflicts_with = "all")]
+    pub set: Vec<String>,
+    /// Render this prompt file instead of the recorded source; without FILE, the live one
+    /// behind the call's .source.poml link.
+    #[arg(long, value_name = "FILE", num_args = 0..=1, conflicts_with = "all")]
+    pub source: Option<Option<PathBuf>>,
+    /// Output format: the rendered messages as text, or JSON (messages as in .result.json).
+    #[arg(long, value_enum, default_value_t = DumpFormat::Text)]
+    pub format: DumpFormat,
+    /// Print a diff against the recorded messages; exit 0 unchanged, 1 changed, 2 error.
+    #[arg(long)]
+    pub diff: bool,
+    /// The renderer command (e.g. "python3 -m poml"), instead of $TRACETUI_POML or poml-cli.
+    #[arg(long, value_name = "CMD")]
+    pub poml: Option<String>,
     /// Colour the diff: auto (a terminal, and NO_COLOR unset), always, never.
     #[arg(long, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
     pub color: ColorWhen,
@@ -262,10 +325,12 @@ fn long_help() -> String {
     out.push_str(
         ".\nKey names: x, C-x, Enter, Esc, Tab, S-Tab, Space, Up, Down, Left, Right, PgUp, PgDn,\n\
          Home, End, Backspace, Delete, Insert, F1-F12.\n\n\
-         Environment: VISUAL or EDITOR (e opens the call's source), NO_COLOR, XDG_CONFIG_HOME.\n\n\
+         Environment: VISUAL or EDITOR (e opens the call's source, r a copy of its context),\n\
+         TRACETUI_POML (the POML renderer for r, R and render), NO_COLOR, XDG_CONFIG_HOME.\n\n\
          Exit status: 0 success; 2 bad usage, a path that cannot be read, or surroundings\n\
          tracetui cannot work in (no terminal, an address in use); tracetui diff: 0\n\
-         identical, 1 different, 2 error. Anything else is a bug: please report it.",
+         identical, 1 different, 2 error; tracetui render --diff and --all: 0 unchanged,\n\
+         1 changed, 2 error. Anything else is a bug: please report it.",
     );
     out
 }
@@ -276,6 +341,7 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
         Some(Command::Stats(args)) => stats::run(&args),
         Some(Command::Diff(args)) => diff::run(&args),
         Some(Command::Export(args)) => export::run(&args),
+        Some(Command::Render(args)) => render::run(&args),
         Some(Command::Completions { shell }) => {
             // Into memory first: clap_complete panics when its writer fails (`> /dev/full`).
             let mut script = Vec::new();

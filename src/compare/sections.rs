@@ -6,6 +6,7 @@
 
 use crate::formats::bytes::ByteSource;
 use crate::formats::otel::chat::{self, ChatPart};
+use crate::formats::poml::PomlResult;
 use crate::formats::poml::call::{PARSE_LIMIT, read_result};
 use crate::formats::poml::parts::{self, Part};
 use crate::model::{Payload, PomlCall, Session, SpanId, SpanRef};
@@ -135,42 +136,15 @@ fn otel_span(span_ref: &SpanRef, files: &mut dyn ByteSource) -> Vec<Section> {
 }
 
 fn poml(call: &PomlCall) -> Vec<Section> {
-    let mut messages = Section::absent("messages");
-    let (mut tools, mut schema, mut runtime) = (
-        Section::absent("tools"),
-        Section::absent("schema"),
-        Section::absent("runtime"),
-    );
-    if let Some(file) = call.file(".result.json") {
-        match read_result(&call.path_of(file)) {
-            Ok(result) => {
-                let mut lines = Vec::new();
-                for m in &result.messages {
-                    lines.push(format!("── {} ──", m.speaker));
-                    content_lines(&m.content, "", &mut lines);
-                    lines.push(String::new());
-                }
-                if let Some(content) = &result.content {
-                    lines.push("── prompt (chat off) ──".into());
-                    content_lines(content, "", &mut lines);
-                }
-                if lines.last().is_some_and(String::is_empty) {
-                    lines.pop();
-                }
-                messages = Section {
-                    name: "messages",
-                    present: true,
-                    lines,
-                };
-                tools = Section::of_json("tools", result.tools.as_ref());
-                schema = Section::of_json("schema", result.schema.as_ref());
-                runtime = Section::of_json("runtime", result.runtime.as_ref());
-            }
-            Err(e) => {
-                messages = Section::of_text("messages", &format!("(.result.json: {e})"));
-            }
-        }
-    }
+    let [messages, tools, schema, runtime] = match call.file(".result.json") {
+        Some(file) => of_result(read_result(&call.path_of(file)), ".result.json"),
+        None => [
+            Section::absent("messages"),
+            Section::absent("tools"),
+            Section::absent("schema"),
+            Section::absent("runtime"),
+        ],
+    };
     vec![
         messages,
         json_file(call, ".context.json", "context"),
@@ -179,6 +153,45 @@ fn poml(call: &PomlCall) -> Vec<Section> {
         tools,
         schema,
         runtime,
+    ]
+}
+
+/// A POML result's messages, tools, schema and runtime sections; `what` names where an
+/// unreadable one came from.
+pub fn of_result(result: Result<PomlResult, String>, what: &str) -> [Section; 4] {
+    let result = match result {
+        Ok(result) => result,
+        Err(e) => {
+            return [
+                Section::of_text("messages", &format!("({what}: {e})")),
+                Section::absent("tools"),
+                Section::absent("schema"),
+                Section::absent("runtime"),
+            ];
+        }
+    };
+    let mut lines = Vec::new();
+    for m in &result.messages {
+        lines.push(format!("── {} ──", m.speaker));
+        content_lines(&m.content, "", &mut lines);
+        lines.push(String::new());
+    }
+    if let Some(content) = &result.content {
+        lines.push("── prompt (chat off) ──".into());
+        content_lines(content, "", &mut lines);
+    }
+    if lines.last().is_some_and(String::is_empty) {
+        lines.pop();
+    }
+    [
+        Section {
+            name: "messages",
+            present: true,
+            lines,
+        },
+        Section::of_json("tools", result.tools.as_ref()),
+        Section::of_json("schema", result.schema.as_ref()),
+        Section::of_json("runtime", result.runtime.as_ref()),
     ]
 }
 

@@ -222,7 +222,8 @@ fn link_info(path: &Path) -> LinkInfo {
     }
 }
 
-fn source_path(env: &[u8]) -> Option<Box<str>> {
+/// `SOURCE_PATH=` from a `.env` file's bytes.
+pub fn source_path(env: &[u8]) -> Option<Box<str>> {
     String::from_utf8_lossy(env)
         .lines()
         .find_map(|l| l.strip_prefix("SOURCE_PATH="))

@@ -1,0 +1,90 @@
+//! A private scratch folder for one render (the prompt copy, its `.env`, the context and
+//! stylesheet, the output), under the temporary directory and never inside a folder being
+//! watched or read: removed when dropped, on success and on error alike.
+
+use std::io::Write;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+#[derive(Debug)]
+pub struct Scratch {
+    dir: PathBuf,
+}
+
+impl Scratch {
+    /// A fresh folder, refused when the temporary directory lies inside one of `avoid`
+    /// (the renderer's files would land in a trace).
+    pub fn new(avoid: &[PathBuf]) -> std::io::Result<Self> {
+        static MADE: AtomicU64 = AtomicU64::new(0);
+        let tmp = std::env::temp_dir();
+        let tmp_real = std::fs::canonicalize(&tmp).unwrap_or_else(|_| tmp.clone());
+        for root in avoid {
+            let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
+            if tmp_real.starts_with(&root) {
+                return Err(std::io::Error::other(format!(
+                    "the temporary folder {} is inside {}: set TMPDIR to a folder outside the traces",
+                    tmp.display(),
+                    root.display()
+                )));
+            }
+        }
+        let dir = tmp.join(format!(
+            "tracetui-render-{}-{}-{}",
+            std::process::id(),
+            crate::model::time::now_ns(),
+            MADE.fetch_add(1, Ordering::Relaxed)
+        ));
+        // `create`, not `create_all`: a folder someone else made there is refused.
+        std::fs::DirBuilder::new().mode(0o700).create(&dir)?;
+        Ok(Self { dir })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Write a new private file `name` in the folder.
+    pub fn write(&self, name: &str, bytes: &[u8]) -> std::io::Result<PathBuf> {
+        let path = self.dir.join(name);
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&path)?;
+        file.write_all(bytes)?;
+        Ok(path)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn private_and_gone_when_dropped() {
+        use std::os::unix::fs::PermissionsExt;
+        let scratch = Scratch::new(&[]).expect("scratch");
+        let file = scratch.write("call.poml", b"<poml/>").expect("write");
+        let mode = std::fs::metadata(scratch.dir())
+            .expect("meta")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "private: {mode:o}");
+        let dir = scratch.dir().to_path_buf();
+        drop(scratch);
+        assert!(!file.exists() && !dir.exists());
+    }
+
+    #[test]
+    fn refused_inside_an_avoided_folder() {
+        let err = Scratch::new(&[std::env::temp_dir()]).expect_err("inside");
+        assert!(err.to_string().contains("TMPDIR"), "{err}");
+    }
+}

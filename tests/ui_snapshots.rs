@@ -49,7 +49,7 @@ fn help_overlay() {
     insta::assert_snapshot!("help_120x40", h.screen());
     h.resize(80, 24);
     insta::assert_snapshot!("help_80x24", h.screen());
-    h.press("jjjjjjjjjjjjjjjjjjjjjjjjj");
+    h.press("jjjjjjjjjjjjjjjjjjjjjjjjjjj");
     assert!(
         h.screen().contains("next tab"),
         "scrolled to the end of the help"

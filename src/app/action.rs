@@ -50,6 +50,10 @@ pub enum Action {
     Edit,
     /// Copy the focused pane's text to the clipboard (OSC 52).
     Copy,
+    /// Re-render the call with its context edited in the editor, and diff with the recorded.
+    Rerender,
+    /// Re-render the call with its live prompt file, again on each save, and diff.
+    RerenderLive,
     /// Go to the same call as the other side recorded it (POML call ↔ MLflow span).
     Related,
 }
@@ -91,6 +95,8 @@ pub const NAMED: &[(&str, Action)] = &[
     ("diff-previous", Action::DiffPrevious),
     ("edit", Action::Edit),
     ("copy", Action::Copy),
+    ("rerender", Action::Rerender),
+    ("rerender-live", Action::RerenderLive),
     ("related", Action::Related),
 ];
 

@@ -32,6 +32,17 @@ impl DiffView {
         }
     }
 
+    /// A view of a document made elsewhere (a re-render's report around its diff).
+    pub fn with_doc(comparison: Comparison, doc: DiffDoc) -> Self {
+        Self {
+            comparison,
+            doc,
+            wrapped: None,
+            page: 1,
+            current: None,
+        }
+    }
+
     /// Wrap the document for `width` columns (again only when the width changed).
     pub fn prepare(&mut self, width: usize, page: usize) {
         self.page = page.max(1);

@@ -16,11 +16,20 @@ pub enum Effect {
         path: PathBuf,
         copy: Option<&'static str>,
     },
+    /// Re-render a POML call: with `live`, its live prompt file, again on each save; else
+    /// the recorded source with its context edited first (a scratch copy in the editor).
+    Render {
+        call: crate::render::TraceCall,
+        live: bool,
+    },
+    /// No more renders on save: the view they were for is closed.
+    StopRender,
 }
 
 impl App {
     /// Effects queued since the last call.
     pub fn take_effects(&mut self) -> Vec<Effect> {
+        self.end_render_if_closed();
         std::mem::take(&mut self.effects)
     }
 

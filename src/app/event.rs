@@ -18,6 +18,8 @@ pub enum AppEvent {
     Loaded,
     /// What the OTLP receiver has done so far.
     Receiver(crate::receiver::ReceiverStatus),
+    /// A re-render finished (`r`, `R`), well or not.
+    Rendered(Box<crate::render::worker::Report>),
     /// The input source is gone (stdin closed): nothing more can be asked of us.
     InputClosed,
 }

@@ -95,6 +95,8 @@ pub const KEYMAP: &[Binding] = &[
     bind!("d", [key('d')], GLOBAL, Action::Diff, "diff the marked call against this one"),
     bind!("D", [key('D')], GLOBAL, Action::DiffPrevious, "diff this call against the same call in the previous run"),
     bind!("e", [key('e')], GLOBAL, Action::Edit, "open the call's source in $VISUAL / $EDITOR"),
+    bind!("r", [key('r')], GLOBAL, Action::Rerender, "re-render the call with its context edited in $EDITOR; diff with the sent prompt"),
+    bind!("R", [key('R')], GLOBAL, Action::RerenderLive, "re-render with the live prompt file on each save; diff with the sent prompt"),
     bind!("y", [key('y')], GLOBAL, Action::Copy, "copy the focused pane's text (OSC 52 clipboard)"),
     bind!("?", [key('?')], GLOBAL, Action::Help, "this help"),
     bind!("Esc", [code(KeyCode::Esc)], GLOBAL, Action::Back, "close an overlay, or clear the filter"),

@@ -13,6 +13,7 @@ pub mod line_input;
 pub mod node;
 pub mod overlay;
 pub mod prompt;
+pub mod render_view;
 pub mod search;
 pub mod timeline;
 pub mod timeline_rows;
@@ -97,6 +98,8 @@ pub struct App {
     pub mark: Option<(SessionId, SpanId)>,
     /// The diff view's comparison, while it is open.
     pub diff: Option<diff_view::DiffView>,
+    /// A re-render in progress or on show (`r`, `R`), while its view is wanted.
+    pub render: Option<render_view::RenderSession>,
     /// A one-line message in the status bar, until the next key.
     pub notice: Option<String>,
     /// Effects for the run loop to carry out (copy, edit).
@@ -138,6 +141,7 @@ impl App {
             timeline_rows: Default::default(),
             mark: None,
             diff: None,
+            render: None,
             notice: None,
             effects: Vec::new(),
             keymap: keymap::Keymap::default(),

@@ -31,6 +31,8 @@ impl App {
             Action::Diff => self.diff_marked(),
             Action::DiffPrevious => self.diff_previous(),
             Action::Edit => self.edit(),
+            Action::Rerender => self.rerender(false),
+            Action::RerenderLive => self.rerender(true),
             Action::Copy => self.copy(),
             Action::Related => {
                 let related = self

@@ -3,6 +3,7 @@
 //! alternate screen left) and comes back redrawn when the editor exits.
 
 use crate::app::Effect;
+use crate::render::worker::Request;
 use crate::terminal::input_gate::InputGate;
 use ratatui::Terminal;
 use ratatui::backend::Backend;
@@ -24,6 +25,8 @@ impl<B: Backend> Host<B> for NoHost {
         Some(match effect {
             Effect::Copy { .. } => "No terminal to copy through.".into(),
             Effect::Edit { .. } => "No terminal to run an editor in.".into(),
+            Effect::Render { .. } => "No renderer in this loop.".into(),
+            Effect::StopRender => return None,
         })
     }
 }
@@ -32,6 +35,8 @@ impl<B: Backend> Host<B> for NoHost {
 pub struct TerminalHost {
     pub gate: Arc<InputGate>,
     pub copies: PrivateCopies,
+    /// Renders off this thread; its reports come back on the run loop's channel.
+    pub renderer: crate::render::worker::Worker,
 }
 
 impl<B: Backend> Host<B> for TerminalHost {
@@ -59,6 +64,19 @@ impl<B: Backend> Host<B> for TerminalHost {
                     (Err(e), _) => e,
                 }
             }
+            Effect::Render { call, live: true } => {
+                self.renderer.send(Request::Watch(call));
+                return None;
+            }
+            Effect::Render { call, live: false } => {
+                let notice = self.edit_context(terminal, call);
+                let _ = terminal.clear();
+                return notice;
+            }
+            Effect::StopRender => {
+                self.renderer.send(Request::Stop);
+                return None;
+            }
         })
     }
 }
@@ -72,7 +90,14 @@ pub struct PrivateCopies {
 
 impl PrivateCopies {
     pub fn make(&mut self, source: &Path) -> std::io::Result<PathBuf> {
-        let path = private_copy(source)?;
+        let bytes =
+            crate::untrusted::fsread::read_prefix(source, crate::formats::poml::call::PARSE_LIMIT)?;
+        self.make_from(source, &bytes.bytes)
+    }
+
+    /// A private copy named like `source`, holding `bytes`.
+    pub fn make_from(&mut self, source: &Path, bytes: &[u8]) -> std::io::Result<PathBuf> {
+        let path = private_copy(source, bytes)?;
         if let Some(folder) = path.parent() {
             self.folders.push(folder.to_path_buf());
         }
@@ -89,6 +114,43 @@ impl Drop for PrivateCopies {
 }
 
 impl TerminalHost {
+    /// `r`: the call's context in a private scratch copy, edited, then rendered (the
+    /// worker reports back); `None` when all went to plan.
+    fn edit_context<B: Backend>(
+        &mut self,
+        _terminal: &mut Terminal<B>,
+        call: crate::render::TraceCall,
+    ) -> Option<String> {
+        let mut job = match crate::render::Job::for_call(&call, crate::render::SourceKind::Recorded)
+        {
+            Ok(job) => job,
+            Err(e) => return Some(format!("Cannot re-render: {e}")),
+        };
+        let context = job.context.clone().unwrap_or_else(|| b"{}".to_vec());
+        let path = match self.copies.make_from(&call.path(".context.json"), &context) {
+            Ok(p) => p,
+            Err(e) => return Some(format!("Could not make a scratch copy of the context: {e}")),
+        };
+        if let Err(e) = self.edit(&path) {
+            return Some(e);
+        }
+        let edited = match crate::untrusted::fsread::read_prefix(
+            &path,
+            crate::formats::poml::call::PARSE_LIMIT,
+        ) {
+            Ok(p) => p.bytes,
+            Err(e) => return Some(format!("Could not read the edited context back: {e}")),
+        };
+        if let Err(e) = serde_json::from_slice::<serde_json::Value>(&edited) {
+            return Some(format!(
+                "The edited context is not JSON ({e}); nothing rendered"
+            ));
+        }
+        job.context = Some(edited);
+        self.renderer.send(Request::Render(Box::new(job)));
+        Some("Rendering with the edited context…".into())
+    }
+
     fn edit(&self, path: &Path) -> Result<(), String> {
         let editor = editor();
         self.gate.pause();
@@ -143,7 +205,7 @@ fn copy(text: &str, what: &str) -> String {
 }
 
 /// A copy of `source` in a fresh private folder under the temporary directory.
-fn private_copy(source: &Path) -> std::io::Result<PathBuf> {
+fn private_copy(source: &Path, bytes: &[u8]) -> std::io::Result<PathBuf> {
     use std::sync::atomic::{AtomicU64, Ordering};
     static MADE: AtomicU64 = AtomicU64::new(0);
     use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
@@ -158,15 +220,13 @@ fn private_copy(source: &Path) -> std::io::Result<PathBuf> {
     ));
     // `create`, not `create_all`: a folder someone else made there is refused.
     std::fs::DirBuilder::new().mode(0o700).create(&dir)?;
-    let bytes =
-        crate::untrusted::fsread::read_prefix(source, crate::formats::poml::call::PARSE_LIMIT)?;
     let path = dir.join(name);
     let mut file = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .mode(0o600)
         .open(&path)?;
-    file.write_all(&bytes.bytes)?;
+    file.write_all(bytes)?;
     Ok(path)
 }
 

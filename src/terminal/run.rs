@@ -77,6 +77,10 @@ pub fn run(
     // Only now: setting up the terminal may query it (cursor position), and that reply must
     // not be swallowed by an input thread already reading.
     let gate = InputGate::new();
+    let render_tx = tx.clone();
+    let renderer = crate::render::worker::Worker::spawn(paths.clone(), move |report| {
+        let _ = render_tx.send(AppEvent::Rendered(Box::new(report)));
+    });
     spawn_input(tx, gate.clone());
     let mut app = App::new(paths, crate::model::time::Zone::Local);
     app.configure(&config);
@@ -93,6 +97,7 @@ pub fn run(
         &mut TerminalHost {
             gate,
             copies: Default::default(),
+            renderer,
         },
     )?;
     drop(guard);
@@ -285,6 +290,10 @@ fn handle(app: &mut App, event: AppEvent) -> color_eyre::Result<bool> {
         }
         AppEvent::Receiver(status) => {
             app.receiver = Some(status);
+            true
+        }
+        AppEvent::Rendered(report) => {
+            app.rendered(*report);
             true
         }
         AppEvent::InputClosed => {

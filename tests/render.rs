@@ -360,3 +360,27 @@ fn no_renderer_is_one_line_saying_how_to_install_it() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn damaged_calls_are_never_unchanged() {
+    let dir = corpus_copy();
+    let run = dir.path().join("public/damaged/20261121123900861020");
+    let out = render(&["--all", &run.display().to_string(), "--color", "never"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let report = text(&out.stdout);
+    // A truncated context, a truncated result, a call without a result: each says why.
+    assert!(
+        report.contains("error      0001.planner: ")
+            && report.contains("its .context.json is not JSON"),
+        "{report}"
+    );
+    assert!(
+        report.contains("no-record  0002.tool_caller: the recorded .result.json is not JSON"),
+        "{report}"
+    );
+    assert!(
+        report.contains("no-record  0010.chat: the call has no .result.json"),
+        "{report}"
+    );
+    assert!(report.contains(" 3 not reproduced\n"), "{report}");
+}

@@ -148,7 +148,7 @@ fn report_doc(report: &Report) -> (Comparison, DiffDoc) {
                         Some((line, column)) => {
                             format!("error at {}:{line}:{column}: {}", file.display(), l.message)
                         }
-                        None => format!("error in {}: {}", file.display(), l.message),
+                        None => format!("error: {}", l.message),
                     }
                 }
                 _ => format!("error: {}", f.describe()),

@@ -125,7 +125,8 @@ pub fn located(job: &Job, failure: &Failure) -> String {
     match failure {
         Failure::Renderer(l) => match l.at {
             Some((line, column)) => format!("{}:{line}:{column}: {}", file.display(), l.message),
-            None => format!("{}: {}", file.display(), l.message),
+            // Not placed in the prompt: the call, not the file, is what failed.
+            None => format!("{}: {}", job.call.label(), l.message),
         },
         Failure::Other(s) => format!("{}: {s}", job.call.label()),
     }

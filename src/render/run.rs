@@ -125,6 +125,17 @@ impl Job {
     /// Render; `avoid` are the folders the scratch folder must stay out of.
     pub fn render(&self, renderer: &Renderer, avoid: &[PathBuf]) -> Result<Value, Failure> {
         let other = |what: &str, e: std::io::Error| Failure::Other(format!("{what}: {e}"));
+        // The renderer would say only "Unexpected end of JSON input", with no file: say which.
+        for (suffix, bytes) in [
+            (".context.json", &self.context),
+            (".stylesheet.json", &self.stylesheet),
+        ] {
+            if let Some(bytes) = bytes
+                && let Err(e) = serde_json::from_slice::<Value>(bytes)
+            {
+                return Err(Failure::Other(format!("its {suffix} is not JSON ({e})")));
+            }
+        }
         let mut avoid = avoid.to_vec();
         avoid.push(self.call.dir.clone());
         let scratch = Scratch::new(&avoid).map_err(|e| other("scratch folder", e))?;

@@ -76,7 +76,11 @@ fn shift_r_renders_again_on_every_save_of_the_prompt_file() {
     tmux.wait_for("unchanged again", |s| {
         s.contains("unchanged: exactly the messages that were sent")
     });
-    tmux.keys(&["Escape", "q"]);
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("the view closed", |s| {
+        !s.contains("exactly the messages") && !s.contains("not the messages")
+    });
+    tmux.keys(&["q"]);
     let (_, code) = tmux.wait_exit(&done);
     assert_eq!(code, 0);
     assert_eq!(
@@ -110,7 +114,25 @@ fn r_renders_with_the_context_edited_in_the_editor() {
         s.contains("changed: not the messages that were sent") && s.contains("fr-FR")
     });
     assert!(screen.contains("from the recorded source"), "{screen}");
-    tmux.keys(&["Escape", "q"]);
+    // `r` again goes on from the edits: the editor now finds fr-FR (and changes nothing).
+    // (Escape alone first: sent together, ESC r reads as Alt-r.)
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("the view closed", |s| {
+        !s.contains("changed: not the messages")
+    });
+    tmux.keys(&["r"]);
+    let screen = tmux.wait_for("the second render", |s| {
+        s.contains("Render 2 took") && s.contains("fr-FR")
+    });
+    assert!(
+        screen.contains("changed: not the messages that were sent"),
+        "{screen}"
+    );
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("the view closed", |s| {
+        !s.contains("exactly the messages") && !s.contains("not the messages")
+    });
+    tmux.keys(&["q"]);
     let (_, code) = tmux.wait_exit(&done);
     assert_eq!(code, 0);
     assert_eq!(

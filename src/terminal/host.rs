@@ -37,6 +37,9 @@ pub struct TerminalHost {
     pub copies: PrivateCopies,
     /// Renders off this thread; its reports come back on the run loop's channel.
     pub renderer: crate::render::worker::Worker,
+    /// The scratch context `r` last edited, and for which call: `r` again on that call
+    /// goes on from the edits instead of starting over from the recorded context.
+    pub edited_context: Option<(crate::render::TraceCall, PathBuf)>,
 }
 
 impl<B: Backend> Host<B> for TerminalHost {
@@ -126,11 +129,19 @@ impl TerminalHost {
             Ok(job) => job,
             Err(e) => return Some(format!("Cannot re-render: {e}")),
         };
-        let context = job.context.clone().unwrap_or_else(|| b"{}".to_vec());
-        let path = match self.copies.make_from(&call.path(".context.json"), &context) {
-            Ok(p) => p,
-            Err(e) => return Some(format!("Could not make a scratch copy of the context: {e}")),
+        let path = match &self.edited_context {
+            Some((c, path)) if *c == call && path.is_file() => path.clone(),
+            _ => {
+                let context = job.context.clone().unwrap_or_else(|| b"{}".to_vec());
+                match self.copies.make_from(&call.path(".context.json"), &context) {
+                    Ok(p) => p,
+                    Err(e) => {
+                        return Some(format!("Could not make a scratch copy of the context: {e}"));
+                    }
+                }
+            }
         };
+        self.edited_context = Some((call.clone(), path.clone()));
         if let Err(e) = self.edit(&path) {
             return Some(e);
         }

@@ -98,6 +98,7 @@ pub fn run(
             gate,
             copies: Default::default(),
             renderer,
+            edited_context: None,
         },
     )?;
     drop(guard);

@@ -384,3 +384,25 @@ fn damaged_calls_are_never_unchanged() {
     );
     assert!(report.contains(" 3 not reproduced\n"), "{report}");
 }
+
+#[test]
+fn a_call_without_a_result_renders_but_is_not_compared() {
+    let dir = corpus_copy();
+    let call = dir
+        .path()
+        .join("public/damaged/20261121123900861020/0010.chat")
+        .display()
+        .to_string();
+    // Rendered and printed (exit 0), but never called unchanged; with --diff, exit 2.
+    let out = render(&[&call]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("not compared: the call has no .result.json"));
+    let out = render(&[&call, "--diff"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out.stderr).lines().count(),
+        1,
+        "{}",
+        text(&out.stderr)
+    );
+}

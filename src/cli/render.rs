@@ -110,7 +110,7 @@ fn one(
     }
     let code = match (&outcome.verdict, args.diff) {
         // Without --diff, a successful render is a success whatever it says.
-        (Verdict::Unchanged | Verdict::Changed, false) => 0,
+        (Verdict::Unchanged | Verdict::Changed | Verdict::NoRecord(_), false) => 0,
         (verdict, _) => verdict.exit_code(),
     };
     Ok(ExitCode::from(code))

@@ -109,3 +109,23 @@ fn o_goes_from_an_mlflow_poml_span_to_its_poml_call_and_back() {
     h.press("o");
     assert!(h.screen().contains("Prompt · poml"), "{}", h.screen());
 }
+
+/// A string of several lines in a span's input (the POML source MLflow records) reads as
+/// those lines, not as one line of `\n` and `\"` escapes; the Raw JSON tab keeps JSON's.
+#[test]
+fn multi_line_strings_in_inputs_read_as_text() {
+    let mut h = mlruns(120, 40);
+    // The first `poml` span: its input is the prompt's source.
+    find(&mut h, "kind:span");
+    while !h.screen().contains("Prompt · poml ") {
+        h.press("n");
+    }
+    h.press("3");
+    let text = h.app.prompt.text();
+    assert!(text.contains("\"prompt\": ("), "{text}");
+    assert!(text.contains("│ <poml>"), "{text}");
+    assert!(!text.contains("\\n"), "{text}");
+    h.press("5");
+    let raw = h.app.prompt.text();
+    assert!(raw.contains("\\n"), "the raw tab is JSON as written: {raw}");
+}

@@ -106,7 +106,7 @@ fn raw(doc: &mut Doc, event: &EventRef, body: &Body) {
     );
     for (at, v) in &body.events {
         doc.heading(&format!("── {file}:{} ──", at.number()));
-        json_text::append(doc, v, "");
+        json_text::append_raw(doc, v, "");
         doc.blank();
     }
     if body.events.is_empty() {

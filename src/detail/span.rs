@@ -229,7 +229,7 @@ fn raw(doc: &mut Doc, span_ref: &SpanRef) {
         }
     };
     match serde_json::from_slice::<Value>(&bytes) {
-        Ok(v) => json_text::append(doc, &v, ""),
+        Ok(v) => json_text::append_raw(doc, &v, ""),
         Err(_) => {
             doc.text(&String::from_utf8_lossy(&bytes), Tone::Plain);
         }

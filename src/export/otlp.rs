@@ -102,21 +102,99 @@ fn span<W: Write>(
     };
     let end = finished(s).map_or(start, |(_, e)| e);
     let f = facts(store, session, id);
+    // An OpenTelemetry-shaped span (MLflow, OTLP) goes out as it came in: its kind,
+    // attributes, events and status message, so reading the export back gives the same dump.
+    let original = match &s.payload {
+        crate::model::Payload::Span(span_ref) => {
+            crate::formats::otel::load(span_ref, &mut crate::formats::bytes::Pread).ok()
+        }
+        _ => None,
+    };
     w.begin_object()?;
     w.field("traceId", trace_id)?;
     w.field("spanId", &span_id(session, session.key(id)))?;
     let parent = session.parent_key(id).map(|p| span_id(session, p));
     w.field("parentSpanId", parent.as_deref().unwrap_or(""))?;
     w.field("name", &f.name)?;
-    let kind = match s.kind {
-        SpanKind::Llm | SpanKind::ChatModel => KIND_CLIENT,
-        _ => KIND_INTERNAL,
+    // A span that had no kind (MLflow's) keeps none: SPAN_KIND_UNSPECIFIED.
+    let kind = match (&original, s.kind) {
+        (Some(o), _) => o.otel_kind.unwrap_or(0),
+        (None, SpanKind::Llm | SpanKind::ChatModel) => i64::from(KIND_CLIENT),
+        (None, _) => i64::from(KIND_INTERNAL),
     };
     w.field("kind", &kind)?;
     w.field("startTimeUnixNano", &start.to_string())?;
     w.field("endTimeUnixNano", &end.to_string())?;
     w.key("attributes")?;
     w.begin_array()?;
+    match &original {
+        Some(o) => {
+            for (key, value) in &o.attributes {
+                any_attr(w, key, value)?;
+            }
+        }
+        None => derived_attributes(w, session, id, &f)?,
+    }
+    w.end_array()?;
+    if let Some(o) = &original
+        && !o.events.is_empty()
+    {
+        w.key("events")?;
+        w.begin_array()?;
+        for e in &o.events {
+            w.begin_object()?;
+            w.field("name", &e.name)?;
+            if let Some(t) = e.time_ns {
+                w.field("timeUnixNano", &t.to_string())?;
+            }
+            w.key("attributes")?;
+            w.begin_array()?;
+            for (key, value) in &e.attributes {
+                any_attr(w, key, value)?;
+            }
+            w.end_array()?;
+            w.end_object()?;
+        }
+        w.end_array()?;
+    }
+    w.key("status")?;
+    w.begin_object()?;
+    let code = match (&original, s.status) {
+        (Some(o), _) => match o.status {
+            crate::formats::otel::StatusCode::Unset => STATUS_UNSET,
+            crate::formats::otel::StatusCode::Ok => STATUS_OK,
+            crate::formats::otel::StatusCode::Error => STATUS_ERROR,
+        },
+        (None, Status::Ok) => STATUS_OK,
+        (None, Status::Error) => STATUS_ERROR,
+        (None, Status::Incomplete | Status::Running) => STATUS_UNSET,
+    };
+    w.field("code", &code)?;
+    match &original {
+        Some(o) if !o.status_message.is_empty() => w.field("message", &o.status_message)?,
+        Some(_) => {}
+        None if s.status == Status::Error => {
+            let message = s
+                .problems
+                .first()
+                .map_or_else(|| "error".to_string(), |p| p.message.to_string());
+            w.field("message", &message)?;
+        }
+        None => {}
+    }
+    w.end_object()?;
+    w.end_object()
+}
+
+/// What tracetui knows of a span that was not OpenTelemetry-shaped (a POML call, a PML
+/// event): its key, kind, status, index, problems, size and usage, and the POML source.
+fn derived_attributes<W: Write>(
+    w: &mut JsonWriter<W>,
+    session: &Session,
+    id: SpanId,
+    f: &super::Facts,
+) -> io::Result<()> {
+    let s = session.span(id);
     string_attr(w, "tracetui.key", session.key(id))?;
     string_attr(w, "tracetui.kind", s.kind.as_str())?;
     string_attr(w, "tracetui.status", s.status.as_str())?;
@@ -145,23 +223,57 @@ fn span<W: Write>(
     {
         string_attr(w, "poml.source_path", path)?;
     }
-    w.end_array()?;
-    w.key("status")?;
+    Ok(())
+}
+
+/// An attribute with any JSON value, as OTLP's `AnyValue`: objects as key-value lists,
+/// arrays as arrays, integers as strings (int64 does not fit a JSON number everywhere).
+fn any_attr<W: Write>(
+    w: &mut JsonWriter<W>,
+    key: &str,
+    value: &serde_json::Value,
+) -> io::Result<()> {
     w.begin_object()?;
-    let code = match s.status {
-        Status::Ok => STATUS_OK,
-        Status::Error => STATUS_ERROR,
-        Status::Incomplete | Status::Running => STATUS_UNSET,
-    };
-    w.field("code", &code)?;
-    if s.status == Status::Error {
-        let message = s
-            .problems
-            .first()
-            .map_or_else(|| "error".to_string(), |p| p.message.to_string());
-        w.field("message", &message)?;
+    w.field("key", key)?;
+    w.key("value")?;
+    any_value(w, value)?;
+    w.end_object()
+}
+
+fn any_value<W: Write>(w: &mut JsonWriter<W>, value: &serde_json::Value) -> io::Result<()> {
+    use serde_json::Value;
+    w.begin_object()?;
+    match value {
+        Value::Null => {}
+        Value::Bool(b) => w.field("boolValue", b)?,
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => w.field("intValue", &i.to_string())?,
+            None => w.field("doubleValue", &n.as_f64().unwrap_or(0.0))?,
+        },
+        Value::String(s) => w.field("stringValue", s)?,
+        Value::Array(items) => {
+            w.key("arrayValue")?;
+            w.begin_object()?;
+            w.key("values")?;
+            w.begin_array()?;
+            for item in items {
+                any_value(w, item)?;
+            }
+            w.end_array()?;
+            w.end_object()?;
+        }
+        Value::Object(map) => {
+            w.key("kvlistValue")?;
+            w.begin_object()?;
+            w.key("values")?;
+            w.begin_array()?;
+            for (k, v) in map {
+                any_attr(w, k, v)?;
+            }
+            w.end_array()?;
+            w.end_object()?;
+        }
     }
-    w.end_object()?;
     w.end_object()
 }
 

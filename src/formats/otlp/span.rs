@@ -217,9 +217,10 @@ fn nanos(v: &Value) -> Option<Nanos> {
     unix_nanos(v).filter(|&ns| ns > 0)
 }
 
+/// `None` for SPAN_KIND_UNSPECIFIED (0), as for no kind at all.
 fn kind(v: &Value) -> Option<i64> {
     match v {
-        Value::Number(n) => n.as_i64(),
+        Value::Number(n) => n.as_i64().filter(|&k| k != 0),
         Value::String(s) => match s.trim_start_matches("SPAN_KIND_") {
             "INTERNAL" => Some(1),
             "SERVER" => Some(2),

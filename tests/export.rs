@@ -388,3 +388,42 @@ fn otlp_export_reads_back_as_the_same_dump() {
         }
     }
 }
+
+/// One run recorded twice (MLflow's store and the same trace over OTLP, here by exporting
+/// the store): each span names its twin, both ways, and `o` goes there.
+#[test]
+fn a_span_recorded_by_mlflow_and_over_otlp_is_linked_to_its_twin() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mlruns = common::corpus().join("mlruns");
+    let file = dir.path().join("otlp.json");
+    let exported = export("otlp", std::slice::from_ref(&mlruns));
+    std::fs::write(&file, serde_json::to_vec(&exported).expect("json")).expect("write");
+    let dump = common::dump_json(&[mlruns.as_path(), file.as_path()]);
+    let sessions = dump["sessions"].as_array().expect("sessions");
+    let mut linked = 0;
+    for session in sessions {
+        let id = session["id"].as_str().unwrap_or("");
+        let twin = match id.strip_prefix("tr-") {
+            Some(hex) => hex.to_string(),
+            None => format!("tr-{id}"),
+        };
+        for span in session["spans"].as_array().expect("spans") {
+            let related = &span["related"];
+            assert_eq!(related["session"], twin.as_str(), "{span}");
+            assert_eq!(related["span"], span["id"], "the same span id: {span}");
+            linked += 1;
+        }
+    }
+    assert_eq!(linked, 2 * 50, "every span of both recordings");
+
+    let mut h = common::Harness::open(&[mlruns, file], "both", 120, 40);
+    h.press("j");
+    let before = h.app.selected_span().expect("a span");
+    let screen = h.screen();
+    assert!(screen.contains("↔ also recorded as"), "{screen}");
+    h.press("o");
+    let after = h.app.selected_span().expect("its twin");
+    assert_ne!(before.0, after.0, "in the other recording");
+    h.press("o");
+    assert_eq!(h.app.selected_span(), Some(before), "and back");
+}

@@ -42,27 +42,59 @@ pub fn related(store: &Store, sid: SessionId, id: SpanId) -> Option<Related> {
             })
         }
         Payload::Span(_) if store.name(span.name) == "poml" => {
-            let candidates = near(store, start, Source::Poml, |s| {
-                matches!(s.payload, Payload::Poml(_))
-            });
-            let prompt = candidates
-                .first()
-                .and_then(|_| mlflow_prompt(&span.payload))?;
-            candidates
-                .into_iter()
-                .find(|r| {
-                    store.session(r.session).is_some_and(|s| {
-                        matches!(&s.span(r.span).payload,
-                            Payload::Poml(call) if poml_markup(call).is_some_and(|m| m == prompt))
+            let poml = || {
+                let candidates = near(store, start, Source::Poml, |s| {
+                    matches!(s.payload, Payload::Poml(_))
+                });
+                let prompt = candidates
+                    .first()
+                    .and_then(|_| mlflow_prompt(&span.payload))?;
+                candidates
+                    .into_iter()
+                    .find(|r| {
+                        store.session(r.session).is_some_and(|s| {
+                            matches!(&s.span(r.span).payload,
+                                Payload::Poml(call) if poml_markup(call).is_some_and(|m| m == prompt))
+                        })
                     })
-                })
-                .map(|r| Related {
-                    offset_ns: -r.offset_ns,
-                    ..r
-                })
+                    .map(|r| Related {
+                        offset_ns: -r.offset_ns,
+                        ..r
+                    })
+            };
+            // Its POML call first; else the same span recorded over OTLP.
+            poml().or_else(|| twin(store, sid, id))
         }
+        Payload::Span(_) => twin(store, sid, id),
         _ => None,
     }
+}
+
+/// The same span recorded twice: one run sent both to MLflow (trace `tr-<hex>`) and over
+/// OTLP (trace `<hex>`). Found by the trace id, then the span's own id, else its name and
+/// start.
+fn twin(store: &Store, sid: SessionId, id: SpanId) -> Option<Related> {
+    let session = store.session(sid)?;
+    let (other_id, other_source) = match session.source {
+        Source::Mlflow => (session.id.strip_prefix("tr-")?.to_string(), Source::Otlp),
+        Source::Otlp => (format!("tr-{}", session.id), Source::Mlflow),
+        _ => return None,
+    };
+    let (other_sid, other) = store
+        .sessions()
+        .find(|(_, s)| s.source == other_source && *s.id == *other_id)?;
+    let span = session.get(id)?;
+    let found = other.find(session.key(id)).or_else(|| {
+        other.spans_in_order().into_iter().find(|&o| {
+            let o = other.span(o);
+            o.name == span.name && o.start_ns() == span.start_ns()
+        })
+    })?;
+    Some(Related {
+        session: other_sid,
+        span: found,
+        offset_ns: other.span(found).start_ns()? - span.start_ns()?,
+    })
 }
 
 /// Spans of `source` starting within the window of `start` that `keep` accepts, nearest

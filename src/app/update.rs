@@ -43,7 +43,7 @@ impl App {
                         .tree
                         .select_node(&self.store, Node::Span(r.session, r.span)),
                     None => self.notify(
-                        "Nothing related: o goes between a POML call and the MLflow span that recorded it (poml.set_trace([\"local\", \"mlflow\"])).",
+                        "Nothing related: o goes between a POML call and the MLflow span that recorded it, and between one span recorded both by MLflow and over OTLP.",
                     ),
                 }
             }

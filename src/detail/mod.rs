@@ -195,6 +195,15 @@ fn related_line(store: &Store, sid: SessionId, id: SpanId) -> Option<String> {
     let other = store.session(r.session)?;
     let when = format_duration(r.offset_ns.abs());
     let here_is_poml = matches!(store.session(sid)?.get(id)?.payload, Payload::Poml(_));
+    let there_is_poml = matches!(other.span(r.span).payload, Payload::Poml(_));
+    if !here_is_poml && !there_is_poml {
+        return Some(format!(
+            "↔ also recorded as {} ({}) › {} (o goes there)",
+            other.id,
+            other.source.as_str(),
+            store.name(other.span(r.span).name)
+        ));
+    }
     Some(if here_is_poml {
         format!(
             "↔ MLflow {} › {} (its span started {when} after this call; o goes there)",

@@ -39,9 +39,11 @@ pub fn write(store: &Store, matches: Option<&Matches>, out: &mut impl Write) -> 
     }
     std::thread::scope(|scope| {
         let mut files = Files {
-            pairs: [Source::Poml, Source::Mlflow]
-                .iter()
-                .all(|src| store.sessions().any(|(_, s)| s.source == *src)),
+            // POML calls and their MLflow spans; MLflow spans and the same spans over OTLP.
+            pairs: {
+                let has = |src: Source| store.sessions().any(|(_, s)| s.source == src);
+                has(Source::Mlflow) && (has(Source::Poml) || has(Source::Otlp))
+            },
             bytes: WholeFiles::default(),
             path: None,
             ahead: Ahead::start(scope, &span_refs, span_files.loaded()),

@@ -1,12 +1,13 @@
-//! The OTLP/HTTP receiver on loopback: spans made and sent by the real OpenTelemetry Python
-//! SDK (its protobuf exporter, gzip or not, and JSON) reach the model; the limits answer as
+//! The OTLP receiver on loopback: spans made and sent by the real OpenTelemetry Python SDK
+//! (its protobuf exporter over HTTP, gzip or not, JSON, and its gRPC exporter, gzip or not)
+//! reach the model; the limits answer as
 //! the OTLP spec says (413, 415, 404, 405, 400, 503 with Retry-After), each answer labelled
 //! with the type it is; past the memory limit spans keep their structure and a problem says
 //! so; a string that is not UTF-8 costs only its bad bytes.
 
 mod common;
 
-use common::receiver::{JSON, PROTOBUF, batch, http, start, start_behind, store_from};
+use common::receiver::{JSON, PROTOBUF, batch, http, start, start_behind, start_grpc, store_from};
 use prost::Message as _;
 use tracetui::model::{Payload, SpanKind, Status};
 use tracetui::receiver::ReceiverOptions;
@@ -16,13 +17,22 @@ use tracetui::receiver::proto::{
 
 #[test]
 fn spans_from_the_opentelemetry_sdk_arrive_in_every_encoding() {
-    let python = common::otel_python();
     let script = common::fixture("otel/send_spans.py");
-    for mode in ["protobuf", "protobuf-gzip", "json"] {
-        let (addr, rx) = start(ReceiverOptions::default(), false);
+    for mode in ["protobuf", "protobuf-gzip", "json", "grpc", "grpc-gzip"] {
+        let (python, endpoint, rx) = if mode.starts_with("grpc") {
+            let (_, grpc, rx) = start_grpc(ReceiverOptions::default());
+            (common::otel_grpc_python(), grpc.to_string(), rx)
+        } else {
+            let (addr, rx) = start(ReceiverOptions::default(), false);
+            (
+                common::otel_python(),
+                format!("http://{addr}/v1/traces"),
+                rx,
+            )
+        };
         let out = std::process::Command::new(&python)
             .arg(&script)
-            .arg(format!("http://{addr}/v1/traces"))
+            .arg(&endpoint)
             .arg(mode)
             .output()
             .expect("run the SDK");
@@ -337,4 +347,64 @@ fn a_batch_refused_while_behind_changes_nothing() {
         problems[1].contains("not UTF-8 (1 sequences so far)"),
         "{problems:?}"
     );
+}
+
+/// Over gRPC the limits answer as HTTP's do, in gRPC's terms: too large is
+/// RESOURCE_EXHAUSTED, not OTLP is INVALID_ARGUMENT, a consumer that is behind UNAVAILABLE
+/// (which exporters retry); a good request is accepted.
+#[test]
+fn grpc_answers_follow_the_otlp_spec() {
+    let python = common::otel_grpc_python();
+    let script = common::fixture("otel/grpc_raw.py");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let send = |addr: std::net::SocketAddr, body: &[u8]| {
+        let file = dir.path().join("body");
+        std::fs::write(&file, body).expect("write");
+        let out = std::process::Command::new(&python)
+            .arg(&script)
+            .arg(addr.to_string())
+            .arg(&file)
+            .output()
+            .expect("run grpcio");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    let good = ExportTraceServiceRequest {
+        resource_spans: vec![ResourceSpans {
+            resource: None,
+            scope_spans: vec![ScopeSpans {
+                scope: None,
+                spans: vec![Span {
+                    trace_id: vec![7; 16],
+                    span_id: vec![1; 8],
+                    name: b"one".to_vec(),
+                    start_time_unix_nano: 1,
+                    end_time_unix_nano: 2,
+                    ..Span::default()
+                }],
+            }],
+        }],
+    }
+    .encode_to_vec();
+
+    let (_, grpc, rx) = start_grpc(ReceiverOptions {
+        max_body: 1 << 20,
+        ..Default::default()
+    });
+    assert_eq!(send(grpc, &good), "OK");
+    assert_eq!(store_from(&rx).span_count(), 1);
+    let large = vec![0x0a_u8; 2 << 20];
+    let answer = send(grpc, &large);
+    assert!(answer.starts_with("RESOURCE_EXHAUSTED"), "{answer}");
+    let answer = send(grpc, b"\xff\xff\xff not protobuf");
+    assert!(answer.starts_with("INVALID_ARGUMENT"), "{answer}");
+
+    let (_, grpc, rx) = common::receiver::start_grpc_behind(ReceiverOptions::default(), 1);
+    assert!(send(grpc, &good).starts_with("UNAVAILABLE"));
+    assert_eq!(send(grpc, &good), "OK", "the retry is taken");
+    assert_eq!(store_from(&rx).span_count(), 1);
 }

@@ -42,6 +42,43 @@ pub fn parse_addr(text: &str) -> Result<SocketAddr, String> {
         .ok_or_else(|| format!("no address found for the host {host:?}"))
 }
 
+/// `--listen-grpc`: an address as for `--listen`, or `off`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Grpc {
+    Off,
+    At(SocketAddr),
+}
+
+pub fn parse_grpc(text: &str) -> Result<Grpc, String> {
+    match text {
+        "off" | "no" | "none" => Ok(Grpc::Off),
+        _ => parse_addr(text).map(Grpc::At),
+    }
+}
+
+/// Where gRPC goes for `--listen ADDR` and `--listen-grpc`: given, off, or by default
+/// ADDR's host on OTLP's gRPC port (or a port of the system's choosing beside port 0).
+pub fn grpc_for(http: SocketAddr, given: Option<Grpc>) -> Option<crate::receiver::GrpcListen> {
+    match given {
+        Some(Grpc::Off) => None,
+        Some(Grpc::At(addr)) => Some(crate::receiver::GrpcListen {
+            addr,
+            explicit: true,
+        }),
+        None => Some(crate::receiver::GrpcListen {
+            addr: SocketAddr::new(
+                http.ip(),
+                if http.port() == 0 {
+                    0
+                } else {
+                    crate::receiver::DEFAULT_GRPC_PORT
+                },
+            ),
+            explicit: false,
+        }),
+    }
+}
+
 fn parse_port(text: &str) -> Result<u16, String> {
     if !is_digits(text) {
         return Err(format!("{text:?} is not a port number; {FORMS}"));
@@ -65,6 +102,21 @@ fn is_host_name(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn grpc_goes_beside_http_unless_told() {
+        let http: SocketAddr = "0.0.0.0:4318".parse().expect("addr");
+        let default = grpc_for(http, None).expect("on by default");
+        assert_eq!(default.addr, "0.0.0.0:4317".parse().expect("addr"));
+        assert!(!default.explicit);
+        let any = grpc_for("127.0.0.1:0".parse().expect("addr"), None).expect("on");
+        assert_eq!(any.addr.port(), 0, "beside a chosen port, a chosen port");
+        assert!(grpc_for(http, Some(parse_grpc("off").expect("off"))).is_none());
+        let given = grpc_for(http, Some(parse_grpc(":5317").expect("addr"))).expect("on");
+        assert_eq!(given.addr, "127.0.0.1:5317".parse().expect("addr"));
+        assert!(given.explicit);
+        assert!(parse_grpc("nonsense:port").is_err());
+    }
 
     fn ok(text: &str) -> String {
         parse_addr(text)

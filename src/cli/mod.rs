@@ -109,6 +109,16 @@ pub struct OpenArgs {
         requires = "listen"
     )]
     pub listen_connections: u16,
+    /// Also receive OTLP over gRPC (TraceService) on this address: HOST:PORT, :PORT or
+    /// PORT as for --listen, or `off`. By default --listen's host on port 4317 (a port the
+    /// system chooses when --listen's is 0); if that is taken, the status bar says so.
+    #[arg(
+        long,
+        value_name = "ADDR|off",
+        value_parser = listen::parse_grpc,
+        requires = "listen"
+    )]
+    pub listen_grpc: Option<listen::Grpc>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -14,6 +14,7 @@ pub fn run(args: OpenArgs) -> color_eyre::Result<ExitCode> {
         max_body: args.listen_max_body << 20,
         max_memory: args.listen_memory << 20,
         max_connections: args.listen_connections.into(),
+        grpc: super::listen::grpc_for(addr, args.listen_grpc),
         ..Default::default()
     });
     let paths = if args.paths.is_empty() && listen.is_some() {

@@ -1,4 +1,5 @@
-//! An OTLP/HTTP receiver (`tracetui --listen`): `POST /v1/traces` in JSON or protobuf, so
+//! An OTLP receiver (`tracetui --listen`): `POST /v1/traces` in JSON or protobuf over HTTP,
+//! and `TraceService/Export` over gRPC (`grpc.rs`, port 4317), so
 //! any OpenTelemetry-instrumented program, or a Collector fanning in from many machines,
 //! streams spans into the same views as files. Loopback unless told otherwise; bodies past
 //! a limit are refused (413); when the UI cannot keep up the client is told to retry (503);
@@ -9,6 +10,7 @@
 
 pub mod budget;
 mod connection;
+mod grpc;
 mod http;
 pub mod proto;
 pub mod proto_json;
@@ -24,6 +26,8 @@ use std::thread;
 use std::time::Duration;
 
 pub const DEFAULT_ADDR: &str = "127.0.0.1:4318";
+/// OTLP's gRPC port, used beside `--listen`'s host unless `--listen-grpc` says otherwise.
+pub const DEFAULT_GRPC_PORT: u16 = 4317;
 /// Connections served at once unless `--listen-connections` says otherwise: each costs a
 /// thread and a socket.
 pub const DEFAULT_CONNECTIONS: u16 = 64;
@@ -43,6 +47,16 @@ pub struct ReceiverOptions {
     pub request_timeout: Duration,
     /// Connections served at once; one more is answered 503 with Retry-After and closed.
     pub max_connections: usize,
+    /// Where to serve OTLP over gRPC too, if anywhere.
+    pub grpc: Option<GrpcListen>,
+}
+
+/// The gRPC address, and whether the user gave it (then failing to bind it is their
+/// mistake to fix; the default port being taken only means no gRPC).
+#[derive(Clone, Copy, Debug)]
+pub struct GrpcListen {
+    pub addr: SocketAddr,
+    pub explicit: bool,
 }
 
 impl Default for ReceiverOptions {
@@ -55,6 +69,7 @@ impl Default for ReceiverOptions {
             idle_timeout: Duration::from_secs(30),
             request_timeout: Duration::from_secs(10),
             max_connections: DEFAULT_CONNECTIONS.into(),
+            grpc: None,
         }
     }
 }
@@ -63,6 +78,8 @@ impl Default for ReceiverOptions {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ReceiverStatus {
     pub addr: String,
+    /// Where gRPC is served too, if it is.
+    pub grpc_addr: Option<String>,
     pub requests: u64,
     pub spans: u64,
     /// Spans in accepted requests that could not be read.
@@ -94,6 +111,7 @@ pub trait Sink: Send + 'static {
 
 pub struct Handle {
     pub addr: SocketAddr,
+    pub grpc_addr: Option<SocketAddr>,
 }
 
 /// A limit as the user gave it: in MiB (`--listen-max-body 16` is "16 MiB", not
@@ -109,23 +127,28 @@ pub fn limit_text(bytes: u64) -> String {
 /// Bind, and accept on a thread of its own.
 pub fn spawn(options: ReceiverOptions, sink: impl Sink) -> std::io::Result<Handle> {
     let listener = TcpListener::bind(options.addr)?;
-    serve(listener, options, sink)
+    serve(listener, None, options, sink)
 }
 
 /// Accept on `listener` (bound by the caller, which tells a failure to bind, the user's
 /// to fix, from one here) on a thread of its own.
 pub fn serve(
     listener: TcpListener,
+    grpc: Option<TcpListener>,
     options: ReceiverOptions,
     sink: impl Sink,
 ) -> std::io::Result<Handle> {
     let addr = listener.local_addr()?;
-    let state = state::State::new(addr, &options);
+    let grpc_addr = grpc.as_ref().map(TcpListener::local_addr).transpose()?;
+    let state = state::State::new(addr, grpc_addr, &options);
     let shared = Arc::new(server::Shared::new(options, state, sink));
+    if let Some(grpc) = grpc {
+        grpc::serve(grpc, Arc::clone(&shared))?;
+    }
     thread::Builder::new()
         .name("otlp-receiver".into())
         .spawn(move || server::run(listener, shared))?;
-    Ok(Handle { addr })
+    Ok(Handle { addr, grpc_addr })
 }
 
 /// The UI's sink: batches go on the main loop's bounded channel without waiting.

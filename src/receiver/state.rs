@@ -26,12 +26,13 @@ pub struct State {
 }
 
 impl State {
-    pub fn new(addr: SocketAddr, options: &ReceiverOptions) -> Self {
+    pub fn new(addr: SocketAddr, grpc_addr: Option<SocketAddr>, options: &ReceiverOptions) -> Self {
         Self {
             max_memory: options.max_memory,
             origin: PathBuf::from(format!("http://{addr}/v1/traces")),
             status: ReceiverStatus {
                 addr: addr.to_string(),
+                grpc_addr: grpc_addr.map(|a| a.to_string()),
                 ..ReceiverStatus::default()
             },
             sessions: HashSet::new(),

@@ -42,6 +42,32 @@ pub fn run(
     let listening = listen
         .map(|opts| bind(opts.addr).map(|listener| (listener, opts)))
         .transpose()?;
+    // gRPC beside it: the default port being taken means no gRPC (said in the status bar),
+    // an address the user gave that cannot be had is a usage error.
+    let mut grpc_note = None;
+    let grpc = match listening.as_ref().and_then(|(_, opts)| opts.grpc) {
+        Some(g) => match TcpListener::bind(g.addr) {
+            Ok(listener) => Some(listener),
+            Err(e) if g.explicit => {
+                return Err(UsageError::new(format!(
+                    "cannot listen for gRPC on {}: {}",
+                    g.addr,
+                    reason(&e)
+                ))
+                .hint("Give another address with --listen-grpc ADDR, or --listen-grpc off.")
+                .into());
+            }
+            Err(e) => {
+                grpc_note = Some(format!(
+                    "OTLP/gRPC not served: cannot listen on {}: {} (--listen-grpc ADDR)",
+                    g.addr,
+                    reason(&e)
+                ));
+                None
+            }
+        },
+        None => None,
+    };
     // Frames written into a pipe help nobody.
     if !std::io::stdout().is_terminal() {
         return Err(
@@ -57,7 +83,7 @@ pub fn run(
     let receiver = match listening {
         Some((listener, opts)) => {
             let sink = crate::receiver::ChannelSink(tx.clone());
-            Some(crate::receiver::serve(listener, opts, sink)?.addr)
+            Some(crate::receiver::serve(listener, grpc, opts, sink)?)
         }
         None => None,
     };
@@ -84,10 +110,14 @@ pub fn run(
     spawn_input(tx, gate.clone());
     let mut app = App::new(paths, crate::model::time::Zone::Local);
     app.configure(&config);
-    app.receiver = receiver.map(|addr| crate::receiver::ReceiverStatus {
-        addr: addr.to_string(),
+    app.receiver = receiver.map(|handle| crate::receiver::ReceiverStatus {
+        addr: handle.addr.to_string(),
+        grpc_addr: handle.grpc_addr.map(|a| a.to_string()),
         ..Default::default()
     });
+    if let Some(note) = grpc_note {
+        app.notify(&note);
+    }
     run_loop_with(
         &mut guard.terminal,
         &mut app,

@@ -383,6 +383,19 @@ pub fn otel_python() -> PathBuf {
     )
 }
 
+/// A Python with the OpenTelemetry SDK and its OTLP/gRPC exporter (grpcio): the protocol
+/// many SDKs and Collectors default to.
+pub fn otel_grpc_python() -> PathBuf {
+    python_with(
+        "TRACETUI_OTEL_GRPC_PYTHON",
+        "otel-grpc-venv",
+        &[
+            "opentelemetry-sdk==1.45.2",
+            "opentelemetry-exporter-otlp-proto-grpc==1.45.2",
+        ],
+    )
+}
+
 fn python_with(env: &str, venv: &str, packages: &[&str]) -> PathBuf {
     if let Some(python) = std::env::var_os(env) {
         return PathBuf::from(python);

@@ -72,6 +72,39 @@ pub fn start_behind(
     (handle.addr, rx, status_rx)
 }
 
+/// A receiver serving HTTP and gRPC on loopback ports of the system's choosing: its two
+/// addresses and what it delivers.
+pub fn start_grpc(options: ReceiverOptions) -> (SocketAddr, SocketAddr, Receiver<Vec<Update>>) {
+    start_grpc_behind(options, 0)
+}
+
+/// `start_grpc` with a sink that is behind for its first `deliveries`.
+pub fn start_grpc_behind(
+    options: ReceiverOptions,
+    deliveries: usize,
+) -> (SocketAddr, SocketAddr, Receiver<Vec<Update>>) {
+    let (tx, rx) = mpsc::channel();
+    let (status_tx, _status_rx) = mpsc::channel();
+    let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
+    let http = std::net::TcpListener::bind(loopback).expect("listen on loopback");
+    let grpc = std::net::TcpListener::bind(loopback).expect("listen on loopback");
+    let handle = receiver::serve(
+        http,
+        Some(grpc),
+        ReceiverOptions {
+            addr: loopback,
+            ..options
+        },
+        TestSink {
+            tx: Mutex::new(tx),
+            statuses: Mutex::new(status_tx),
+            full_for: AtomicUsize::new(deliveries),
+        },
+    )
+    .expect("serve");
+    (handle.addr, handle.grpc_addr.expect("gRPC served"), rx)
+}
+
 /// Everything delivered until nothing more comes for a while.
 pub fn store_from(rx: &Receiver<Vec<Update>>) -> Store {
     let mut store = Store::new();

@@ -1,7 +1,8 @@
-//! What real instrumentations write, read by convention: OpenInference's OpenAI
-//! instrumentation recorded live against a fake OpenAI server, its facts (kind, model,
-//! token counts, messages by role, tool calls and results, tools, finish reason) checked
-//! against the raw attributes the producer printed; the committed recording drawn in the UI.
+//! What real instrumentations write, read by convention: OpenInference's and OpenLLMetry's
+//! OpenAI instrumentations recorded live against a fake OpenAI server, their facts (kind,
+//! model, token counts, messages by role, tool calls and results, tools, finish reason)
+//! checked against the raw attributes the producer printed; the committed recording drawn
+//! in the UI.
 
 mod common;
 
@@ -37,8 +38,9 @@ fn openinference_openai_spans_read_as_the_producer_wrote_them() {
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("spans.jsonl");
     let out = std::process::Command::new(&python)
-        .arg(common::fixture("otel/openinference_openai.py"))
+        .arg(common::fixture("otel/instrumented_openai.py"))
         .arg(&file)
+        .arg("openinference")
         .output()
         .expect("run the producer");
     assert!(
@@ -159,5 +161,106 @@ fn an_openinference_conversation_shows_by_role_with_its_tools() {
         "Current weather for a city",
     ] {
         assert!(screen.contains(expected), "{expected}:\n{screen}");
+    }
+}
+
+/// OpenLLMetry (Traceloop's OpenAI instrumentation, 0.49) recorded live against the fake
+/// OpenAI server: `gen_ai.prompt.N.*` and `gen_ai.completion.N.*` with their tool calls and
+/// results, `llm.request.functions.N.*` as tools, checked against the raw attributes.
+#[test]
+fn openllmetry_openai_spans_read_as_the_producer_wrote_them() {
+    let python = common::openllmetry_python();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("spans.jsonl");
+    let out = std::process::Command::new(&python)
+        .arg(common::fixture("otel/instrumented_openai.py"))
+        .arg(&file)
+        .arg("openllmetry")
+        .output()
+        .expect("run the producer");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let raw: BTreeMap<String, Value> = serde_json::from_slice(&out.stdout).expect("raw attributes");
+    assert_eq!(raw.len(), 2, "two chat completions");
+    let dump = common::dump_json(&[&file]);
+    let spans: Vec<&Value> = dump["sessions"]
+        .as_array()
+        .expect("sessions")
+        .iter()
+        .flat_map(|s| s["spans"].as_array().expect("spans"))
+        .collect();
+    assert_eq!(spans.len(), raw.len());
+    for span in spans {
+        let id = span["id"].as_str().expect("id");
+        let attrs: BTreeMap<String, Value> =
+            serde_json::from_value(raw[id]["attributes"].clone()).expect("attributes");
+        assert_eq!(span["kind"], "llm", "{id}");
+        assert!(
+            span["model"] == attrs["gen_ai.request.model"]
+                || span["model"] == attrs["gen_ai.response.model"],
+            "{id}: {}",
+            span["model"]
+        );
+        assert_eq!(span["usage"]["input"], attrs["gen_ai.usage.input_tokens"]);
+        assert_eq!(span["usage"]["output"], attrs["gen_ai.usage.output_tokens"]);
+        assert_eq!(span["usage"]["total"], attrs["llm.usage.total_tokens"]);
+
+        let mut expected = Vec::new();
+        for prefix in ["gen_ai.prompt.", "gen_ai.completion."] {
+            expected.extend(indexed(&attrs, prefix).into_values());
+        }
+        let messages = span["messages"].as_array().expect("messages");
+        assert_eq!(messages.len(), expected.len(), "{id}");
+        for (m, fields) in messages.iter().zip(&expected) {
+            assert_eq!(Some(&m["role"]), field(fields, "role"), "{id}");
+            let parts = m["parts"].as_array().expect("parts");
+            if let Some(name) = field(fields, "tool_calls.0.name") {
+                let call = parts
+                    .iter()
+                    .find(|p| p["type"] == "tool_call")
+                    .expect("a tool call, not an empty assistant message");
+                assert_eq!(&call["name"], name, "{id}");
+                assert_eq!(Some(&call["id"]), field(fields, "tool_calls.0.id"));
+                let args = field(fields, "tool_calls.0.arguments")
+                    .and_then(Value::as_str)
+                    .expect("arguments");
+                assert_eq!(
+                    call["arguments"],
+                    serde_json::from_str::<Value>(args).expect("JSON arguments")
+                );
+            } else if let Some(result_id) = field(fields, "tool_call_id") {
+                let result = parts
+                    .iter()
+                    .find(|p| p["type"] == "tool_call_response")
+                    .expect("a tool result");
+                assert_eq!(&result["id"], result_id, "{id}");
+                assert_eq!(Some(&result["response"]), field(fields, "content"));
+            } else if let Some(content) = field(fields, "content") {
+                assert_eq!(Some(&parts[0]["content"]), Some(content), "{id}");
+            }
+            assert_eq!(
+                m["finish_reason"].as_str(),
+                field(fields, "finish_reason").and_then(Value::as_str),
+                "{id}"
+            );
+        }
+        assert_eq!(
+            span["tools"][0]["name"],
+            attrs["llm.request.functions.0.name"]
+        );
+        assert_eq!(
+            span["tools"][0]["description"],
+            attrs["llm.request.functions.0.description"]
+        );
+        let parameters: Value = serde_json::from_str(
+            attrs["llm.request.functions.0.parameters"]
+                .as_str()
+                .expect("parameters"),
+        )
+        .expect("JSON");
+        assert_eq!(span["tools"][0]["parameters"], parameters);
     }
 }

@@ -383,6 +383,21 @@ pub fn otel_python() -> PathBuf {
     )
 }
 
+/// A Python with OpenLLMetry's OpenAI instrumentation (Traceloop's
+/// `opentelemetry-instrumentation-openai`, 0.49: the last to write `gen_ai.prompt.N.*`).
+pub fn openllmetry_python() -> PathBuf {
+    python_with(
+        "TRACETUI_OPENLLMETRY_PYTHON",
+        "openllmetry-venv",
+        &[
+            "openai==2.8.1",
+            "opentelemetry-instrumentation-openai==0.49.8",
+            "opentelemetry-sdk==1.45.2",
+            "opentelemetry-exporter-otlp-proto-common==1.45.2",
+        ],
+    )
+}
+
 /// A Python with the OpenTelemetry SDK and its OTLP/gRPC exporter (grpcio): the protocol
 /// many SDKs and Collectors default to.
 pub fn otel_grpc_python() -> PathBuf {

@@ -96,7 +96,7 @@ fn tailed_as_written_and_read_again_when_rotated() {
     let text = fs::read_to_string(common::fixture("otlp/genai.jsonl")).expect("fixture");
     let options = Options::default();
     fs::File::create(&path).expect("create");
-    let mut ingestor = Ingestor::new(vec![dir.path().to_path_buf()], options);
+    let mut ingestor = Ingestor::new(vec![dir.path().to_path_buf()], options.clone());
     let mut store = Store::new();
     store.apply_all(ingestor.scan(now_ns()));
     let lines: Vec<&str> = text.split('\n').collect();

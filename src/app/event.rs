@@ -20,6 +20,8 @@ pub enum AppEvent {
     Receiver(crate::receiver::ReceiverStatus),
     /// A re-render finished (`r`, `R`), well or not.
     Rendered(Box<crate::render::worker::Report>),
+    /// How a tracking server being polled is doing.
+    Remote(RemoteStatus),
     /// The input source is gone (stdin closed): nothing more can be asked of us.
     InputClosed,
 }
@@ -30,5 +32,16 @@ pub struct WatchStatus {
     pub backend: Option<&'static str>,
     /// Opened paths that do not exist yet.
     pub waiting: Vec<std::path::PathBuf>,
+    pub error: Option<String>,
+}
+
+/// One MLflow tracking server's health, for the status bar.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RemoteStatus {
+    /// The URL as given.
+    pub url: String,
+    /// Traces listed so far.
+    pub traces: usize,
+    /// Why the last request failed (and is being retried); `None` while all is well.
     pub error: Option<String>,
 }

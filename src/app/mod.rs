@@ -13,6 +13,7 @@ pub mod line_input;
 pub mod node;
 pub mod overlay;
 pub mod prompt;
+pub mod remote;
 pub mod render_view;
 pub mod search;
 pub mod timeline;
@@ -77,6 +78,8 @@ pub struct App {
     pub loading: Option<crate::ingest::LoadProgress>,
     /// The OTLP receiver, when listening.
     pub receiver: Option<crate::receiver::ReceiverStatus>,
+    /// Tracking servers being polled, and where to say which session was opened.
+    pub remote: remote::Remote,
     /// The filter prompt, while it is being edited.
     pub input: Option<line_input::LineInput>,
     /// The filter as you type: when the text last changed, and the filter to go back to
@@ -131,6 +134,7 @@ impl App {
             last_change_ns: None,
             loading: None,
             receiver: None,
+            remote: remote::Remote::default(),
             input: None,
             typing: None,
             filter_debounce: filtering::DEBOUNCE,

@@ -6,7 +6,11 @@ use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 
 pub fn run(args: &ExportArgs) -> color_eyre::Result<ExitCode> {
-    let (store, matches) = load_paths(&args.paths, args.filter.as_deref())?;
+    let (store, matches) = load_paths(
+        &args.paths,
+        args.filter.as_deref(),
+        args.experiment.as_deref(),
+    )?;
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());
     let written = match args.format {

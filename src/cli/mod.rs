@@ -55,9 +55,16 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct OpenArgs {
     /// Trace folders and event files to open and watch; without one, ./pomlruns. Paths that
-    /// do not exist yet are waited for.
+    /// do not exist yet are waited for. An MLflow tracking server is a URL
+    /// (http://HOST:PORT), an MLflow SQL store a path or sqlite:///PATH.
     #[arg(value_parser = trace_path)]
     pub paths: Vec<PathBuf>,
+    /// Only this MLflow experiment (its name or id) of a tracking server or SQL store.
+    #[arg(long, value_name = "NAME|ID")]
+    pub experiment: Option<String>,
+    /// How often a tracking server is asked what changed: 2s, 500ms, or seconds.
+    #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = poll_interval)]
+    pub poll_interval: std::time::Duration,
     /// Poll for changes instead of using the system's file events (network file systems,
     /// containers with a full inotify table).
     #[arg(long)]
@@ -193,9 +200,12 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// Trace folders and event files to read.
+    /// Trace folders and event files to read (an MLflow tracking server's URL too).
     #[arg(required = true, value_parser = trace_path)]
     pub paths: Vec<PathBuf>,
+    /// Only this MLflow experiment (its name or id) of a tracking server or SQL store.
+    #[arg(long, value_name = "NAME|ID")]
+    pub experiment: Option<String>,
     /// What to write.
     #[arg(long, value_enum)]
     pub format: ExportFormat,
@@ -272,9 +282,12 @@ pub enum ColorWhen {
 
 #[derive(Debug, Args)]
 pub struct DumpArgs {
-    /// Trace folders and event files to read.
+    /// Trace folders and event files to read (an MLflow tracking server's URL too).
     #[arg(required = true, value_parser = trace_path)]
     pub paths: Vec<PathBuf>,
+    /// Only this MLflow experiment (its name or id) of a tracking server or SQL store.
+    #[arg(long, value_name = "NAME|ID")]
+    pub experiment: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = DumpFormat::Text)]
     pub format: DumpFormat,
@@ -368,13 +381,39 @@ pub fn trace_path(arg: &str) -> Result<PathBuf, String> {
     match arg.strip_prefix("sqlite:///") {
         Some("") => Err("a sqlite:/// URI names no database file".into()),
         Some(path) => Ok(PathBuf::from(path)),
+        // A tracking server's URL stays as typed; a trailing slash would only be cut later.
+        None if arg.starts_with("http://") || arg.starts_with("https://") => {
+            Ok(PathBuf::from(arg.trim_end_matches('/')))
+        }
         None => Ok(PathBuf::from(arg)),
     }
 }
 
-/// Every path must exist and open; the first that does not is a usage error.
-pub fn check_paths(paths: &[PathBuf]) -> Result<(), UsageError> {
+/// `--poll-interval`: `2s`, `500ms`, or a number of seconds; 100ms at least.
+pub fn poll_interval(arg: &str) -> Result<std::time::Duration, String> {
+    let (number, scale) = match arg.strip_suffix("ms") {
+        Some(n) => (n, 0.001),
+        None => (arg.strip_suffix('s').unwrap_or(arg), 1.0),
+    };
+    let secs = number
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .map(|n| n * scale)
+        .filter(|s| s.is_finite() && (0.1..=3600.0).contains(s))
+        .ok_or("a duration from 100ms to 3600s, e.g. 2s or 500ms")?;
+    Ok(std::time::Duration::from_secs_f64(secs))
+}
+
+/// Every path must exist and open (a tracking server must answer, with the experiment
+/// asked for); the first that does not is a usage error.
+pub fn check_paths(paths: &[PathBuf], experiment: Option<&str>) -> Result<(), UsageError> {
     for path in paths {
+        if crate::ingest::mlflow_server::is_server(path) {
+            crate::ingest::mlflow_server::check(path, experiment)
+                .map_err(|e| UsageError::new(format!("cannot read {e}")))?;
+            continue;
+        }
         if let Err(e) = crate::ingest::discover::check_path(path) {
             return Err(UsageError::new(format!(
                 "cannot open {}: {}",
@@ -391,16 +430,24 @@ pub fn check_paths(paths: &[PathBuf]) -> Result<(), UsageError> {
 pub fn load(
     args: &DumpArgs,
 ) -> Result<(crate::model::Store, Option<crate::analysis::Matches>), UsageError> {
-    load_paths(&args.paths, args.filter.as_deref())
+    load_paths(
+        &args.paths,
+        args.filter.as_deref(),
+        args.experiment.as_deref(),
+    )
 }
 
 /// `load` for any command's paths and filter.
 pub fn load_paths(
     paths: &[PathBuf],
     filter: Option<&str>,
+    experiment: Option<&str>,
 ) -> Result<(crate::model::Store, Option<crate::analysis::Matches>), UsageError> {
-    check_paths(paths)?;
-    let options = crate::ingest::Options::default();
+    check_paths(paths, experiment)?;
+    let options = crate::ingest::Options {
+        experiment: experiment.map(String::from),
+        ..Default::default()
+    };
     let now = crate::model::time::now_ns();
     // Dates in a filter are the user's, in their zone.
     let filter = filter

@@ -38,8 +38,13 @@ pub fn run(args: OpenArgs) -> color_eyre::Result<ExitCode> {
         .map_err(|e| UsageError::new(format!("--config {e}")))?;
     let live = crate::ingest::live::LiveOptions {
         poll: args.poll,
+        server_poll: args.poll_interval,
         ..Default::default()
     };
-    crate::terminal::run::run(paths, live, config, listen)?;
+    let options = crate::ingest::Options {
+        experiment: args.experiment.clone(),
+        ..Default::default()
+    };
+    crate::terminal::run::run(paths, options, live, config, listen)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -89,6 +89,7 @@ pub fn mlflow_trace(data: &[u8]) {
     }
     let options = crate::ingest::ingestor::Options {
         settle_ns: NS_PER_SEC,
+        experiment: None,
     };
     let store = crate::ingest::ingestor::load(std::slice::from_ref(&store_dir.0), options, NOW);
     // A trace whose info reads is one session; one whose info does not is a problem only.

@@ -117,6 +117,7 @@ pub fn poml_call(data: &[u8]) {
     }
     let options = crate::ingest::ingestor::Options {
         settle_ns: NS_PER_SEC,
+        experiment: None,
     };
     let store = crate::ingest::ingestor::load(std::slice::from_ref(&root.0), options, NOW);
     let calls: Vec<usize> = store.sessions().map(|(_, s)| s.span_count()).collect();

@@ -24,6 +24,8 @@ pub struct LiveOptions {
     pub max_batch: Duration,
     /// A safety rescan this often, for events no watcher reported.
     pub rescan_every: Duration,
+    /// How often a tracking server is asked what changed (`--poll-interval`).
+    pub server_poll: Duration,
 }
 
 impl Default for LiveOptions {
@@ -34,6 +36,7 @@ impl Default for LiveOptions {
             debounce: Duration::from_millis(4),
             max_batch: Duration::from_millis(25),
             rescan_every: Duration::from_secs(30),
+            server_poll: Duration::from_secs(2),
         }
     }
 }

@@ -19,14 +19,17 @@ pub struct MlflowDb {
     seen: Option<Seen<Fingerprint>>,
     /// Per trace id: the summary last read, and the span keys it gave.
     traces: HashMap<String, (TraceSummary, BTreeSet<Box<str>>)>,
+    /// `--experiment`: only this experiment's traces (its name or id).
+    experiment: Option<String>,
 }
 
 impl MlflowDb {
-    pub fn new(path: &Path) -> Self {
+    pub fn new(path: &Path, experiment: Option<String>) -> Self {
         Self {
             path: path.to_path_buf(),
             seen: None,
             traces: HashMap::new(),
+            experiment,
         }
     }
 
@@ -75,7 +78,7 @@ impl MlflowDb {
             let summaries = sql::summaries(&conn)?;
             Ok((conn, summaries))
         });
-        let (conn, summaries) = match read {
+        let (conn, mut summaries) = match read {
             Ok(r) => r,
             Err(e) => {
                 // Locked for longer than the busy timeout, or damaged: say so, keep what
@@ -89,12 +92,27 @@ impl MlflowDb {
                 return;
             }
         };
+        let experiments = sql::experiments(&conn);
+        let mut problems = Vec::new();
+        if let Some(want) = &self.experiment {
+            let ids: BTreeSet<&str> = experiments
+                .iter()
+                .filter(|(id, name)| *id == want || *name == want)
+                .map(|(id, _)| id.as_str())
+                .collect();
+            if ids.is_empty() {
+                problems.push(Problem::new(
+                    self.path.display().to_string(),
+                    format!("no experiment named or numbered {want} in the database"),
+                ));
+            }
+            summaries.retain(|s| ids.contains(s.experiment.as_str()));
+        }
         out.push(Update::Problems {
             session: None,
             origin: origin.clone(),
-            problems: Vec::new(),
+            problems,
         });
-        let experiments = sql::experiments(&conn);
         let now: BTreeSet<&str> = summaries.iter().map(|s| s.id.as_str()).collect();
         let gone: Vec<String> = self
             .traces

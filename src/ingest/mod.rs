@@ -7,6 +7,7 @@ pub mod ingestor;
 pub mod live;
 pub mod mlflow_db;
 pub mod mlflow_dir;
+pub mod mlflow_server;
 pub mod poml_dir;
 pub mod settle;
 pub mod tail;

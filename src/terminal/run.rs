@@ -33,6 +33,7 @@ const DRAIN_BUDGET: Duration = Duration::from_millis(10);
 
 pub fn run(
     paths: Vec<PathBuf>,
+    options: Options,
     live: LiveOptions,
     config: crate::cli::config::Config,
     listen: Option<crate::receiver::ReceiverOptions>,
@@ -76,7 +77,6 @@ pub fn run(
                 .into(),
         );
     }
-    let options = Options::default();
     // Bounded: when the view falls behind a large load, the reader waits instead of
     // queueing batches (and memory) without limit.
     let (tx, rx) = mpsc::sync_channel(EVENT_QUEUE);
@@ -87,11 +87,26 @@ pub fn run(
         }
         None => None,
     };
-    if !paths.is_empty() || receiver.is_none() {
-        crate::ingest::live::spawn(paths.clone(), options, live, tx.clone())?;
-    } else {
+    let (servers, files): (Vec<PathBuf>, Vec<PathBuf>) = paths
+        .iter()
+        .cloned()
+        .partition(|p| crate::ingest::mlflow_server::is_server(p));
+    if !files.is_empty() || (servers.is_empty() && receiver.is_none()) {
+        crate::ingest::live::spawn(files.clone(), options.clone(), live, tx.clone())?;
+    } else if servers.is_empty() {
         // Nothing to load: the first view is already complete.
         let _ = tx.send(AppEvent::Loaded);
+    }
+    let mut wants = Vec::new();
+    for (i, url) in servers.into_iter().enumerate() {
+        let (want_tx, want_rx) = mpsc::channel();
+        let server = crate::ingest::mlflow_server::Live {
+            experiment: options.experiment.clone(),
+            poll_interval: live.server_poll,
+            announce_loaded: i == 0 && files.is_empty(),
+        };
+        crate::ingest::mlflow_server::spawn(url, server, tx.clone(), want_rx)?;
+        wants.push(want_tx);
     }
     // Before the terminal is entered: from then on, a signal must find it to put it back.
     crate::terminal::signals::spawn()?;
@@ -110,6 +125,7 @@ pub fn run(
     spawn_input(tx, gate.clone());
     let mut app = App::new(paths, crate::model::time::Zone::Local);
     app.configure(&config);
+    app.remote.wants = wants;
     app.receiver = receiver.map(|handle| crate::receiver::ReceiverStatus {
         addr: handle.addr.to_string(),
         grpc_addr: handle.grpc_addr.map(|a| a.to_string()),
@@ -252,7 +268,8 @@ where
                     dirty = app.store.any_running()
                         || app.watch.is_some()
                         || app.receiver.is_some()
-                        || app.preview_pending();
+                        || app.preview_pending()
+                        || !app.remote.servers.is_empty();
                 }
                 Err(RecvTimeoutError::Disconnected) => return Ok(()),
             }
@@ -266,6 +283,7 @@ where
                 Err(_) => break,
             }
         }
+        app.announce_selection();
         for effect in app.take_effects() {
             if let Some(notice) = host.perform(terminal, effect) {
                 app.notice = Some(notice);
@@ -325,6 +343,10 @@ fn handle(app: &mut App, event: AppEvent) -> color_eyre::Result<bool> {
         }
         AppEvent::Rendered(report) => {
             app.rendered(*report);
+            true
+        }
+        AppEvent::Remote(status) => {
+            app.remote_status(status);
             true
         }
         AppEvent::InputClosed => {

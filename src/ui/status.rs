@@ -21,7 +21,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let mut left: Vec<Span> = Vec::new();
     if let Some(progress) = &app.loading {
         left.extend(progress_spans(progress, app.store.span_count(), theme));
-    } else if app.watch.is_some() || app.receiver.is_some() {
+    } else if app.watch.is_some() || app.receiver.is_some() || !app.remote.servers.is_empty() {
         let (text, color) = if app.follow {
             (" LIVE ", Color::Green)
         } else {
@@ -50,6 +50,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         }
         if let Some(r) = &app.receiver {
             left.extend(receiver_spans(r, theme));
+        }
+        for server in &app.remote.servers {
+            left.push(remote_span(server, theme));
         }
         let no_watch = crate::app::event::WatchStatus::default();
         let watch = app.watch.as_ref().unwrap_or(&no_watch);
@@ -156,6 +159,17 @@ fn hints(app: &App, wide: bool) -> String {
     out.truncate(out.trim_end().len());
     out.push(' ');
     out
+}
+
+/// ` ⇅ mlflow server` while it answers; what went wrong, in red, while it does not.
+fn remote_span(s: &crate::app::event::RemoteStatus, theme: &Theme) -> Span<'static> {
+    match &s.error {
+        Some(e) => Span::styled(
+            format!(" ⇅ {}: {}", sanitize::label(&s.url), sanitize::label(e)),
+            theme.error(),
+        ),
+        None => Span::styled(" ⇅ mlflow server", theme.dim()),
+    }
 }
 
 /// ` ⇄ 127.0.0.1:4318 42 spans`, and what was refused or kept without bodies.

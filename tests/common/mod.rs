@@ -239,7 +239,7 @@ impl Harness {
         use tracetui::ingest::{Ingestor, Options};
         use tracetui::model::time::Zone;
         let options = Options::default();
-        let mut ingestor = Ingestor::new(paths.to_vec(), options);
+        let mut ingestor = Ingestor::new(paths.to_vec(), options.clone());
         let mut app = tracetui::app::App::new(vec![PathBuf::from(shown_as)], Zone::Utc);
         // Snapshots start from the top, as after `g`; follow mode has its own tests.
         app.follow = false;

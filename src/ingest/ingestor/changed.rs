@@ -228,7 +228,7 @@ impl Ingestor {
             }
             for db in found.mlflow_dbs {
                 if let std::collections::btree_map::Entry::Vacant(slot) = self.dbs.entry(db) {
-                    let new = MlflowDb::new(slot.key());
+                    let new = MlflowDb::new(slot.key(), self.options.experiment.clone());
                     slot.insert(new).rescan(clock, false, &mut out);
                 }
             }

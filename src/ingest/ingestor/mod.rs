@@ -15,17 +15,20 @@ use crate::model::{SessionKey, Store, Update};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Options {
     /// How long something must be seen unchanged before a missing or broken part counts
     /// as a problem rather than a write in progress (`settle`).
     pub settle_ns: Nanos,
+    /// `--experiment`: only this MLflow experiment (name or id) of a SQL store or server.
+    pub experiment: Option<String>,
 }
 
 impl Default for Options {
     fn default() -> Self {
         Self {
             settle_ns: NS_PER_SEC,
+            experiment: None,
         }
     }
 }
@@ -227,7 +230,11 @@ impl LoadProgress {
 /// and parses while this one applies what it has parsed so far.
 pub fn load(paths: &[PathBuf], options: Options, now_ns: Nanos) -> Store {
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Update>>(8);
-    let paths = paths.to_vec();
+    let (servers, paths): (Vec<PathBuf>, Vec<PathBuf>) = paths
+        .iter()
+        .cloned()
+        .partition(|p| super::mlflow_server::is_server(p));
+    let experiment = options.experiment.clone();
     let reader = std::thread::spawn(move || {
         let mut ingestor = Ingestor::new(paths, options);
         ingestor.finished = true;
@@ -238,6 +245,9 @@ pub fn load(paths: &[PathBuf], options: Options, now_ns: Nanos) -> Store {
         });
     });
     let mut store = Store::new();
+    for url in &servers {
+        store.apply_all(super::mlflow_server::load(url, experiment.as_deref()));
+    }
     for batch in rx {
         store.apply_all(batch);
     }

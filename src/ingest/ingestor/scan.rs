@@ -163,9 +163,10 @@ impl Ingestor {
             }
         }
         for path in dbs {
+            let experiment = self.options.experiment.clone();
             self.dbs
                 .entry(path.clone())
-                .or_insert_with(|| MlflowDb::new(&path))
+                .or_insert_with(|| MlflowDb::new(&path, experiment))
                 .rescan(clock, false, &mut out);
             emit(std::mem::take(&mut out), &progress);
         }

@@ -167,15 +167,16 @@ fn run(url: &Path, live: &Live, tx: &SyncSender<AppEvent>, wants: &Receiver<Sess
             }
             None => {}
         }
+        // The updates first: once the status says it, the problems view says it too.
+        if !out.is_empty() && tx.send(AppEvent::Ingested(out)).is_err() {
+            return;
+        }
         status.traces = source.trace_count();
         if sent_status.as_ref() != Some(&status) {
             sent_status = Some(status.clone());
             if tx.send(AppEvent::Remote(status.clone())).is_err() {
                 return;
             }
-        }
-        if !out.is_empty() && tx.send(AppEvent::Ingested(out)).is_err() {
-            return;
         }
         let wait = if failure.is_some() || listing.is_none() {
             next_poll.saturating_duration_since(Instant::now())

@@ -76,11 +76,24 @@ cp "$work/events.jsonl" "$work/live.jsonl"
 ui_pml=$("$venv/bin/python" bench/ui_timing.py "$bin" "$work/live.jsonl" --keys 40 \
     --append "$work/live.jsonl" 10000 10)
 
+echo "== MLflow: 100k traces, first screen, the database and a tracking server serving it" >&2
+mlflow_python="${TRACETUI_MLFLOW_PYTHON:-target/tmp/mlflow-venv/bin/python}"
+if [ -x "$mlflow_python" ]; then
+    [ -e "$work/mlflow/mlflow.db" ] || { mkdir -p "$work/mlflow" &&
+        "$mlflow_python" bench/mlflow_db.py "$mlflow_python" "$work/mlflow/mlflow.db" --traces 100000; }
+    mlflow_ui=$("$venv/bin/python" bench/mlflow_first_screen.py "$bin" "$mlflow_python" \
+        "$work/mlflow/mlflow.db" --runs 3)
+else
+    echo "   (skipped: no mlflow; set TRACETUI_MLFLOW_PYTHON or run the tests once)" >&2
+    mlflow_ui='null'
+fi
+
 echo "== live latency" >&2
 live=$(cargo bench --quiet --bench live_latency 2>/dev/null | tail -3)
 
 python3 - "$cat_s" "$dump_poml" "$base_s" "$dump_pml" "$ui_poml" "$ui_pml" "$live" "$(nproc)" \
-    "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" "$otlp_base" "$dump_otlp" <<'PY'
+    "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" "$otlp_base" "$dump_otlp" \
+    "$mlflow_ui" <<'PY'
 import json, sys
 cat, dump_poml, base, dump_pml = map(float, sys.argv[1:5])
 poml, pml = json.loads(sys.argv[5]), json.loads(sys.argv[6])
@@ -102,6 +115,12 @@ for name, r in [("1M PML events", pml), ("POML root", poml)]:
 h = a["help_key_ms"]
 print(f"| tailing {a['rate']} events/s for 10 s: `?` to overlay | p50 {h['p50']} ms, p95 {h['p95']} ms | responsive | |")
 print(f"| tailing: view complete after the writer stops | {a['catch_up_ms']} ms | current | |")
+mlf = json.loads(sys.argv[12])
+if mlf:
+    for name, key in [("`mlflow.db`", "db"), ("`mlflow server` on it", "server")]:
+        r = mlf[key]
+        print(f"| MLflow {mlf['traces']:,} traces, {name}: UI first screen with traces | {r['first_screen_s']:.2f} s | 2 s | |")
+        print(f"| MLflow {mlf['traces']:,} traces, {name}: every trace listed | {r['all_listed_s']} s | (fills in behind) | |")
 print()
 print("Live latency (`cargo bench --bench live_latency`):")
 print("```")

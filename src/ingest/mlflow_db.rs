@@ -10,6 +10,12 @@ use crate::model::{Problem, Update};
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
+/// Traces read before the first hand-over of a read; each next batch is twice as large, up
+/// to `BATCH_MAX` (every batch makes the view rebuild its rows, so few and large ones load
+/// faster, and the first small one shows soon).
+const BATCH_FIRST: usize = 256;
+const BATCH_MAX: usize = 16_384;
+
 /// Sizes and times of the database and the files SQLite writes beside it.
 type Fingerprint = Vec<Option<(u64, Nanos)>>;
 
@@ -69,6 +75,18 @@ impl MlflowDb {
 
     /// Read what changed (everything with `force`) and report the differences.
     pub fn rescan(&mut self, clock: Clock, force: bool, out: &mut Vec<Update>) {
+        self.rescan_in_batches(clock, force, out, &mut |_| {});
+    }
+
+    /// `rescan`, handing `out` to `flush` in growing batches of traces, newest first: a
+    /// store of 100k traces shows its latest ones while the rest are still being read.
+    pub fn rescan_in_batches(
+        &mut self,
+        clock: Clock,
+        force: bool,
+        out: &mut Vec<Update>,
+        flush: &mut dyn FnMut(&mut Vec<Update>),
+    ) {
         let fingerprint = self.fingerprint();
         if !Seen::update(&mut self.seen, fingerprint, clock.now_ns) && !force {
             return;
@@ -126,7 +144,14 @@ impl MlflowDb {
                 key: session_key(&id),
             });
         }
-        for summary in summaries {
+        let (mut batch, mut in_batch) = (BATCH_FIRST, 0);
+        for summary in summaries.into_iter().rev() {
+            in_batch += 1;
+            if in_batch == batch {
+                flush(out);
+                in_batch = 0;
+                batch = (batch * 2).min(BATCH_MAX);
+            }
             if self
                 .traces
                 .get(&summary.id)

@@ -167,7 +167,9 @@ impl Ingestor {
             self.dbs
                 .entry(path.clone())
                 .or_insert_with(|| MlflowDb::new(&path, experiment))
-                .rescan(clock, false, &mut out);
+                .rescan_in_batches(clock, false, &mut out, &mut |batch| {
+                    emit(std::mem::take(batch), &progress)
+                });
             emit(std::mem::take(&mut out), &progress);
         }
         emit(out, &progress);

@@ -11,6 +11,8 @@ const PAGE_LIMIT: u64 = 32 << 20;
 pub const TRACE_LIMIT: u64 = 256 << 20;
 /// Traces per search page: the server's own maximum.
 pub const PAGE_SIZE: usize = 500;
+/// The first page of a walk: about a screenful, since a server's time grows with the page.
+pub const FIRST_PAGE_SIZE: usize = 50;
 
 /// Why a request did not give an answer to read.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -104,6 +106,7 @@ impl Client {
         experiments: &[String],
         filter: Option<&str>,
         page_token: Option<&str>,
+        page_size: usize,
     ) -> Result<Vec<u8>, Failure> {
         let locations: Vec<serde_json::Value> = experiments
             .iter()
@@ -114,7 +117,7 @@ impl Client {
             .collect();
         let mut body = serde_json::json!({
             "locations": locations,
-            "max_results": PAGE_SIZE,
+            "max_results": page_size,
             "order_by": ["timestamp_ms DESC"],
         });
         if let Some(f) = filter {

@@ -4,7 +4,7 @@
 //! caller decides when to ask (see `mod.rs`).
 
 use super::cache::Cache;
-use super::client::{Client, Failure};
+use super::client::{self, Client, Failure};
 use crate::formats::mlflow::rest::{self, Summary};
 use crate::formats::mlflow::trace::{PENDING_KEY, session_key};
 use crate::model::{Problem, SessionKey, Update};
@@ -125,9 +125,17 @@ impl ServerSource {
             self.read_experiments()?;
         }
         let ids: Vec<String> = self.experiments.iter().map(|(id, _)| id.clone()).collect();
-        let body =
-            self.client
-                .search_traces(&ids, listing.filter.as_deref(), listing.token.as_deref())?;
+        let size = if listing.pages == 0 {
+            client::FIRST_PAGE_SIZE
+        } else {
+            client::PAGE_SIZE
+        };
+        let body = self.client.search_traces(
+            &ids,
+            listing.filter.as_deref(),
+            listing.token.as_deref(),
+            size,
+        )?;
         let rest::Page {
             items: summaries,
             problems,

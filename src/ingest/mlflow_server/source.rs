@@ -62,6 +62,8 @@ pub struct ServerSource {
     cache: Cache,
     /// Fetch every trace's spans as it is listed (`dump` and the other headless commands).
     fetch_all: bool,
+    /// Traces opened before their spans were there (in progress): fetched when they change.
+    awaited: HashSet<String>,
     newest_ms: Option<i64>,
 }
 
@@ -75,6 +77,7 @@ impl ServerSource {
             traces: HashMap::new(),
             cache,
             fetch_all,
+            awaited: HashSet::new(),
             newest_ms: None,
         }
     }
@@ -232,7 +235,7 @@ impl ServerSource {
         }
         let spans = self.traces.remove(&id).and_then(|k| k.spans);
         self.traces.insert(id.clone(), Known { summary, spans });
-        if held || self.fetch_all {
+        if held || self.fetch_all || self.awaited.contains(&id) {
             // A failure here is the trace's, not the server's: the summary row stays.
             if let Err(e) = self.fetch(&id, out) {
                 out.push(self.session_problems(&id, vec![e.message()]));
@@ -247,7 +250,10 @@ impl ServerSource {
         let body = match self.client.trace_data(id) {
             Ok(b) => b,
             // Not exported yet: the summary row (running) stays until it is.
-            Err(Failure::Status(404, _)) if in_progress => return Ok(()),
+            Err(Failure::Status(404, _)) if in_progress => {
+                self.awaited.insert(id.clone());
+                return Ok(());
+            }
             Err(e @ (Failure::Status(..) | Failure::BadData(_))) => {
                 out.push(self.session_problems(id, vec![e.message()]));
                 return Ok(());
@@ -259,6 +265,9 @@ impl ServerSource {
             Err(e) => (Vec::new(), vec![Problem::new(id.clone(), e)]),
         };
         if spans.is_empty() {
+            if in_progress {
+                self.awaited.insert(id.clone());
+            }
             out.push(Update::Problems {
                 session: Some(key),
                 origin: self.origin.display().to_string().into(),
@@ -266,6 +275,7 @@ impl ServerSource {
             });
             return Ok(());
         }
+        self.awaited.remove(id);
         let keys: BTreeSet<Box<str>> = spans.iter().map(|s| s.key.clone()).collect();
         let before = self
             .traces
@@ -331,6 +341,7 @@ impl ServerSource {
         for id in gone {
             self.traces.remove(&id);
             self.cache.remove(&id);
+            self.awaited.remove(&id);
             out.push(Update::RemoveSession {
                 key: session_key(&id),
             });

@@ -244,6 +244,63 @@ mod tests {
         assert_eq!(percent_encode("tr-ab_c.d~"), "tr-ab_c.d~");
     }
 
+    /// A one-shot server: answers one request with `answer`, hands back what it was sent.
+    fn one_shot(
+        answer: impl AsRef<[u8]> + Send + 'static,
+    ) -> (String, std::thread::JoinHandle<String>) {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        let handle = std::thread::spawn(move || {
+            let (mut conn, _) = listener.accept().expect("accept");
+            let mut request = vec![0; 4096];
+            let n = conn.read(&mut request).unwrap_or(0);
+            let _ = conn.write_all(answer.as_ref());
+            String::from_utf8_lossy(&request[..n]).into_owned()
+        });
+        (url, handle)
+    }
+
+    #[test]
+    fn credentials_are_sent_and_a_refusal_says_which_variables_to_set() {
+        let (url, server) = one_shot(b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n");
+        let client = Client::with_auth(&url, Some("Bearer sekrit".into()));
+        let failure = client.experiments(None).expect_err("refused");
+        let request = server.join().expect("server");
+        assert!(
+            request.starts_with("GET /api/2.0/mlflow/experiments/search?"),
+            "{request}"
+        );
+        assert!(
+            request.contains("authorization: Bearer sekrit")
+                || request.contains("Authorization: Bearer sekrit"),
+            "{request}"
+        );
+        assert!(failure.message().contains("MLFLOW_TRACKING_TOKEN"));
+        assert!(!format!("{client:?}").contains("sekrit"));
+    }
+
+    #[test]
+    fn answers_are_capped_and_redirects_not_followed() {
+        let (url, server) = one_shot(
+            b"HTTP/1.1 302 Found\r\nLocation: http://elsewhere.invalid/\r\nContent-Length: 0\r\n\r\n",
+        );
+        let failure = Client::with_auth(&url, None)
+            .trace_data("tr-1")
+            .expect_err("redirect");
+        assert!(matches!(failure, Failure::Status(302, _)), "{failure:?}");
+        server.join().expect("server");
+        // A page larger than the cap: read up to it, then refused.
+        let mut huge = b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n".to_vec();
+        huge.resize(huge.len() + (PAGE_LIMIT as usize) + 1024, b' ');
+        let (url, server) = one_shot(huge);
+        let failure = Client::with_auth(&url, None)
+            .experiments(None)
+            .expect_err("too large");
+        assert!(matches!(failure, Failure::BadData(_)), "{failure:?}");
+        server.join().expect("server");
+    }
+
     #[test]
     fn error_answers_say_what_the_server_said() {
         assert_eq!(

@@ -383,6 +383,14 @@ pub fn trace_path(arg: &str) -> Result<PathBuf, String> {
         Some(path) => Ok(PathBuf::from(path)),
         // A tracking server's URL stays as typed; a trailing slash would only be cut later.
         None if arg.starts_with("http://") || arg.starts_with("https://") => {
+            // The URL is shown (status bar, session paths): a password in it would be too.
+            let authority = arg.split("://").nth(1).and_then(|r| r.split('/').next());
+            if authority.is_some_and(|a| a.contains('@')) {
+                return Err("credentials in the URL would be shown on screen; set \
+                            MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD (or \
+                            MLFLOW_TRACKING_TOKEN) instead"
+                    .into());
+            }
             Ok(PathBuf::from(arg.trim_end_matches('/')))
         }
         None => Ok(PathBuf::from(arg)),
@@ -476,5 +484,29 @@ pub fn finish_output(written: std::io::Result<()>) -> color_eyre::Result<ExitCod
             crate::cli::usage::reason(&e)
         ))
         .into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tracking_server_urls_as_paths() {
+        assert_eq!(
+            trace_path("http://mlflow:5000/").ok(),
+            Some(PathBuf::from("http://mlflow:5000"))
+        );
+        assert!(trace_path("https://ana:secret@mlflow.example.com").is_err());
+        assert!(trace_path("https://mlflow.example.com/a@b").is_ok());
+        assert_eq!(
+            poll_interval("500ms").ok(),
+            Some(std::time::Duration::from_millis(500))
+        );
+        assert_eq!(
+            poll_interval("2").ok(),
+            Some(std::time::Duration::from_secs(2))
+        );
+        assert!(poll_interval("0s").is_err() && poll_interval("soon").is_err());
     }
 }

@@ -76,6 +76,28 @@ fn dump_of_the_url_agrees_with_the_database_and_its_rows() {
     let out = common::tracetui(&["dump", &url, "--experiment", "nope"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no experiment named or numbered nope"));
+    // The same for the database read directly.
+    let db = server.db();
+    assert_eq!(
+        common::dump_json_with(&["--experiment", "tripwise"], &[&db]),
+        by_db
+    );
+    let default = common::dump_json_with(&["--experiment", "Default"], &[&db]);
+    assert_eq!(default["sessions"].as_array().map(Vec::len), Some(0));
+
+    // stats and export take the URL too.
+    for args in [
+        vec!["stats", url.as_str()],
+        vec!["export", "--format", "otlp", url.as_str()],
+    ] {
+        let out = common::tracetui(&args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!out.stdout.is_empty(), "{args:?}");
+    }
 }
 
 /// Apply what the server's thread sends until `done` says so.

@@ -15,7 +15,7 @@ mod regress;
 
 use crate::model::time::{NS_PER_SEC, Nanos};
 
-pub use otel::{mlflow_trace, otlp_batch, receiver_proto};
+pub use otel::{mlflow_rest, mlflow_trace, otlp_batch, receiver_proto};
 pub use pml::{pml_document, pml_lines, pml_sse};
 pub use poml::{poml_call, poml_names, poml_result};
 pub use tail::tail;

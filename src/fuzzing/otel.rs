@@ -157,3 +157,63 @@ pub fn receiver_proto(data: &[u8]) {
     store.apply_all(out);
     check_store(&store);
 }
+
+/// `mlflow_rest`: the input as each answer a tracking server gives (a trace search page, the
+/// experiment list, one trace's info, one trace's data), read as `ingest::mlflow_server` reads
+/// them and put in a `Store` as it puts them: each summary's session and row, then the
+/// trace data's spans under the first summary. Whatever the input, no panic; every summary
+/// becomes exactly one session; the store passes `pml_lines`'s checks.
+pub fn mlflow_rest(data: &[u8]) {
+    use crate::formats::mlflow::rest;
+    use crate::model::Update;
+    let _ = rest::experiments(data);
+    let _ = rest::trace_info(data);
+    let origin = Path::new("http://fuzz.invalid");
+    let mut updates = Vec::new();
+    let mut ids = HashSet::new();
+    if let Ok(page) = rest::trace_page(data) {
+        for summary in &page.items {
+            ids.insert(summary.id.clone());
+            let session = rest::session(origin, summary, Some("fuzz"));
+            let key = session.key.clone();
+            updates.push(Update::Session(session));
+            updates.push(Update::Span {
+                session: key,
+                span: rest::summary_span(summary),
+            });
+        }
+    }
+    let trace = ids
+        .iter()
+        .next()
+        .cloned()
+        .unwrap_or_else(|| "tr-fuzz".into());
+    if let Ok((spans, _problems)) = rest::spans(data, &trace) {
+        let session = crate::formats::mlflow::trace::session_key(&trace);
+        if !ids.contains(&trace) {
+            updates.push(Update::Session(crate::model::SessionRecord {
+                key: session.clone(),
+                id: trace.as_str().into(),
+                source: crate::model::Source::Mlflow,
+                path: origin.to_path_buf(),
+                start_ns: None,
+                note: None,
+            }));
+            ids.insert(trace.clone());
+        }
+        for span in spans {
+            assert!(matches!(
+                &span.payload,
+                crate::model::Payload::Span(s) if matches!(s.source, SpanSource::Memory(_))
+            ));
+            updates.push(Update::Span {
+                session: session.clone(),
+                span,
+            });
+        }
+    }
+    let mut store = Store::new();
+    store.apply_all(updates);
+    assert_eq!(store.session_count(), ids.len(), "one session per trace");
+    check_store(&store);
+}

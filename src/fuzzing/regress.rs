@@ -44,5 +44,6 @@ targets!(
     filter,
     otlp_batch,
     mlflow_trace,
+    mlflow_rest,
     receiver_proto,
 );

@@ -63,84 +63,147 @@ fn openinference_openai_spans_read_as_the_producer_wrote_them() {
         let id = span["id"].as_str().expect("id");
         let attrs: BTreeMap<String, Value> =
             serde_json::from_value(raw[id]["attributes"].clone()).expect("attributes");
-        assert_eq!(attrs["openinference.span.kind"], "LLM");
-        assert_eq!(span["kind"], "llm", "{id}");
-        assert_eq!(span["model"], attrs["llm.model_name"], "{id}");
-        assert_eq!(
-            span["usage"]["input"], attrs["llm.token_count.prompt"],
-            "{id}"
-        );
-        assert_eq!(
-            span["usage"]["output"], attrs["llm.token_count.completion"],
-            "{id}"
-        );
-        assert_eq!(
-            span["usage"]["total"], attrs["llm.token_count.total"],
-            "{id}"
-        );
-
-        // Messages: every input, then every output, with their roles, tool calls and
-        // results as the attributes say.
-        let mut expected = Vec::new();
-        for prefix in ["llm.input_messages.", "llm.output_messages."] {
-            expected.extend(indexed(&attrs, prefix).into_values());
-        }
-        let messages = span["messages"].as_array().expect("messages");
-        assert_eq!(messages.len(), expected.len(), "{id}");
-        for (m, fields) in messages.iter().zip(&expected) {
-            assert_eq!(Some(&m["role"]), field(fields, "message.role"), "{id}");
-            let parts = m["parts"].as_array().expect("parts");
-            if let Some(content) = field(fields, "message.content") {
-                let text = parts.iter().find_map(|p| {
-                    p.get("content")
-                        .or_else(|| p.get("response"))
-                        .and_then(Value::as_str)
-                });
-                assert_eq!(text, content.as_str(), "{id}");
-            }
-            if let Some(name) = field(fields, "message.tool_calls.0.tool_call.function.name") {
-                let call = parts
-                    .iter()
-                    .find(|p| p["type"] == "tool_call")
-                    .expect("a tool call");
-                assert_eq!(&call["name"], name, "{id}");
-                assert_eq!(
-                    Some(&call["id"]),
-                    field(fields, "message.tool_calls.0.tool_call.id"),
-                    "{id}"
-                );
-                let args = field(fields, "message.tool_calls.0.tool_call.function.arguments")
-                    .and_then(Value::as_str)
-                    .expect("arguments");
-                assert_eq!(
-                    call["arguments"],
-                    serde_json::from_str::<Value>(args).expect("JSON arguments")
-                );
-            }
-            if let Some(result_id) = field(fields, "message.tool_call_id") {
-                let result = parts
-                    .iter()
-                    .find(|p| p["type"] == "tool_call_response")
-                    .expect("a tool result");
-                assert_eq!(&result["id"], result_id, "{id}");
-            }
-        }
-        let last = messages.last().expect("a reply");
-        assert_eq!(last["finish_reason"], attrs["llm.finish_reason"], "{id}");
-
-        // Tools, from the JSON schema each is recorded as.
-        let schema: Value = serde_json::from_str(
-            attrs["llm.tools.0.tool.json_schema"]
-                .as_str()
-                .expect("schema"),
-        )
-        .expect("JSON");
-        assert_eq!(span["tools"][0]["name"], schema["function"]["name"]);
-        assert_eq!(
-            span["tools"][0]["parameters"],
-            schema["function"]["parameters"]
-        );
+        check_openinference_llm(span, &attrs);
     }
+}
+
+/// An OpenInference LLM span in `dump` against its raw attributes: kind, model, token
+/// counts, every input and output message with its role, text, tool calls and results, the
+/// finish reason, and the tools offered.
+fn check_openinference_llm(span: &Value, attrs: &BTreeMap<String, Value>) {
+    let id = span["id"].as_str().expect("id");
+    assert_eq!(attrs["openinference.span.kind"], "LLM");
+    assert_eq!(span["kind"], "llm", "{id}");
+    assert_eq!(span["model"], attrs["llm.model_name"], "{id}");
+    assert_eq!(
+        span["usage"]["input"], attrs["llm.token_count.prompt"],
+        "{id}"
+    );
+    assert_eq!(
+        span["usage"]["output"], attrs["llm.token_count.completion"],
+        "{id}"
+    );
+    assert_eq!(
+        span["usage"]["total"], attrs["llm.token_count.total"],
+        "{id}"
+    );
+
+    // Messages: every input, then every output, with their roles, tool calls and
+    // results as the attributes say.
+    let mut expected = Vec::new();
+    for prefix in ["llm.input_messages.", "llm.output_messages."] {
+        expected.extend(indexed(attrs, prefix).into_values());
+    }
+    let messages = span["messages"].as_array().expect("messages");
+    assert_eq!(messages.len(), expected.len(), "{id}");
+    for (m, fields) in messages.iter().zip(&expected) {
+        assert_eq!(Some(&m["role"]), field(fields, "message.role"), "{id}");
+        let parts = m["parts"].as_array().expect("parts");
+        if let Some(content) = field(fields, "message.content") {
+            let text = parts.iter().find_map(|p| {
+                p.get("content")
+                    .or_else(|| p.get("response"))
+                    .and_then(Value::as_str)
+            });
+            assert_eq!(text, content.as_str(), "{id}");
+        }
+        if let Some(name) = field(fields, "message.tool_calls.0.tool_call.function.name") {
+            let call = parts
+                .iter()
+                .find(|p| p["type"] == "tool_call")
+                .expect("a tool call");
+            assert_eq!(&call["name"], name, "{id}");
+            assert_eq!(
+                Some(&call["id"]),
+                field(fields, "message.tool_calls.0.tool_call.id"),
+                "{id}"
+            );
+            let args = field(fields, "message.tool_calls.0.tool_call.function.arguments")
+                .and_then(Value::as_str)
+                .expect("arguments");
+            assert_eq!(
+                call["arguments"],
+                serde_json::from_str::<Value>(args).expect("JSON arguments")
+            );
+        }
+        if let Some(result_id) = field(fields, "message.tool_call_id") {
+            let result = parts
+                .iter()
+                .find(|p| p["type"] == "tool_call_response")
+                .expect("a tool result");
+            assert_eq!(&result["id"], result_id, "{id}");
+        }
+    }
+    let last = messages.last().expect("a reply");
+    assert_eq!(last["finish_reason"], attrs["llm.finish_reason"], "{id}");
+
+    // Tools, from the JSON schema each is recorded as.
+    let schema: Value = serde_json::from_str(
+        attrs["llm.tools.0.tool.json_schema"]
+            .as_str()
+            .expect("schema"),
+    )
+    .expect("JSON");
+    assert_eq!(span["tools"][0]["name"], schema["function"]["name"]);
+    assert_eq!(
+        span["tools"][0]["parameters"],
+        schema["function"]["parameters"]
+    );
+}
+
+/// A LangChain chain (prompt template, ChatOpenAI with a tool bound, the tool, the model
+/// again) recorded live through OpenInference's LangChain instrumentation: its chain, prompt,
+/// tool and LLM spans with the facts their attributes give.
+#[test]
+fn langchain_spans_through_openinference_read_as_written() {
+    let python = common::langchain_python();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("spans.jsonl");
+    let out = std::process::Command::new(&python)
+        .arg(common::fixture("otel/instrumented_openai.py"))
+        .arg(&file)
+        .arg("langchain")
+        .output()
+        .expect("run the producer");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let raw: BTreeMap<String, Value> = serde_json::from_slice(&out.stdout).expect("raw attributes");
+    let dump = common::dump_json(&[&file]);
+    let spans: Vec<&Value> = dump["sessions"]
+        .as_array()
+        .expect("sessions")
+        .iter()
+        .flat_map(|s| s["spans"].as_array().expect("spans"))
+        .collect();
+    assert_eq!(spans.len(), raw.len());
+    let mut kinds = Vec::new();
+    for span in spans {
+        let id = span["id"].as_str().expect("id");
+        let attrs: BTreeMap<String, Value> =
+            serde_json::from_value(raw[id]["attributes"].clone()).expect("attributes");
+        let kind = attrs["openinference.span.kind"].as_str().expect("a kind");
+        kinds.push(kind.to_string());
+        match kind {
+            "LLM" => check_openinference_llm(span, &attrs),
+            "CHAIN" => assert_eq!(span["kind"], "chain", "{id}"),
+            "TOOL" => {
+                assert_eq!(span["kind"], "tool", "{id}");
+                assert_eq!(span["name"], attrs["tool.name"]);
+                // input.value is text here, output.value JSON (its mime type says so).
+                assert_eq!(span["input"], attrs["input.value"]);
+                let output: Value =
+                    serde_json::from_str(attrs["output.value"].as_str().expect("text"))
+                        .expect("JSON");
+                assert_eq!(span["output"], output);
+            }
+            _ => {}
+        }
+    }
+    kinds.sort();
+    assert_eq!(kinds, ["CHAIN", "LLM", "LLM", "PROMPT", "TOOL"]);
 }
 
 #[test]

@@ -129,8 +129,8 @@ fn otel_span(span_ref: &SpanRef, files: &mut dyn ByteSource) -> Vec<Section> {
         .collect();
     vec![
         messages,
-        Section::of_json("input", span.inputs()),
-        Section::of_json("output", span.outputs()),
+        Section::of_json("input", span.inputs().as_deref()),
+        Section::of_json("output", span.outputs().as_deref()),
         Section::of_json("attributes", Some(&Value::Object(attributes))),
     ]
 }

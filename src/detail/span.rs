@@ -31,8 +31,8 @@ pub fn render(span_ref: &SpanRef, tab: Tab, zone: Zone) -> Rendered {
     };
     match tab {
         Tab::Messages => messages(&span, &mut out),
-        Tab::Input => value(&mut out.doc, "input", span.inputs()),
-        Tab::Output => value(&mut out.doc, "output", span.outputs()),
+        Tab::Input => value(&mut out.doc, "input", span.inputs().as_deref()),
+        Tab::Output => value(&mut out.doc, "output", span.outputs().as_deref()),
         Tab::Raw => raw(&mut out.doc, span_ref),
         _ => detail(&mut out.doc, &span, zone),
     }

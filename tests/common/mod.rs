@@ -399,6 +399,25 @@ pub fn openllmetry_python() -> PathBuf {
     )
 }
 
+/// A Python with LangChain (core and its OpenAI chat model) instrumented by OpenInference:
+/// the heaviest producer, installed once per target folder.
+pub fn langchain_python() -> PathBuf {
+    python_with(
+        "TRACETUI_LANGCHAIN_PYTHON",
+        "langchain-venv",
+        &[
+            "openai==2.8.1",
+            "langchain-core==1.8.3",
+            "langchain-openai==1.1.9",
+            "openinference-instrumentation-langchain==0.1.80",
+            "openinference-instrumentation==0.1.72",
+            "openinference-semantic-conventions==0.1.42",
+            "opentelemetry-sdk==1.45.2",
+            "opentelemetry-exporter-otlp-proto-common==1.45.2",
+        ],
+    )
+}
+
 /// A Python with the OpenTelemetry SDK and its OTLP/gRPC exporter (grpcio): the protocol
 /// many SDKs and Collectors default to.
 pub fn otel_grpc_python() -> PathBuf {

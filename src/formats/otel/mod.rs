@@ -11,6 +11,7 @@ pub use values::{decode_json_string, hex, id_hex, unix_nanos};
 use crate::model::time::Nanos;
 use crate::model::{SpanKind, Status};
 use serde_json::Value;
+use std::borrow::Cow;
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct OtelSpan {
@@ -197,13 +198,26 @@ impl OtelSpan {
     }
 
     /// What went in, as the source records it (MLflow's inputs, a tool's arguments).
-    pub fn inputs(&self) -> Option<&Value> {
-        INPUT_KEYS.iter().find_map(|k| self.attr(k))
+    pub fn inputs(&self) -> Option<Cow<'_, Value>> {
+        self.io(&INPUT_KEYS, "input.mime_type")
     }
 
     /// What came out.
-    pub fn outputs(&self) -> Option<&Value> {
-        OUTPUT_KEYS.iter().find_map(|k| self.attr(k))
+    pub fn outputs(&self) -> Option<Cow<'_, Value>> {
+        self.io(&OUTPUT_KEYS, "output.mime_type")
+    }
+
+    /// The first of `keys` the span has; OpenInference's `input.value`/`output.value` decoded
+    /// when its mime type says it is JSON (it is text otherwise, however it looks).
+    fn io(&self, keys: &[&str], mime_key: &str) -> Option<Cow<'_, Value>> {
+        let (key, value) = keys.iter().find_map(|k| Some((*k, self.attr(k)?)))?;
+        let json = self.attr_str(mime_key) == Some("application/json");
+        match value {
+            Value::String(text) if json && key.ends_with(".value") => {
+                Some(serde_json::from_str(text).map_or(Cow::Borrowed(value), Cow::Owned))
+            }
+            _ => Some(Cow::Borrowed(value)),
+        }
     }
 
     /// The attributes not shown as the inputs or outputs.

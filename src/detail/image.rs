@@ -46,6 +46,11 @@ pub fn inspect(base64: &str) -> Option<ImageInfo> {
     })
 }
 
+/// The pixel size of a PNG or JPEG.
+pub fn dimensions(data: &[u8]) -> Option<(u32, u32)> {
+    png_size(data).or_else(|| jpeg_size(data))
+}
+
 fn png_size(data: &[u8]) -> Option<(u32, u32)> {
     if data.len() < 24 || &data[..8] != b"\x89PNG\r\n\x1a\n" || &data[12..16] != b"IHDR" {
         return None;

@@ -1,6 +1,7 @@
 //! What the prompt pane shows for a selection, as a UI-free `Doc`: built on demand from a
 //! span's payload, so bodies are read only when someone looks at them.
 
+pub mod attachment;
 pub mod doc;
 pub mod event;
 pub mod file_text;

@@ -30,16 +30,16 @@ pub fn render(span_ref: &SpanRef, tab: Tab, zone: Zone) -> Rendered {
         }
     };
     match tab {
-        Tab::Messages => messages(&span, &mut out),
-        Tab::Input => value(&mut out.doc, "input", span.inputs().as_deref()),
-        Tab::Output => value(&mut out.doc, "output", span.outputs().as_deref()),
+        Tab::Messages => messages(&span, span_ref, &mut out),
+        Tab::Input => value(&mut out.doc, "input", span.inputs().as_deref(), span_ref),
+        Tab::Output => value(&mut out.doc, "output", span.outputs().as_deref(), span_ref),
         Tab::Raw => raw(&mut out.doc, span_ref),
         _ => detail(&mut out.doc, &span, zone),
     }
     out
 }
 
-fn messages(span: &OtelSpan, out: &mut Rendered) {
+fn messages(span: &OtelSpan, span_ref: &SpanRef, out: &mut Rendered) {
     let list = chat::messages(span);
     let tools = chat::tools(span);
     if list.is_empty() {
@@ -50,7 +50,7 @@ fn messages(span: &OtelSpan, out: &mut Rendered) {
     }
     for message in &list {
         out.anchors.push(out.doc.lines.len());
-        one_message(&mut out.doc, message);
+        one_message(&mut out.doc, message, span_ref);
         out.doc.blank();
     }
     if !tools.is_empty() {
@@ -59,7 +59,7 @@ fn messages(span: &OtelSpan, out: &mut Rendered) {
     }
 }
 
-fn one_message(doc: &mut Doc, m: &ChatMessage) {
+fn one_message(doc: &mut Doc, m: &ChatMessage, span_ref: &SpanRef) {
     let mut header = format!("── {} ──", m.role);
     if let Some(reason) = &m.finish_reason {
         header.push_str(&format!("  (finish: {reason})"));
@@ -102,7 +102,12 @@ fn one_message(doc: &mut Doc, m: &ChatMessage) {
                 }
             }
             ChatPart::Media(what) => {
-                doc.line(&[(&format!("[{what}]"), Tone::Dim)]);
+                // An MLflow attachment says what it is, from its file beside the trace.
+                let shown = what
+                    .split_whitespace()
+                    .find_map(|word| super::attachment::describe_text(word, span_ref))
+                    .unwrap_or_else(|| what.clone());
+                doc.line(&[(&format!("[{shown}]"), Tone::Dim)]);
             }
             ChatPart::Other(v) => json_text::append(doc, v, ""),
         }
@@ -204,9 +209,10 @@ fn pairs(doc: &mut Doc, attributes: &[(String, Value)]) {
     }
 }
 
-fn value(doc: &mut Doc, label: &str, v: Option<&Value>) {
+fn value(doc: &mut Doc, label: &str, v: Option<&Value>, span_ref: &SpanRef) {
     doc.heading(&format!("── {label} ──"));
-    match v {
+    let described = v.map(|v| super::attachment::describe_in(v, span_ref));
+    match described.as_ref() {
         None => {
             doc.line(&[(&format!("(no {label} recorded)"), Tone::Dim)]);
         }

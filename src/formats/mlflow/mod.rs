@@ -3,6 +3,7 @@
 //! and `artifacts/traces.json` holding every span once the trace has ended; and its SQL store
 //! (`sql.rs`: `mlflow.db`), and what a tracking server answers over REST (`rest.rs`).
 
+pub mod attachment;
 pub mod info;
 pub mod rest;
 pub mod span;

@@ -115,7 +115,7 @@ fn refusals_follow_the_otlp_spec() {
     let proto = "POST /v1/traces HTTP/1.1\r\nContent-Type: application/x-protobuf";
     assert_eq!(http(addr, proto, b"\xff\xff\xff").0, 400);
     assert_eq!(
-        http(addr, &format!("POST /v1/logs HTTP/1.1\r\n{JSON}"), b"{}").0,
+        http(addr, &format!("POST /v1/metrics HTTP/1.1\r\n{JSON}"), b"{}").0,
         404
     );
     assert_eq!(http(addr, "GET /v1/traces HTTP/1.1", b"").0, 405);

@@ -14,7 +14,8 @@ pub enum Layout {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     Pml,
-    /// OTLP/JSON batches (`{"resourceSpans": ...}`), as the Collector's file exporter writes.
+    /// OTLP/JSON batches (`{"resourceSpans": ...}` or `{"resourceLogs": ...}`), as the
+    /// Collector's file exporter writes.
     Otlp,
 }
 
@@ -58,7 +59,13 @@ pub fn sniff(prefix: &[u8]) -> Option<(Format, Layout)> {
         .filter(|c| !c.is_whitespace())
         .take(32)
         .collect();
-    if head.starts_with("{\"resourceSpans\"") || head.starts_with("{\"resource_spans\"") {
+    let otlp = [
+        "resourceSpans",
+        "resource_spans",
+        "resourceLogs",
+        "resource_logs",
+    ];
+    if otlp.iter().any(|k| head.starts_with(&format!("{{\"{k}\""))) {
         return Some(match body.split_once('\n') {
             // A pretty-printed batch is one document; a batch per line is tailed.
             Some((first, _)) if !parses(first) => (Format::Otlp, Layout::Document),
@@ -147,6 +154,11 @@ mod tests {
             sniff(b"{\"resourceSpans\":[{\"scopeSpans\":"),
             Some((Format::Otlp, Layout::Lines)),
             "a partial first line is still a batch"
+        );
+        assert_eq!(
+            sniff(b"{\"resourceLogs\":[]}\n{\"resourceLogs\":[]}\n"),
+            Some((Format::Otlp, Layout::Lines)),
+            "a logs file beside the traces"
         );
     }
 

@@ -363,10 +363,21 @@ impl TraceFile {
             });
             self.removed.push(session.clone());
         }
+        self.forget_logs(out);
         self.reader = new_reader(&self.path, self.format, self.layout);
         self.sse = SseParser::default();
         self.waiting = false;
         self.taken = None;
+    }
+
+    /// Log records are kept by the sessions of the spans they name, not by this file's
+    /// sessions: they are forgotten by the file they came from.
+    fn forget_logs(&self, out: &mut Vec<Update>) {
+        if self.format == Format::Otlp {
+            out.push(Update::RemoveLogs {
+                file: std::sync::Arc::from(self.path.as_path()),
+            });
+        }
     }
 
     /// The file went away: so do its sessions and problems.
@@ -389,6 +400,8 @@ impl TraceFile {
             origin: self.origin(),
             problems: Vec::new(),
         });
+        // Read again under the new name: records kept under the old one would show twice.
+        self.forget_logs(out);
         self.reader = new_reader(&path, self.format, self.layout);
         self.tail = Tail::new(&path);
         self.path = path;

@@ -24,6 +24,9 @@ pub struct SpanRef {
     pub format: SpanFormat,
     pub source: SpanSource,
     pub usage: Option<Usage>,
+    /// Log records that belong to the span (OTLP logs: GenAI events), in arrival order;
+    /// read back as its events when it is shown. Set by the session, not by the reader.
+    pub logs: Vec<SpanSource>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,5 +1,6 @@
 //! The one way the model changes: formats emit `Update`s, the store applies them.
 
+use super::payload::SpanSource;
 use super::problem::Problem;
 use super::span::{Source, SpanRecord};
 use super::time::Nanos;
@@ -37,6 +38,17 @@ pub enum Update {
     RemoveSpan {
         session: SessionKey,
         key: Box<str>,
+    },
+    /// A log record that belongs to span `span` of `session`: kept whether or not the span
+    /// (or the session) has arrived, and shown with the span once it has.
+    Log {
+        session: SessionKey,
+        span: Box<str>,
+        record: SpanSource,
+    },
+    /// Forget every log record read from `file` (it is being read again from the start).
+    RemoveLogs {
+        file: std::sync::Arc<std::path::Path>,
     },
     /// Replace every problem that one origin (a file, a folder listing) reported; attached to
     /// a session, or to the whole store when `session` is `None`.

@@ -119,7 +119,7 @@ impl<S: Sink> UnaryService<Vec<u8>> for Export<S> {
         let bytes = request.into_inner();
         Box::pin(async move {
             let answer = tokio::task::spawn_blocking(move || {
-                match request::decode(Encoding::Protobuf, &bytes) {
+                match request::decode(request::Signal::Traces, Encoding::Protobuf, &bytes) {
                     Err(refusal) => {
                         shared.refused();
                         refusal.answer(Encoding::Protobuf)

@@ -1,5 +1,6 @@
-//! The OTLP trace messages (`opentelemetry/proto/collector/trace/v1` and the trace, common
-//! and resource messages they use), declared for prost from the published .proto schema.
+//! The OTLP trace and logs messages (`opentelemetry/proto/collector/{trace,logs}/v1` and the
+//! trace, logs, common and resource messages they use), declared for prost from the
+//! published .proto schema.
 //! `budget::protobuf` follows the same schema on the wire: change both together. Strings
 //! are taken as bytes: one that is not UTF-8 (which prost would refuse, and the whole
 //! request with it) is written with U+FFFD in place of what is not (`proto_json`).
@@ -140,4 +141,48 @@ pub struct ArrayValue {
 pub struct KeyValueList {
     #[prost(message, repeated, tag = "1")]
     pub values: Vec<KeyValue>,
+}
+
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct ExportLogsServiceRequest {
+    #[prost(message, repeated, tag = "1")]
+    pub resource_logs: Vec<ResourceLogs>,
+}
+
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct ResourceLogs {
+    #[prost(message, optional, tag = "1")]
+    pub resource: Option<Resource>,
+    #[prost(message, repeated, tag = "2")]
+    pub scope_logs: Vec<ScopeLogs>,
+}
+
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct ScopeLogs {
+    #[prost(message, optional, tag = "1")]
+    pub scope: Option<InstrumentationScope>,
+    #[prost(message, repeated, tag = "2")]
+    pub log_records: Vec<LogRecord>,
+}
+
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct LogRecord {
+    #[prost(fixed64, tag = "1")]
+    pub time_unix_nano: u64,
+    #[prost(fixed64, tag = "11")]
+    pub observed_time_unix_nano: u64,
+    #[prost(int32, tag = "2")]
+    pub severity_number: i32,
+    #[prost(bytes = "vec", tag = "3")]
+    pub severity_text: Vec<u8>,
+    #[prost(message, optional, tag = "5")]
+    pub body: Option<AnyValue>,
+    #[prost(message, repeated, tag = "6")]
+    pub attributes: Vec<KeyValue>,
+    #[prost(bytes = "vec", tag = "9")]
+    pub trace_id: Vec<u8>,
+    #[prost(bytes = "vec", tag = "10")]
+    pub span_id: Vec<u8>,
+    #[prost(bytes = "vec", tag = "12")]
+    pub event_name: Vec<u8>,
 }

@@ -4,7 +4,10 @@
 //! that is not UTF-8 is written with U+FFFD in place of what is not, and counted, rather
 //! than lose the request over it.
 
-use super::proto::{AnyValue, ExportTraceServiceRequest, KeyValue, Span, any_value};
+use super::proto::{
+    AnyValue, ExportLogsServiceRequest, ExportTraceServiceRequest, KeyValue, LogRecord, Resource,
+    Span, any_value,
+};
 use crate::formats::otel::hex;
 
 /// A request written as OTLP/JSON.
@@ -50,6 +53,36 @@ pub fn to_json(request: &ExportTraceServiceRequest) -> Written {
             for (k, span) in ss.spans.iter().enumerate() {
                 w.comma(k);
                 w.span(span);
+            }
+            w.raw("]}");
+        }
+        w.raw("]}");
+    }
+    w.raw("]}");
+    Written {
+        json: w.out,
+        not_utf8: w.not_utf8,
+    }
+}
+
+/// A logs request as one OTLP/JSON document (`{"resourceLogs": ...}`).
+pub fn logs_to_json(request: &ExportLogsServiceRequest) -> Written {
+    let mut w = Writer {
+        out: Vec::new(),
+        not_utf8: 0,
+    };
+    w.raw("{\"resourceLogs\":[");
+    for (i, rl) in request.resource_logs.iter().enumerate() {
+        w.comma(i);
+        w.raw("{\"resource\":");
+        w.resource(rl.resource.as_ref());
+        w.raw(",\"scopeLogs\":[");
+        for (j, sl) in rl.scope_logs.iter().enumerate() {
+            w.comma(j);
+            w.raw("{\"logRecords\":[");
+            for (k, record) in sl.log_records.iter().enumerate() {
+                w.comma(k);
+                w.record(record);
             }
             w.raw("]}");
         }
@@ -154,6 +187,41 @@ impl Writer {
         self.raw("}");
     }
 
+    fn resource(&mut self, resource: Option<&Resource>) {
+        match resource {
+            Some(r) => {
+                self.raw("{\"attributes\":");
+                self.attributes(&r.attributes);
+                self.raw("}");
+            }
+            None => self.raw("null"),
+        }
+    }
+
+    fn record(&mut self, r: &LogRecord) {
+        self.raw("{\"traceId\":");
+        self.string(&hex(&r.trace_id));
+        self.raw(",\"spanId\":");
+        self.string(&hex(&r.span_id));
+        self.raw(",\"timeUnixNano\":");
+        self.quoted(r.time_unix_nano);
+        self.raw(",\"observedTimeUnixNano\":");
+        self.quoted(r.observed_time_unix_nano);
+        self.raw(&format!(",\"severityNumber\":{}", r.severity_number));
+        self.raw(",\"severityText\":");
+        self.text(&r.severity_text);
+        self.raw(",\"eventName\":");
+        self.text(&r.event_name);
+        self.raw(",\"body\":");
+        match &r.body {
+            Some(v) => self.any_value(v),
+            None => self.raw("null"),
+        }
+        self.raw(",\"attributes\":");
+        self.attributes(&r.attributes);
+        self.raw("}");
+    }
+
     fn attributes(&mut self, list: &[KeyValue]) {
         self.raw("[");
         for (i, kv) in list.iter().enumerate() {
@@ -227,6 +295,56 @@ mod tests {
             key: key.into(),
             value: Some(AnyValue { value: Some(value) }),
         }
+    }
+
+    #[test]
+    fn a_logs_request_is_written_as_otlp_json() {
+        let request = ExportLogsServiceRequest {
+            resource_logs: vec![ResourceLogs {
+                resource: None,
+                scope_logs: vec![ScopeLogs {
+                    scope: None,
+                    log_records: vec![LogRecord {
+                        trace_id: vec![0xab; 16],
+                        span_id: vec![1, 2, 3, 4, 5, 6, 7, 8],
+                        event_name: "gen_ai.user.message".into(),
+                        body: Some(AnyValue {
+                            value: Some(any_value::Value::KvlistValue(KeyValueList {
+                                values: vec![kv(
+                                    "content",
+                                    any_value::Value::StringValue(b"hi \xff".to_vec()),
+                                )],
+                            })),
+                        }),
+                        observed_time_unix_nano: 7,
+                        ..LogRecord::default()
+                    }],
+                }],
+            }],
+        };
+        let bytes = request.encode_to_vec();
+        let decoded = ExportLogsServiceRequest::decode(&bytes[..]).expect("decode");
+        let written = logs_to_json(&decoded);
+        assert_eq!(written.not_utf8, 1);
+        let read = crate::formats::otlp::reader::read(&written.json, &|raw| {
+            crate::model::SpanSource::Memory(std::sync::Arc::from(raw.get().as_bytes()))
+        })
+        .expect("read");
+        assert_eq!(read.logs.logs.len(), 1);
+        let log = &read.logs.logs[0];
+        assert_eq!(log.trace_id, "ab".repeat(16));
+        assert_eq!(log.span_id, "0102030405060708");
+        let crate::model::SpanSource::Memory(raw) = &log.source else {
+            panic!("in memory")
+        };
+        let event = crate::formats::otlp::logs::event(std::str::from_utf8(raw).expect("utf8"))
+            .expect("event");
+        assert_eq!(event.name, "gen_ai.user.message");
+        assert_eq!(event.time_ns, Some(7));
+        assert_eq!(
+            event.attributes,
+            [("body".to_string(), json!({"content": "hi \u{fffd}"}))]
+        );
     }
 
     #[test]

@@ -1,14 +1,16 @@
 //! One OTLP/HTTP request: whether it is one we take (route, method, content type and
 //! coding, declared size), its body read and decompressed within the limit, decoded (JSON
-//! or protobuf) into spans, and the answers the OTLP spec asks for.
+//! or protobuf) into spans or log records, and the answers the OTLP spec asks for.
 
 use super::ReceiverOptions;
 use super::budget::{self, Over};
 use super::http::{Answer, Body, Head};
 use super::proto::{
-    ExportTracePartialSuccess, ExportTraceServiceRequest, ExportTraceServiceResponse,
+    ExportLogsServiceRequest, ExportTracePartialSuccess, ExportTraceServiceRequest,
+    ExportTraceServiceResponse,
 };
-use crate::formats::otlp::reader::{BatchSpan, read_batch};
+use crate::formats::otlp::logs::ReadLogs;
+use crate::formats::otlp::reader::BatchSpan;
 use crate::model::SpanSource;
 use prost::Message as _;
 use std::borrow::Cow;
@@ -21,9 +23,17 @@ pub enum Encoding {
     Protobuf,
 }
 
+/// What a request carries: `/v1/traces` or `/v1/logs`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Signal {
+    Traces,
+    Logs,
+}
+
 /// What the head says about a request we take.
 #[derive(Clone, Copy, Debug)]
 pub struct Accepted {
+    pub signal: Signal,
     pub encoding: Encoding,
     pub gzip: bool,
 }
@@ -42,15 +52,19 @@ impl Refusal {
 pub fn check(head: &Head, options: &ReceiverOptions) -> Result<Accepted, Answer> {
     // Before the encoding is known (or when it is not one we speak), the answer is text.
     let refuse = |code, why: String| Answer::text(code, &why);
-    if head.path != "/v1/traces" {
-        return Err(refuse(
-            404,
-            format!(
-                "no such endpoint: {}; use POST /v1/traces",
-                crate::untrusted::sanitize::label(&head.path)
-            ),
-        ));
-    }
+    let signal = match head.path.as_str() {
+        "/v1/traces" => Signal::Traces,
+        "/v1/logs" => Signal::Logs,
+        other => {
+            return Err(refuse(
+                404,
+                format!(
+                    "no such endpoint: {}; use POST /v1/traces or /v1/logs",
+                    crate::untrusted::sanitize::label(other)
+                ),
+            ));
+        }
+    };
     if head.method != "POST" {
         return Err(refuse(405, "use POST".into()).with_header("Allow", "POST"));
     }
@@ -96,7 +110,11 @@ pub fn check(head: &Head, options: &ReceiverOptions) -> Result<Accepted, Answer>
     {
         return Err(status_answer(413, encoding, &too_large(options)));
     }
-    Ok(Accepted { encoding, gzip })
+    Ok(Accepted {
+        signal,
+        encoding,
+        gzip,
+    })
 }
 
 fn too_large(options: &ReceiverOptions) -> String {
@@ -133,9 +151,12 @@ pub fn read_body(
     }
 }
 
-/// A body read into spans.
+/// A body read into spans and log records.
 pub struct Decoded {
+    pub signal: Signal,
     pub spans: Vec<BatchSpan>,
+    /// Log records (a logs request's), and why any could not be read.
+    pub logs: ReadLogs,
     /// Why spans could not be read (the rest were).
     pub errors: Vec<String>,
     /// Sequences in strings that were not UTF-8, replaced with U+FFFD.
@@ -144,7 +165,7 @@ pub struct Decoded {
 
 /// The body's spans, and why any could not be read. What the body holds is counted
 /// first, and a body that would cost too much to decode is refused before it is.
-pub fn decode(encoding: Encoding, body: &[u8]) -> Result<Decoded, Refusal> {
+pub fn decode(signal: Signal, encoding: Encoding, body: &[u8]) -> Result<Decoded, Refusal> {
     let refuse = |over| match over {
         Over::Limit(why) => Refusal(413, why),
         Over::Malformed(why) => Refusal(400, why),
@@ -158,6 +179,14 @@ pub fn decode(encoding: Encoding, body: &[u8]) -> Result<Decoded, Refusal> {
                 Cow::Owned(text) => Cow::Owned(text.into_bytes()),
             };
             (json, bad)
+        }
+        Encoding::Protobuf if signal == Signal::Logs => {
+            budget::protobuf::count_logs(body).map_err(refuse)?;
+            let request = ExportLogsServiceRequest::decode(body)
+                .map_err(|e| Refusal(400, format!("not an OTLP protobuf logs request: {e}")))?;
+            let written = super::proto_json::logs_to_json(&request);
+            drop(request);
+            (Cow::Owned(written.json), written.not_utf8)
         }
         Encoding::Protobuf => {
             budget::protobuf::count(body).map_err(refuse)?;
@@ -173,9 +202,16 @@ pub fn decode(encoding: Encoding, body: &[u8]) -> Result<Decoded, Refusal> {
     }
     let place =
         |raw: &serde_json::value::RawValue| SpanSource::Memory(Arc::from(raw.get().as_bytes()));
-    let (spans, errors) = read_batch(&json, &place).map_err(|e| Refusal(400, e))?;
+    let read = crate::formats::otlp::reader::read(&json, &place).map_err(|e| Refusal(400, e))?;
+    // A JSON body is read as what it holds; each route takes its own signal only.
+    let (spans, errors, logs) = match signal {
+        Signal::Traces => (read.spans, read.errors, ReadLogs::default()),
+        Signal::Logs => (Vec::new(), Vec::new(), read.logs),
+    };
     Ok(Decoded {
+        signal,
         spans,
+        logs,
         errors,
         not_utf8,
     })
@@ -191,7 +227,12 @@ const ERRORS_SAID: usize = 10;
 
 /// The success answer: an empty response, or partial success naming rejected spans and
 /// any warning (the spec's partial success with nothing rejected).
-pub fn success(encoding: Encoding, errors: &[String], warning: Option<String>) -> Answer {
+pub fn success(
+    encoding: Encoding,
+    signal: Signal,
+    errors: &[String],
+    warning: Option<String>,
+) -> Answer {
     let mut said: Vec<String> = errors[..errors.len().min(ERRORS_SAID)].to_vec();
     if errors.len() > ERRORS_SAID {
         said.push(format!("and {} more", errors.len() - ERRORS_SAID));
@@ -201,15 +242,20 @@ pub fn success(encoding: Encoding, errors: &[String], warning: Option<String>) -
         rejected_spans: errors.len() as i64,
         error_message: said.join("; "),
     });
+    // ExportLogsServiceResponse has the same fields and numbers; only JSON names differ.
     let body = match encoding {
         Encoding::Protobuf => ExportTraceServiceResponse {
             partial_success: partial,
         }
         .encode_to_vec(),
         Encoding::Json => {
+            let rejected = match signal {
+                Signal::Traces => "rejectedSpans",
+                Signal::Logs => "rejectedLogRecords",
+            };
             let body = match partial {
                 Some(p) => serde_json::json!({"partialSuccess": {
-                    "rejectedSpans": p.rejected_spans.to_string(),
+                    rejected: p.rejected_spans.to_string(),
                     "errorMessage": p.error_message,
                 }}),
                 None => serde_json::json!({}),

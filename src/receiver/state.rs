@@ -6,7 +6,8 @@
 use super::http::Answer;
 use super::request::{self, Decoded, Encoding};
 use super::{Delivery, ReceiverOptions, ReceiverStatus, Sink};
-use crate::formats::otlp::reader::{BatchSpan, emit};
+use crate::formats::otlp::logs::{BatchLog, ReadLogs};
+use crate::formats::otlp::reader::{BatchSpan, emit, emit_log, without_span};
 use crate::model::{Problem, SessionKey, SpanSource, Update};
 use std::collections::HashSet;
 use std::net::SocketAddr;
@@ -64,17 +65,25 @@ impl State {
     ) -> (Answer, bool) {
         self.status.requests += 1;
         let Decoded {
+            signal,
             spans,
-            errors,
+            logs,
+            mut errors,
             not_utf8,
         } = decoded;
+        let ReadLogs {
+            logs,
+            errors: log_errors,
+            without_span: unplaced,
+        } = logs;
+        errors.extend(log_errors);
         let count = spans.len() as u64;
         let undo = Undo {
             bodies_dropped: self.status.bodies_dropped,
             over_memory: self.over_memory,
             not_utf8: self.not_utf8,
         };
-        let (updates, held) = self.updates(spans, not_utf8);
+        let (updates, held) = self.updates(spans, logs, not_utf8);
         let announced: Vec<SessionKey> = updates
             .iter()
             .filter_map(|u| match u {
@@ -94,8 +103,15 @@ impl State {
                 self.status.rejected += errors.len() as u64;
                 self.status.held_bytes += held;
                 sink.status(&self.status);
-                let warning = (not_utf8 > 0).then(|| request::not_utf8_warning(not_utf8));
-                (request::success(encoding, &errors, warning), true)
+                let warnings: Vec<String> = [
+                    (not_utf8 > 0).then(|| request::not_utf8_warning(not_utf8)),
+                    (unplaced > 0).then(|| without_span(unplaced)),
+                ]
+                .into_iter()
+                .flatten()
+                .collect();
+                let warning = (!warnings.is_empty()).then(|| warnings.join("; "));
+                (request::success(encoding, signal, &errors, warning), true)
             }
             Delivery::Full => {
                 // Nothing was kept: the client retries later, nothing is lost.
@@ -124,7 +140,12 @@ impl State {
 
     /// Updates for the spans, applying the memory policy, and the receiver's problems when
     /// they change. Returns the bytes now held.
-    fn updates(&mut self, spans: Vec<BatchSpan>, not_utf8: u64) -> (Vec<Update>, u64) {
+    fn updates(
+        &mut self,
+        spans: Vec<BatchSpan>,
+        logs: Vec<BatchLog>,
+        not_utf8: u64,
+    ) -> (Vec<Update>, u64) {
         let mut out = Vec::new();
         let mut held = 0u64;
         let mut problems_changed = not_utf8 > 0;
@@ -142,6 +163,20 @@ impl State {
                 }
             }
             emit(span, &self.origin, &mut self.sessions, &mut out);
+        }
+        // A record is all body: past the limit there is nothing worth keeping of it.
+        for log in logs {
+            if let SpanSource::Memory(bytes) = &log.source {
+                let size = bytes.len() as u64;
+                if self.status.held_bytes + held + size > self.max_memory {
+                    self.status.bodies_dropped += 1;
+                    problems_changed |= !self.over_memory;
+                    self.over_memory = true;
+                    continue;
+                }
+                held += size;
+            }
+            emit_log(log, &mut out);
         }
         if problems_changed {
             out.push(Update::Problems {
@@ -162,7 +197,7 @@ impl State {
             problems.push(Problem::new(
                 at.clone(),
                 format!(
-                    "received spans passed the {} memory limit: later spans keep their name, times and status, not their attributes and events (--listen-memory raises it)",
+                    "received spans passed the {} memory limit: later spans keep their name, times and status, not their attributes and events, and later log records are dropped (--listen-memory raises it)",
                     super::limit_text(self.max_memory)
                 ),
             ));

@@ -371,6 +371,25 @@ pub fn openinference_python() -> PathBuf {
     )
 }
 
+/// A Python with the real `openai` client and `opentelemetry-instrumentation-openai-v2`,
+/// which can put a call's content in log records (GenAI events), with the SDK and its
+/// OTLP/HTTP exporters: `$TRACETUI_OPENAI_V2_PYTHON`, else a venv under target/. The
+/// GenAI utilities are pinned: 1.2 and later dropped the module this release imports.
+pub fn openai_v2_python() -> PathBuf {
+    python_with(
+        "TRACETUI_OPENAI_V2_PYTHON",
+        "openai-v2-venv",
+        &[
+            "openai==2.8.1",
+            "opentelemetry-instrumentation-openai-v2==2.4b0",
+            "opentelemetry-util-genai==1.1b0",
+            "opentelemetry-instrumentation==0.66b2",
+            "opentelemetry-sdk==1.45.2",
+            "opentelemetry-exporter-otlp-proto-http==1.45.2",
+        ],
+    )
+}
+
 /// A Python with the OpenTelemetry SDK and its OTLP/HTTP exporter:
 /// `$TRACETUI_OTEL_PYTHON`, else a virtual environment made once under the target folder.
 pub fn otel_python() -> PathBuf {

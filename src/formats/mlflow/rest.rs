@@ -258,6 +258,7 @@ pub fn spans(body: &[u8], trace: &str) -> Result<(Vec<SpanRecord>, Vec<Problem>)
                 format: SpanFormat::Mlflow,
                 source: SpanSource::Memory(Arc::from(raw.as_bytes())),
                 usage: None,
+                logs: Default::default(),
             })),
             Err(e) => problems.push(Problem::new(where_(), e)),
         }

@@ -163,6 +163,7 @@ pub fn read_trace(
                 format: SpanFormat::Mlflow,
                 source: SpanSource::Memory(Arc::from(content)),
                 usage: None,
+                logs: Vec::new(),
             })),
             Err(e) => read
                 .problems

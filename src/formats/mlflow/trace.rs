@@ -127,6 +127,7 @@ pub fn read_trace(dir: &Path, ctx: BuildContext) -> Result<TraceRead, String> {
                         at,
                     },
                     usage: None,
+                    logs: Vec::new(),
                 }));
             }
             Err(e) => read.problems.push(problem(&path, e)),

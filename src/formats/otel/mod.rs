@@ -262,16 +262,46 @@ pub fn load(
     span: &crate::model::SpanRef,
     source: &mut dyn crate::formats::bytes::ByteSource,
 ) -> Result<OtelSpan, String> {
-    let bytes = raw_bytes(span, source)?;
-    let text = std::str::from_utf8(&bytes).map_err(|_| "not UTF-8".to_string())?;
-    match span.format {
-        crate::model::SpanFormat::Mlflow => {
-            let value: Value =
-                serde_json::from_str(text).map_err(crate::formats::json::describe)?;
-            crate::formats::mlflow::span::parse(&value)
+    let mut parsed = {
+        let bytes = raw_bytes(span, source)?;
+        let text = std::str::from_utf8(&bytes).map_err(|_| "not UTF-8".to_string())?;
+        match span.format {
+            crate::model::SpanFormat::Mlflow => {
+                let value: Value =
+                    serde_json::from_str(text).map_err(crate::formats::json::describe)?;
+                crate::formats::mlflow::span::parse(&value)
+            }
+            crate::model::SpanFormat::Otlp => crate::formats::otlp::span::parse(text),
         }
-        crate::model::SpanFormat::Otlp => crate::formats::otlp::span::parse(text),
+    }?;
+    for record in &span.logs {
+        parsed.events.push(log_event(record, source));
     }
+    Ok(parsed)
+}
+
+/// A log record of the span as one of its events; one that cannot be read back says why
+/// in its place (the rest still show).
+fn log_event(
+    record: &crate::model::SpanSource,
+    source: &mut dyn crate::formats::bytes::ByteSource,
+) -> OtelEvent {
+    let bytes = match record {
+        crate::model::SpanSource::File { file, at } => source.read(file, *at),
+        crate::model::SpanSource::Memory(bytes) => Ok(std::borrow::Cow::Borrowed(&bytes[..])),
+    };
+    let read = bytes.and_then(|b| {
+        let text = std::str::from_utf8(&b).map_err(|_| "not UTF-8".to_string())?;
+        crate::formats::otlp::logs::event(text)
+    });
+    read.unwrap_or_else(|e| OtelEvent {
+        name: "log record".into(),
+        time_ns: None,
+        attributes: vec![(
+            "read_error".into(),
+            Value::String(format!("cannot read the log record back: {e}")),
+        )],
+    })
 }
 
 #[cfg(test)]

@@ -1,8 +1,10 @@
 //! OTLP/JSON (formats.md section 4): what the OpenTelemetry Collector's file exporter writes,
-//! one `{"resourceSpans": [...]}` batch per line, and what an OTLP/HTTP client posts as JSON.
+//! one `{"resourceSpans": [...]}` batch per line (or `{"resourceLogs": [...]}` in a logs
+//! file), and what an OTLP/HTTP client posts as JSON.
 //! Lenient as the spec asks: hex or base64 ids, int64 as strings or numbers, enum names or
 //! numbers, the old `instrumentationLibrarySpans`, unknown fields ignored.
 
+pub mod logs;
 pub mod reader;
 pub mod span;
 
@@ -14,6 +16,8 @@ use serde_json::value::RawValue;
 pub struct Batch<'a> {
     #[serde(rename = "resourceSpans", alias = "resource_spans", borrow, default)]
     pub resource_spans: Vec<ResourceSpans<'a>>,
+    #[serde(rename = "resourceLogs", alias = "resource_logs", borrow, default)]
+    pub resource_logs: Vec<logs::ResourceLogs<'a>>,
 }
 
 #[derive(Debug, Deserialize)]

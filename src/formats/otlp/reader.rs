@@ -1,6 +1,8 @@
 //! OTLP/JSON event files, line by line: each batch's spans become spans of their trace's
-//! session, remembered by their place in the line (bodies are read back when shown).
+//! session, remembered by their place in the line (bodies are read back when shown); its log
+//! records become places kept for the span they name (`Update::Log`).
 
+use super::logs::{BatchLog, ReadLogs};
 use super::{Batch, service_name};
 use crate::formats::file_problems::FileProblems;
 use crate::formats::otel::OtelSpan;
@@ -58,17 +60,32 @@ impl ValueReader for OtlpReader {
                 SpanSource::Memory(Arc::from(text.as_bytes()))
             }
         };
-        match read_batch(bytes, &place) {
-            Ok((spans, errors)) => {
-                if let Some(e) = errors.first() {
-                    let more = match errors.len() {
-                        1 => String::new(),
-                        n => format!(" (and {} more spans)", n - 1),
-                    };
-                    self.problems.line(at.number(), format!("{e}{more}"));
+        match read(bytes, &place) {
+            Ok(read) => {
+                let mut said = Vec::new();
+                if let Some(e) = read.errors.first() {
+                    said.push(match read.errors.len() {
+                        1 => e.clone(),
+                        n => format!("{e} (and {} more spans)", n - 1),
+                    });
                 }
-                for span in spans {
+                if let Some(e) = read.logs.errors.first() {
+                    said.push(match read.logs.errors.len() {
+                        1 => e.clone(),
+                        n => format!("{e} (and {} more log records)", n - 1),
+                    });
+                }
+                if read.logs.without_span > 0 {
+                    said.push(without_span(read.logs.without_span));
+                }
+                if !said.is_empty() {
+                    self.problems.line(at.number(), said.join("; "));
+                }
+                for span in read.spans {
                     emit(span, &self.file, &mut self.sessions, out);
+                }
+                for log in read.logs.logs {
+                    emit_log(log, out);
                 }
             }
             Err(e) => self.problems.line(at.number(), e),
@@ -101,13 +118,37 @@ pub struct BatchSpan {
     pub source: SpanSource,
 }
 
+/// What one OTLP/JSON batch holds: spans, log records, and why any could not be read.
+#[derive(Default)]
+pub struct ReadBatch {
+    pub spans: Vec<BatchSpan>,
+    /// Why spans could not be read (the rest still are).
+    pub errors: Vec<String>,
+    pub logs: ReadLogs,
+}
+
+/// What is said of records that name no span: they are not shown anywhere.
+pub fn without_span(n: usize) -> String {
+    match n {
+        1 => "a log record names no span; not shown".into(),
+        n => format!("{n} log records name no span; not shown"),
+    }
+}
+
 /// The spans of one OTLP/JSON batch, and why any could not be read (the rest still are).
 pub fn read_batch(
     bytes: &[u8],
     place: &dyn Fn(&RawValue) -> SpanSource,
 ) -> Result<(Vec<BatchSpan>, Vec<String>), String> {
+    read(bytes, place).map(|r| (r.spans, r.errors))
+}
+
+/// The spans and log records of one OTLP/JSON batch (traces or logs, or both).
+pub fn read(bytes: &[u8], place: &dyn Fn(&RawValue) -> SpanSource) -> Result<ReadBatch, String> {
     let text = std::str::from_utf8(bytes).map_err(|_| "not UTF-8".to_string())?;
     let batch: Batch = serde_json::from_str(text).map_err(crate::formats::json::describe)?;
+    let mut logs = ReadLogs::default();
+    super::logs::read_records(super::logs::records(&batch.resource_logs), place, &mut logs);
     let mut spans = Vec::new();
     let mut errors = Vec::new();
     // Each resource's service, read once for all its spans; keyed by where the resource
@@ -137,7 +178,20 @@ pub fn read_batch(
             Err(e) => errors.push(e),
         }
     }
-    Ok((spans, errors))
+    Ok(ReadBatch {
+        spans,
+        errors,
+        logs,
+    })
+}
+
+/// A log record kept for its span, in the session its trace is (announced by its spans).
+pub fn emit_log(log: BatchLog, out: &mut Vec<Update>) {
+    out.push(Update::Log {
+        session: format!("otlp:{}", log.trace_id).into(),
+        span: log.span_id.into(),
+        record: log.source,
+    });
 }
 
 /// Put a span in its trace's session, announcing the session the first time.
@@ -163,6 +217,7 @@ pub fn emit(
         format: SpanFormat::Otlp,
         source: span.source,
         usage: None,
+        logs: Vec::new(),
     });
     out.push(Update::Span {
         session: key,

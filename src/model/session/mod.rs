@@ -3,6 +3,7 @@
 //! change and go; `links.rs` the tree links and the children waiting for a parent.
 
 mod links;
+mod logs;
 mod update;
 
 use super::ids::SpanId;
@@ -42,6 +43,8 @@ pub struct Session {
     /// Parent key -> the spans waiting for it.
     waiting: HashMap<Box<str>, Vec<SpanId>>,
     problems: BTreeMap<Box<str>, Vec<Problem>>,
+    /// Log records by the key of the span they belong to (`logs.rs`).
+    logs: HashMap<Box<str>, Vec<super::payload::SpanSource>>,
     live: usize,
     /// Live spans whose status is `Running`.
     running: usize,
@@ -85,6 +88,7 @@ impl Session {
             orphans: Vec::new(),
             waiting: HashMap::new(),
             problems: BTreeMap::new(),
+            logs: HashMap::new(),
             live: 0,
             running: 0,
             failed: 0,

@@ -45,6 +45,7 @@ impl Session {
 
     /// Returns the span's id and whether anything changed.
     pub(in crate::model) fn upsert(&mut self, record: SpanRecord, name: Sym) -> (SpanId, bool) {
+        let record = self.with_logs(record);
         if let Some(id) = self.find(&record.key) {
             if self.unchanged(id, &record, name) {
                 return (id, false);

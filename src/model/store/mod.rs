@@ -33,6 +33,9 @@ pub struct Store {
     /// parents), by generation: at 2,000 events a second, the last half minute.
     span_changes: changes::ChangeLog<(SessionId, SpanId, bool), 65_536>,
     totals: changes::Totals,
+    /// Log records of sessions not announced yet, by session and span key: they wait for
+    /// their spans' session rather than make an empty one.
+    pending_logs: HashMap<SessionKey, Vec<(Box<str>, super::payload::SpanSource)>>,
     /// The session the last span went to: spans come in runs of the same session.
     last: Option<(SessionKey, SessionId)>,
     /// Bumped on every applied batch that changed something.
@@ -97,6 +100,46 @@ impl Store {
                     }
                     self.touched.insert(id);
                 }
+            }
+            Update::Log {
+                session,
+                span,
+                record,
+            } => {
+                let Some(&id) = self.by_key.get(&session) else {
+                    let waiting = self.pending_logs.entry(session).or_default();
+                    if waiting.iter().any(|(k, r)| *k == span && *r == record) {
+                        return false;
+                    }
+                    waiting.push((span, record));
+                    // Nothing shown changed.
+                    return false;
+                };
+                let changed = self.sessions[id.index()]
+                    .as_mut()
+                    .is_some_and(|s| s.add_log(span, record));
+                if !changed {
+                    return false;
+                }
+                self.touched.insert(id);
+            }
+            Update::RemoveLogs { file } => {
+                let from = |r: &super::payload::SpanSource| matches!(r, super::payload::SpanSource::File { file: f, .. } if *f == file);
+                for waiting in self.pending_logs.values_mut() {
+                    waiting.retain(|(_, r)| !from(r));
+                }
+                self.pending_logs.retain(|_, w| !w.is_empty());
+                let mut changed = false;
+                for (i, session) in self.sessions.iter_mut().enumerate() {
+                    if let Some(s) = session
+                        && s.remove_logs(&file)
+                    {
+                        self.touched
+                            .insert(SessionId(u32::try_from(i).unwrap_or(u32::MAX)));
+                        changed = true;
+                    }
+                }
+                return changed;
             }
             Update::Problems {
                 session: Some(session),
@@ -180,6 +223,9 @@ impl Store {
             record.start_ns,
         );
         session.note = record.note;
+        for (span, log) in self.pending_logs.remove(&record.key).unwrap_or_default() {
+            session.add_log(span, log);
+        }
         self.sessions.push(Some(session));
         self.by_key.insert(record.key, id);
         self.unplaced.push(id);

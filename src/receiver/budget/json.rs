@@ -12,7 +12,20 @@ use std::marker::PhantomData;
 /// build what was not counted.
 pub fn count(body: &[u8]) -> Result<Tally, Over> {
     serde_json::from_slice::<Batch>(body)
-        .map(|batch| batch.resources.tally)
+        .and_then(|batch| {
+            // Each list stops at its own limit; together they must stay within it too.
+            let (s, l) = (batch.resources.tally, batch.logs.tally);
+            let tally = Tally {
+                resources: s.resources + l.resources,
+                scopes: s.scopes + l.scopes,
+                spans: s.spans + l.spans,
+                values: s.values + l.values,
+            };
+            match tally.over() {
+                Some(Over::Limit(why)) => Err(serde::de::Error::custom(format!("{LIMIT}{why}"))),
+                _ => Ok(tally),
+            }
+        })
         .map_err(|e| match e.to_string().strip_prefix(LIMIT) {
             Some(why) => Over::Limit(why.split(" at line ").next().unwrap_or(why).to_string()),
             None => Over::Malformed(crate::formats::json::describe(e)),
@@ -27,6 +40,27 @@ const LIMIT: &str = "limit: ";
 struct Batch {
     #[serde(rename = "resourceSpans", alias = "resource_spans", default)]
     resources: Counted<Resource>,
+    /// Log records count as spans: each is kept as its raw text, as a span is.
+    #[serde(rename = "resourceLogs", alias = "resource_logs", default)]
+    logs: Counted<LogsResource>,
+}
+
+#[derive(serde::Deserialize)]
+struct LogsResource {
+    #[serde(rename = "scopeLogs", alias = "scope_logs", default)]
+    scopes: Counted<LogsScope>,
+    #[serde(
+        rename = "instrumentationLibraryLogs",
+        alias = "instrumentation_library_logs",
+        default
+    )]
+    library: Counted<LogsScope>,
+}
+
+#[derive(serde::Deserialize)]
+struct LogsScope {
+    #[serde(rename = "logRecords", alias = "log_records", default)]
+    records: Counted<IgnoredAny>,
 }
 
 #[derive(serde::Deserialize)]
@@ -59,6 +93,23 @@ impl Counts for Resource {
             tally.scopes += scopes.tally.scopes;
             tally.spans += scopes.tally.spans;
         }
+    }
+}
+
+impl Counts for LogsResource {
+    fn add_to(&self, tally: &mut Tally) {
+        tally.resources += 1;
+        for scopes in [&self.scopes, &self.library] {
+            tally.scopes += scopes.tally.scopes;
+            tally.spans += scopes.tally.spans;
+        }
+    }
+}
+
+impl Counts for LogsScope {
+    fn add_to(&self, tally: &mut Tally) {
+        tally.scopes += 1;
+        tally.spans += self.records.tally.spans;
     }
 }
 

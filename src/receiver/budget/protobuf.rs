@@ -19,6 +19,10 @@ enum Msg {
     AnyValue,
     ArrayValue,
     KeyValueList,
+    LogsRequest,
+    ResourceLogs,
+    ScopeLogs,
+    LogRecord,
 }
 
 /// The message a field holds, for the fields `proto.rs` decodes as messages.
@@ -36,8 +40,22 @@ fn child(parent: Msg, field: u64) -> Option<Msg> {
         (KeyValue, 2) | (ArrayValue, 1) => AnyValue,
         (AnyValue, 5) => ArrayValue,
         (AnyValue, 6) => KeyValueList,
+        (LogsRequest, 1) => ResourceLogs,
+        (ResourceLogs, 1) => Resource,
+        (ResourceLogs, 2) => ScopeLogs,
+        (ScopeLogs, 1) => Scope,
+        (ScopeLogs, 2) => LogRecord,
+        (LogRecord, 5) => AnyValue,
+        (LogRecord, 6) => KeyValue,
         _ => return None,
     })
+}
+
+/// Count what an `ExportLogsServiceRequest` holds: its records count as spans.
+pub fn count_logs(body: &[u8]) -> Result<Tally, Over> {
+    let mut tally = Tally::default();
+    walk(body, Msg::LogsRequest, 1, &mut tally)?;
+    Ok(tally)
 }
 
 /// Count what an `ExportTraceServiceRequest` holds.
@@ -66,9 +84,9 @@ fn walk(buf: &[u8], msg: Msg, depth: usize, tally: &mut Tally) -> Result<(), Ove
                         return Err(too_deep());
                     }
                     match inner {
-                        Msg::ResourceSpans => tally.resources += 1,
-                        Msg::ScopeSpans => tally.scopes += 1,
-                        Msg::Span => tally.spans += 1,
+                        Msg::ResourceSpans | Msg::ResourceLogs => tally.resources += 1,
+                        Msg::ScopeSpans | Msg::ScopeLogs => tally.scopes += 1,
+                        Msg::Span | Msg::LogRecord => tally.spans += 1,
                         _ => tally.values += 1,
                     }
                     if let Some(over) = tally.over() {

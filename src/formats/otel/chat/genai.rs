@@ -55,8 +55,11 @@ fn role_event(event: &OtelEvent) -> Option<ChatMessage> {
         .strip_suffix(".message")
         .map(str::to_string);
     let get = |k: &str| attr_value(&event.attributes, k);
-    // Some writers put the whole body in one attribute as JSON.
-    let body = get("gen_ai.event.content").unwrap_or(Value::Null);
+    // Some writers put the whole body in one attribute as JSON; a log record's body is
+    // its `body` (`formats::otlp::logs::event`).
+    let body = get("gen_ai.event.content")
+        .or_else(|| get("body"))
+        .unwrap_or(Value::Null);
     match (role, event.name.as_str()) {
         (Some(role), _) => {
             let mut obj = serde_json::Map::new();
@@ -64,6 +67,12 @@ fn role_event(event: &OtelEvent) -> Option<ChatMessage> {
                 if let Some(v) = get(key).or_else(|| body.get(key).cloned()) {
                     obj.insert(key.into(), v);
                 }
+            }
+            // `gen_ai.tool.message` names the call it answers `id`.
+            if role == "tool"
+                && let Some(id) = obj.get("id").cloned()
+            {
+                obj.entry("tool_call_id").or_insert(id);
             }
             obj.insert("role".into(), get("role").unwrap_or(Value::String(role)));
             message(&Value::Object(obj))

@@ -196,7 +196,7 @@ fn answers_say_what_they_are() {
     let (addr, _rx) = start(options, false);
     // Refusals made before the encoding is known are plain text, and say so.
     for (head, code) in [
-        (format!("POST /v1/logs HTTP/1.1\r\n{JSON}"), 404),
+        (format!("POST /v1/metrics HTTP/1.1\r\n{JSON}"), 404),
         (format!("GET /v1/traces HTTP/1.1\r\n{JSON}"), 405),
         (
             "POST /v1/traces HTTP/1.1\r\nContent-Type: text/plain".to_string(),

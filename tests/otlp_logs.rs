@@ -341,3 +341,52 @@ fn json_logs_post_to_v1_logs_and_answer_as_the_spec_says() {
     let store = common::receiver::store_from(&rx);
     assert_eq!(check_store(&store, &producer), 2);
 }
+
+#[test]
+fn the_prompt_pane_shows_the_records_as_messages() {
+    let producer = producer();
+    let mut h = common::Harness::open(&[fixture_dir()], "openai_v2_events", 120, 40);
+    // The first call: its answer is the tool call.
+    h.press("/");
+    h.press("chat");
+    h.press("<Enter>");
+    let screen = h.screen();
+    for role in ["── system ──", "── user ──", "── assistant ──"] {
+        assert!(screen.contains(role), "{role}: {screen}");
+    }
+    let sent = &producer["requests"][0]["messages"];
+    for text in [&sent[0]["content"], &sent[1]["content"]] {
+        let text = text.as_str().expect("text");
+        assert!(screen.contains(text), "{text}: {screen}");
+    }
+    let call = &producer["answers"][0]["choices"][0]["message"]["tool_calls"][0];
+    let name = call["function"]["name"].as_str().expect("name");
+    assert!(screen.contains(&format!("→ {name}")), "{name}: {screen}");
+}
+
+#[test]
+fn the_filter_finds_words_said_only_in_the_records() {
+    let producer = producer();
+    // The final answer's text is in the second call's records, not in any span.
+    let answer = producer["answers"][1]["choices"][0]["message"]["content"]
+        .as_str()
+        .expect("answer");
+    let word = answer.split_whitespace().next().expect("a word");
+    let spans = std::fs::read_to_string(fixture_dir().join("traces.jsonl")).expect("read");
+    assert!(
+        !spans.to_lowercase().contains(&word.to_lowercase()),
+        "{word} is only in the records"
+    );
+    let dump = common::dump_json_with(&["--filter", word], &[&fixture_dir()]);
+    let found: Vec<&Value> = dump["sessions"]
+        .as_array()
+        .expect("sessions")
+        .iter()
+        .flat_map(|s| s["spans"].as_array().expect("spans"))
+        .collect();
+    assert_eq!(found.len(), 1, "{dump}");
+    assert_eq!(
+        found[0]["attributes"]["gen_ai.response.id"],
+        producer["answers"][1]["id"]
+    );
+}

@@ -139,7 +139,7 @@ fn kept_alive_connections_carry_many_requests() {
     assert_eq!(read_response(&mut conn).map(|a| a.0), Some(200));
     conn.get_mut()
         .write_all(&request(
-            "POST /v1/logs HTTP/1.1\r\nContent-Type: application/json",
+            "POST /v1/metrics HTTP/1.1\r\nContent-Type: application/json",
             b"{}",
             false,
         ))

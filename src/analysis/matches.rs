@@ -151,8 +151,17 @@ fn mentions(
                 .read(&event.file, at)
                 .is_ok_and(|b| String::from_utf8_lossy(&b).to_lowercase().contains(text))
         }),
-        Payload::Span(span) => crate::formats::otel::raw_bytes(span, source)
-            .is_ok_and(|b| String::from_utf8_lossy(&b).to_lowercase().contains(text)),
+        Payload::Span(span) => {
+            let has = |b: &[u8]| String::from_utf8_lossy(b).to_lowercase().contains(text);
+            crate::formats::otel::raw_bytes(span, source).is_ok_and(|b| has(&b))
+                // Its conversation may be in log records (GenAI events).
+                || span.logs.iter().any(|record| match record {
+                    crate::model::SpanSource::File { file, at } => {
+                        source.read(file, *at).is_ok_and(|b| has(&b))
+                    }
+                    crate::model::SpanSource::Memory(bytes) => has(bytes),
+                })
+        }
         Payload::None => false,
     }
 }

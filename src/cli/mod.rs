@@ -73,8 +73,8 @@ pub struct OpenArgs {
     /// ~/.config/tracetui/config.toml); --help says what it holds.
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
-    /// Receive OpenTelemetry spans over OTLP/HTTP (POST /v1/traces, JSON or protobuf, gzip
-    /// or not) on this address: HOST:PORT, or :PORT or PORT for 127.0.0.1; without a value,
+    /// Receive OpenTelemetry spans and GenAI log records over OTLP/HTTP (POST /v1/traces and
+    /// /v1/logs, JSON or protobuf, gzip or not) on this address: HOST:PORT, or :PORT or PORT for 127.0.0.1; without a value,
     /// 127.0.0.1:4318. Works with or without PATHs. Binding beyond loopback (0.0.0.0:4318)
     /// lets other machines send spans.
     #[arg(

@@ -18,7 +18,8 @@ use std::sync::Arc;
 
 /// `otlp_batch`: an OTLP/JSON file. Each line's batch is read as the file reader and the
 /// receiver read it (`read_batch`), every span parsed in full and light, which must agree on
-/// what loading takes from the light one; then the file is ingested, laid out as it sniffs
+/// what loading takes from the light one, every log record taken read back as an event;
+/// then the file is ingested, laid out as it sniffs
 /// (a pretty-printed batch is one document), and its store checked like `pml_lines`.
 pub fn otlp_batch(data: &[u8]) {
     for (_, line) in split_lines(data) {
@@ -46,9 +47,17 @@ fn in_memory(raw: &RawValue) -> SpanSource {
 /// One batch through `read_batch`; every span it returns parses in full, and the light
 /// parse loading uses agrees with the full one the prompt pane uses.
 fn check_batch(bytes: &[u8]) {
-    let Ok((spans, _errors)) = read_batch(bytes, &in_memory) else {
+    let Ok(read) = crate::formats::otlp::reader::read(bytes, &in_memory) else {
         return;
     };
+    for log in &read.logs.logs {
+        let SpanSource::Memory(raw) = &log.source else {
+            unreachable!("placed in memory");
+        };
+        let raw = std::str::from_utf8(raw).expect("a record's raw JSON is UTF-8");
+        crate::formats::otlp::logs::event(raw).expect("a record taken reads back as an event");
+    }
+    let spans = read.spans;
     for span in &spans {
         let SpanSource::Memory(raw) = &span.source else {
             unreachable!("placed in memory");
@@ -102,7 +111,8 @@ pub fn mlflow_trace(data: &[u8]) {
 /// `receiver_proto`: an OTLP/HTTP protobuf body, counted on the wire and decoded with the
 /// receiver's messages as the receiver does (the count must agree with what prost builds),
 /// turned into OTLP/JSON, then read as a batch: the JSON is a batch, every span of the
-/// request is read or said why not, and the received spans' store checks out.
+/// request is read or said why not, and the received spans' store checks out. The same
+/// body is then taken as a logs request (`receiver_logs`).
 pub fn receiver_proto(data: &[u8]) {
     use crate::receiver::budget::{Over, protobuf::count};
     use crate::receiver::proto::ExportTraceServiceRequest;
@@ -152,6 +162,49 @@ pub fn receiver_proto(data: &[u8]) {
     let (mut sessions, mut out) = (HashSet::new(), Vec::new());
     for span in spans {
         emit(span, origin, &mut sessions, &mut out);
+    }
+    let mut store = Store::new();
+    store.apply_all(out);
+    check_store(&store);
+    receiver_logs(data);
+}
+
+/// The same body as a logs request (`/v1/logs`): counted as the count says, written as
+/// OTLP/JSON that reads as a batch, every record taken, skipped or said why not.
+fn receiver_logs(data: &[u8]) {
+    use crate::receiver::budget::{Over, protobuf::count_logs};
+    use crate::receiver::proto::ExportLogsServiceRequest;
+    use crate::receiver::proto_json::logs_to_json;
+    use prost::Message as _;
+    let tally = count_logs(data);
+    if let Err(Over::Limit(_)) = tally {
+        return;
+    }
+    let Ok(request) = ExportLogsServiceRequest::decode(data) else {
+        return;
+    };
+    let sent: usize = request
+        .resource_logs
+        .iter()
+        .flat_map(|r| &r.scope_logs)
+        .map(|s| s.log_records.len())
+        .sum();
+    if let Ok(tally) = tally {
+        assert_eq!(tally.spans, sent as u64, "log records counted");
+    }
+    let json = logs_to_json(&request).json;
+    let read = crate::formats::otlp::reader::read(&json, &in_memory);
+    let read = read.expect("the receiver's logs JSON is a batch");
+    let logs = &read.logs;
+    assert_eq!(
+        logs.logs.len() + logs.without_span + logs.errors.len(),
+        sent,
+        "a log record went missing"
+    );
+    check_batch(&json);
+    let mut out = Vec::new();
+    for log in read.logs.logs {
+        crate::formats::otlp::reader::emit_log(log, &mut out);
     }
     let mut store = Store::new();
     store.apply_all(out);

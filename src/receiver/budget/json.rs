@@ -170,6 +170,27 @@ mod tests {
     use crate::receiver::budget::MAX_SPANS;
 
     #[test]
+    fn log_records_count_as_spans_and_share_the_limit() {
+        let body = br#"{"resourceLogs":[{"scopeLogs":[{"logRecords":[{},{"body":[[[]]]}]}]},
+            {"instrumentationLibraryLogs":[{"logRecords":[{}]}]}],
+            "resourceSpans":[{"scopeSpans":[{"spans":[{}]}]}]}"#;
+        assert_eq!(
+            count(body),
+            Ok(Tally {
+                resources: 3,
+                scopes: 3,
+                spans: 4,
+                values: 0
+            })
+        );
+        let many = format!(
+            r#"{{"resourceLogs":[{{"scopeLogs":[{{"logRecords":[{}{{}}]}}]}}]}}"#,
+            "{},".repeat(MAX_SPANS as usize)
+        );
+        assert!(matches!(count(many.as_bytes()), Err(Over::Limit(_))));
+    }
+
+    #[test]
     fn resources_scopes_and_spans_are_counted() {
         let body = br#"{"resourceSpans":[{"resource":{"attributes":[]},
             "scopeSpans":[{"spans":[{"spanId":"a","attributes":[[[[]]]]},{}]},{"spans":[]}]},

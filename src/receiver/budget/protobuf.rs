@@ -196,6 +196,32 @@ mod tests {
     }
 
     #[test]
+    fn a_logs_request_is_counted_by_its_schema() {
+        let record = LogRecord {
+            attributes: vec![kv("k", Some(any_value::Value::IntValue(1)))],
+            body: Some(AnyValue {
+                value: Some(any_value::Value::StringValue(b"hi".to_vec())),
+            }),
+            ..LogRecord::default()
+        };
+        let request = ExportLogsServiceRequest {
+            resource_logs: vec![ResourceLogs {
+                resource: None,
+                scope_logs: vec![ScopeLogs {
+                    scope: None,
+                    log_records: vec![record.clone(), record],
+                }],
+            }],
+        };
+        let tally = count_logs(&request.encode_to_vec()).expect("counted");
+        // Per record: the body, one attribute and its value.
+        assert_eq!(
+            (tally.resources, tally.scopes, tally.spans, tally.values),
+            (1, 1, 2, 6)
+        );
+    }
+
+    #[test]
     fn a_small_body_declaring_many_spans_is_stopped_early() {
         // Empty spans cost two bytes each on the wire.
         let mut scope = Vec::new();

@@ -390,3 +390,102 @@ fn the_filter_finds_words_said_only_in_the_records() {
         producer["answers"][1]["id"]
     );
 }
+
+/// A logs file tailed beside its traces file: records come after the spans, one line at a
+/// time; the file rewritten from the start, or rotated away, shows each record once.
+#[test]
+fn a_logs_file_tailed_rewritten_and_rotated_shows_each_record_once() {
+    use std::io::Write as _;
+    use tracetui::ingest::{Ingestor, Options};
+    let now = tracetui::model::time::now_ns;
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy_fixture(&["traces.jsonl"], dir.path());
+    let logs = dir.path().join("logs.jsonl");
+    std::fs::write(&logs, "").expect("create");
+    let mut ingestor = Ingestor::new(vec![dir.path().to_path_buf()], Options::default());
+    let mut store = Store::new();
+    store.apply_all(ingestor.scan(now()));
+    let dump = |s: &Store| {
+        let mut out = Vec::new();
+        tracetui::dump::json::write(s, None, &mut out).expect("dump");
+        serde_json::from_slice::<Value>(&out).expect("dump json")
+    };
+    let messages = |s: &Store| -> Vec<usize> {
+        dump(s)["sessions"]
+            .as_array()
+            .expect("sessions")
+            .iter()
+            .flat_map(|s| s["spans"].as_array().expect("spans").clone())
+            .map(|span| span["messages"].as_array().map_or(0, Vec::len))
+            .collect()
+    };
+    assert_eq!(messages(&store), [0, 0], "no records yet");
+    // Every event of every span, by name: the spans have none of their own here.
+    let events = |s: &Store| -> Vec<String> {
+        let mut names: Vec<String> = dump(s)["sessions"]
+            .as_array()
+            .expect("sessions")
+            .iter()
+            .flat_map(|s| s["spans"].as_array().expect("spans").clone())
+            .flat_map(|span| span["events"].as_array().expect("events").clone())
+            .map(|e| e["name"].as_str().unwrap_or_default().to_string())
+            .collect();
+        names.sort();
+        names
+    };
+    let text = std::fs::read_to_string(fixture_dir().join("logs.jsonl")).expect("read");
+    let mut records: Vec<String> = text
+        .lines()
+        .flat_map(|line| {
+            let batch: Value = serde_json::from_str(line).expect("batch");
+            let names: Vec<String> = batch["resourceLogs"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .flat_map(|r| r["scopeLogs"].as_array().into_iter().flatten())
+                .flat_map(|s| s["logRecords"].as_array().into_iter().flatten())
+                .map(|r| r["eventName"].as_str().unwrap_or_default().to_string())
+                .collect();
+            names
+        })
+        .collect();
+    records.sort();
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&logs)
+        .expect("open");
+    for line in text.lines() {
+        writeln!(file, "{line}").expect("write");
+        store.apply_all(ingestor.changed(std::slice::from_ref(&logs), now()));
+    }
+    assert_eq!(check_dump(&dump(&store), &producer()), 2);
+    assert_eq!(events(&store), records);
+    let full = messages(&store);
+    // Rewritten from the start (truncated, then the same lines again, each a byte further
+    // on: kept places of the first writing would no longer be where the records are).
+    std::fs::write(&logs, "").expect("truncate");
+    store.apply_all(ingestor.changed(std::slice::from_ref(&logs), now()));
+    std::fs::write(&logs, format!("\n{text}")).expect("rewrite");
+    store.apply_all(ingestor.changed(std::slice::from_ref(&logs), now()));
+    assert_eq!(messages(&store), full, "each record once");
+    assert_eq!(
+        events(&store),
+        records,
+        "and no stale place of the first writing"
+    );
+    // Rotated: renamed away, a new empty file in its place.
+    std::fs::rename(
+        &logs,
+        dir.path().join("logs-2025-11-21T04-40-06.000.json.old"),
+    )
+    .expect("mv");
+    std::fs::write(&logs, "").expect("new file");
+    store.apply_all(ingestor.changed(std::slice::from_ref(&logs), now()));
+    store.apply_all(ingestor.scan(now()));
+    assert_eq!(
+        messages(&store),
+        full,
+        "still once, read from the rotated file"
+    );
+    assert_eq!(check_dump(&dump(&store), &producer()), 2);
+}

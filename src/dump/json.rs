@@ -30,11 +30,15 @@ pub fn write(store: &Store, matches: Option<&Matches>, out: &mut impl Write) -> 
     let mut span_files = WholeFiles::default();
     let mut last: Option<&std::path::Path> = None;
     for span_ref in &span_refs {
-        if let SpanSource::File { file, .. } = &span_ref.source
-            && last != Some(&**file)
-        {
-            span_files.preload(file);
-            last = Some(file);
+        // Log records usually lie in a file of their own, beside the spans'.
+        let records = span_ref.logs.iter();
+        for source in std::iter::once(&span_ref.source).chain(records) {
+            if let SpanSource::File { file, .. } = source
+                && last != Some(&**file)
+            {
+                span_files.preload(file);
+                last = Some(file);
+            }
         }
     }
     std::thread::scope(|scope| {

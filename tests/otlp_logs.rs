@@ -295,7 +295,7 @@ fn the_real_openai_v2_instrumentation_exports_to_the_receiver_in_event_mode() {
 #[test]
 fn json_logs_post_to_v1_logs_and_answer_as_the_spec_says() {
     let producer = producer();
-    let (addr, rx) = start(ReceiverOptions::default(), false);
+    let (addr, rx, statuses) = common::receiver::start_behind(ReceiverOptions::default(), 0);
     let lines = |name: &str| {
         std::fs::read_to_string(fixture_dir().join(name))
             .expect("read")
@@ -340,6 +340,14 @@ fn json_logs_post_to_v1_logs_and_answer_as_the_spec_says() {
     assert!(message.contains("names no span"), "{message}");
     let store = common::receiver::store_from(&rx);
     assert_eq!(check_store(&store, &producer), 2);
+    // The status bar counts the records kept (one per call here), not the one refused.
+    let status = statuses.try_iter().last().expect("a status");
+    let kept = lines("logs.jsonl")
+        .iter()
+        .map(|l| l.matches("\"spanId\"").count() as u64)
+        .sum::<u64>();
+    assert_eq!(status.log_records, kept);
+    assert_eq!(status.rejected, 1);
 }
 
 #[test]

@@ -82,12 +82,15 @@ pub struct ReceiverStatus {
     pub grpc_addr: Option<String>,
     pub requests: u64,
     pub spans: u64,
+    /// Log records kept for their spans (`/v1/logs`).
+    pub log_records: u64,
     /// Spans in accepted requests that could not be read.
     pub rejected: u64,
     /// Requests refused: too large, unreadable, while the UI was behind, or connections past
     /// the cap (the last two retryable).
     pub refused: u64,
-    /// Spans kept without their bodies once the memory limit was reached.
+    /// Spans kept without their bodies, and log records dropped, once the memory limit was
+    /// reached.
     pub bodies_dropped: u64,
     pub held_bytes: u64,
 }

@@ -83,7 +83,7 @@ impl State {
             over_memory: self.over_memory,
             not_utf8: self.not_utf8,
         };
-        let (updates, held) = self.updates(spans, logs, not_utf8);
+        let (updates, held, records) = self.updates(spans, logs, not_utf8);
         let announced: Vec<SessionKey> = updates
             .iter()
             .filter_map(|u| match u {
@@ -100,6 +100,7 @@ impl State {
         match delivery {
             Delivery::Delivered => {
                 self.status.spans += count;
+                self.status.log_records += records;
                 self.status.rejected += errors.len() as u64;
                 self.status.held_bytes += held;
                 sink.status(&self.status);
@@ -138,16 +139,17 @@ impl State {
         self.not_utf8 = undo.not_utf8;
     }
 
-    /// Updates for the spans, applying the memory policy, and the receiver's problems when
-    /// they change. Returns the bytes now held.
+    /// Updates for the spans and log records, applying the memory policy, and the receiver's
+    /// problems when they change. Returns the bytes now held and the records kept.
     fn updates(
         &mut self,
         spans: Vec<BatchSpan>,
         logs: Vec<BatchLog>,
         not_utf8: u64,
-    ) -> (Vec<Update>, u64) {
+    ) -> (Vec<Update>, u64, u64) {
         let mut out = Vec::new();
         let mut held = 0u64;
+        let mut records = 0u64;
         let mut problems_changed = not_utf8 > 0;
         self.not_utf8 += not_utf8;
         for mut span in spans {
@@ -177,6 +179,7 @@ impl State {
                 held += size;
             }
             emit_log(log, &mut out);
+            records += 1;
         }
         if problems_changed {
             out.push(Update::Problems {
@@ -185,7 +188,7 @@ impl State {
                 problems: self.problems(),
             });
         }
-        (out, held)
+        (out, held, records)
     }
 
     /// Everything the receiver has to say about what it received (one origin's problems

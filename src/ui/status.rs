@@ -172,7 +172,7 @@ fn remote_span(s: &crate::app::event::RemoteStatus, theme: &Theme) -> Span<'stat
     }
 }
 
-/// ` ⇄ 127.0.0.1:4318 42 spans`, and what was refused or kept without bodies.
+/// ` ⇄ 127.0.0.1:4318 42 spans 12 records`, and what was refused or kept without bodies.
 fn receiver_spans(r: &crate::receiver::ReceiverStatus, theme: &Theme) -> Vec<Span<'static>> {
     let mut out = vec![Span::styled(
         format!(
@@ -182,6 +182,12 @@ fn receiver_spans(r: &crate::receiver::ReceiverStatus, theme: &Theme) -> Vec<Spa
         ),
         theme.key(),
     )];
+    if r.log_records > 0 {
+        out.push(Span::styled(
+            format!(" {}", super::counted(r.log_records as usize, "records")),
+            theme.key(),
+        ));
+    }
     if r.refused > 0 {
         out.push(Span::styled(
             format!(" {} refused", r.refused),

@@ -2,7 +2,7 @@
 //! writes it (`tests/fixtures/otel/openai_v2_events.py`): 2.4 in `event_only` mode (one
 //! details record per call) and 2.1's older per-message events, recorded once as a logs
 //! file beside a traces file (the Collector's file exporter); records before or after their
-//! spans; and 2.4 run here, exporting protobuf to the receiver's `/v1/logs` and
+//! spans; and both releases run here, exporting protobuf to the receiver's `/v1/logs` and
 //! `/v1/traces`. Every message is checked against what the fake OpenAI server was sent and
 //! answered (`producer.json`, or the script's output when run here).
 
@@ -251,11 +251,33 @@ fn check_store(store: &Store, producer: &Value) -> usize {
 
 #[test]
 fn the_real_openai_v2_instrumentation_exports_to_the_receiver_in_event_mode() {
-    let python = common::openai_v2_python();
+    // One details record per call.
+    let calls = |p: &Value| p["requests"].as_array().map_or(0, Vec::len);
+    exports_to_the_receiver(&common::openai_v2_python(), "event_only", calls);
+}
+
+#[test]
+fn its_older_release_exports_per_message_events_to_the_receiver() {
+    // A record per message sent, and one per choice.
+    let messages = |p: &Value| {
+        p["requests"].as_array().map_or(0, |calls| {
+            calls
+                .iter()
+                .map(|c| c["messages"].as_array().map_or(0, Vec::len) + 1)
+                .sum()
+        })
+    };
+    exports_to_the_receiver(&common::openai_v2_legacy_python(), "legacy", messages);
+}
+
+/// The instrumented client run here in `mode`, exporting protobuf to a receiver: as many
+/// log records as `records_sent` counts in what the producer sent, each before its span, and
+/// every call's messages as the producer says.
+fn exports_to_the_receiver(python: &Path, mode: &str, records_sent: fn(&Value) -> usize) {
     let (addr, rx) = start(ReceiverOptions::default(), false);
-    let out = std::process::Command::new(&python)
+    let out = std::process::Command::new(python)
         .arg(common::fixture("otel/openai_v2_events.py"))
-        .args(["event_only", "http", &format!("http://{addr}")])
+        .args([mode, "http", &format!("http://{addr}")])
         .output()
         .expect("run the instrumented client");
     assert!(
@@ -273,18 +295,17 @@ fn the_real_openai_v2_instrumentation_exports_to_the_receiver_in_event_mode() {
     }
     // Records are sent as they are made, spans batched: each record came before its span.
     let updates: Vec<&Update> = batches.iter().flatten().collect();
-    let place = |want: &dyn Fn(&Update) -> bool| updates.iter().position(|u| want(u));
     let mut records = 0;
-    for u in &updates {
+    for (at, u) in updates.iter().enumerate() {
         if let Update::Log { span, .. } = u {
             records += 1;
-            let log_at = place(&|x| matches!(x, Update::Log { span: s, .. } if s == span));
-            let span_at =
-                place(&|x| matches!(x, Update::Span { span: record, .. } if *record.key == **span));
-            assert!(log_at < span_at, "record of {span} after its span");
+            let span_at = updates.iter().position(
+                |x| matches!(x, Update::Span { span: record, .. } if *record.key == **span),
+            );
+            assert!(Some(at) < span_at, "record of {span} after its span");
         }
     }
-    assert_eq!(records, 2, "one details record per call");
+    assert_eq!(records, records_sent(&producer), "{mode}");
     let mut store = Store::new();
     for batch in batches {
         store.apply_all(batch);

@@ -390,6 +390,24 @@ pub fn openai_v2_python() -> PathBuf {
     )
 }
 
+/// The same client with release 2.1 of the instrumentation, which writes the older
+/// per-message events (`gen_ai.user.message`, `gen_ai.choice`, ...) through the Events API
+/// that SDK 1.40 removed, so with SDK 1.39.1: `$TRACETUI_OPENAI_V2_LEGACY_PYTHON`, else a
+/// venv under target/.
+pub fn openai_v2_legacy_python() -> PathBuf {
+    python_with(
+        "TRACETUI_OPENAI_V2_LEGACY_PYTHON",
+        "openai-v2-legacy-venv",
+        &[
+            "openai==2.8.1",
+            "opentelemetry-instrumentation-openai-v2==2.1b0",
+            "opentelemetry-instrumentation==0.60b1",
+            "opentelemetry-sdk==1.39.1",
+            "opentelemetry-exporter-otlp-proto-http==1.39.1",
+        ],
+    )
+}
+
 /// A Python with the OpenTelemetry SDK and its OTLP/HTTP exporter:
 /// `$TRACETUI_OTEL_PYTHON`, else a virtual environment made once under the target folder.
 pub fn otel_python() -> PathBuf {

@@ -16,8 +16,8 @@ pub mod update;
 
 pub use ids::{SessionId, SpanId};
 pub use payload::{
-    CallFile, EventRef, Field, Fields, LineRef, LinkInfo, MessageSummary, Payload, PomlCall,
-    PromptSummary, SpanFormat, SpanRef, SpanSource, Usage,
+    CallFile, EventRef, Field, Fields, LineRef, LinkInfo, LogRefs, MessageSummary, Payload,
+    PomlCall, PromptSummary, SpanFormat, SpanRef, SpanSource, Usage,
 };
 pub use problem::Problem;
 pub use session::Session;

@@ -26,7 +26,40 @@ pub struct SpanRef {
     pub usage: Option<Usage>,
     /// Log records that belong to the span (OTLP logs: GenAI events), in arrival order;
     /// read back as its events when it is shown. Set by the session, not by the reader.
-    pub logs: Vec<SpanSource>,
+    pub logs: LogRefs,
+}
+
+/// A span's log records: eight bytes for the many spans that have none.
+#[derive(Clone, Debug, PartialEq, Default)]
+#[allow(clippy::box_collection)]
+pub struct LogRefs(Option<Box<Vec<SpanSource>>>);
+
+impl LogRefs {
+    pub fn as_slice(&self) -> &[SpanSource] {
+        self.0.as_deref().map_or(&[], Vec::as_slice)
+    }
+
+    pub fn iter(&self) -> std::slice::Iter<'_, SpanSource> {
+        self.as_slice().iter()
+    }
+
+    pub fn push(&mut self, record: SpanSource) {
+        self.0.get_or_insert_with(Default::default).push(record);
+    }
+
+    /// Keep the records `keep` says to; none left is the same as none ever.
+    pub fn retain(&mut self, keep: impl FnMut(&SpanSource) -> bool) {
+        if let Some(list) = &mut self.0 {
+            list.retain(keep);
+            if list.is_empty() {
+                self.0 = None;
+            }
+        }
+    }
+
+    pub fn set(&mut self, records: &[SpanSource]) {
+        self.0 = (!records.is_empty()).then(|| Box::new(records.to_vec()));
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -236,4 +269,22 @@ pub struct MessageSummary {
     pub speaker: Box<str>,
     /// The first non-empty line, cut for display.
     pub first_line: Box<str>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_records_cost_a_pointer_until_a_span_has_some() {
+        assert_eq!(std::mem::size_of::<LogRefs>(), 8);
+        let record = SpanSource::Memory(Arc::from(&b"{}"[..]));
+        let mut logs = LogRefs::default();
+        logs.push(record.clone());
+        assert_eq!(logs.as_slice(), std::slice::from_ref(&record));
+        logs.retain(|_| false);
+        assert_eq!(logs, LogRefs::default(), "none left is none");
+        logs.set(&[]);
+        assert_eq!(logs, LogRefs::default());
+    }
 }

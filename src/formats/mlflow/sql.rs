@@ -163,7 +163,7 @@ pub fn read_trace(
                 format: SpanFormat::Mlflow,
                 source: SpanSource::Memory(Arc::from(content)),
                 usage: None,
-                logs: Vec::new(),
+                logs: Default::default(),
             })),
             Err(e) => read
                 .problems

@@ -127,7 +127,7 @@ pub fn read_trace(dir: &Path, ctx: BuildContext) -> Result<TraceRead, String> {
                         at,
                     },
                     usage: None,
-                    logs: Vec::new(),
+                    logs: Default::default(),
                 }));
             }
             Err(e) => read.problems.push(problem(&path, e)),

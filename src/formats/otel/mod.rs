@@ -274,7 +274,7 @@ pub fn load(
             crate::model::SpanFormat::Otlp => crate::formats::otlp::span::parse(text),
         }
     }?;
-    for record in &span.logs {
+    for record in span.logs.iter() {
         parsed.events.push(log_event(record, source));
     }
     Ok(parsed)

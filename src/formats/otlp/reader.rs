@@ -217,7 +217,7 @@ pub fn emit(
         format: SpanFormat::Otlp,
         source: span.source,
         usage: None,
-        logs: Vec::new(),
+        logs: Default::default(),
     });
     out.push(Update::Span {
         session: key,

@@ -16,7 +16,7 @@ impl Session {
         if let (Payload::Span(span), Some(logs)) =
             (&mut record.payload, self.logs.get(&*record.key))
         {
-            span.logs.clone_from(logs);
+            span.logs.set(logs);
         }
         record
     }
@@ -97,7 +97,7 @@ mod tests {
             format: SpanFormat::Otlp,
             source: SpanSource::Memory(Arc::from(&[version][..])),
             usage: None,
-            logs: Vec::new(),
+            logs: Default::default(),
         }));
         Update::Span {
             session: "otlp:t".into(),

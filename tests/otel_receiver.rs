@@ -408,3 +408,58 @@ fn grpc_answers_follow_the_otlp_spec() {
     assert_eq!(send(grpc, &good), "OK", "the retry is taken");
     assert_eq!(store_from(&rx).span_count(), 1);
 }
+
+/// GenAI events sent as OTLP log records over gRPC (LogsService), ahead of their span
+/// (TraceService): they become the span's messages, as the SDK's gRPC exporters sent them.
+#[test]
+fn log_records_over_grpc_become_their_spans_messages() {
+    let python = common::otel_grpc_python();
+    let (_, grpc, rx) = start_grpc(ReceiverOptions::default());
+    let out = std::process::Command::new(&python)
+        .arg(common::fixture("otel/grpc_logs.py"))
+        .arg(grpc.to_string())
+        .output()
+        .expect("run the SDK");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("Failed to export"), "{stderr}");
+    let sent: serde_json::Value = serde_json::from_slice(&out.stdout).expect("what was sent");
+    let store = store_from(&rx);
+    assert_eq!(store.session_count(), 1);
+    let (_, session) = store.sessions().next().expect("session");
+    let chat = session.span(session.roots()[0]);
+    assert_eq!(store.name(chat.name), "chat gpt-4o-mini");
+    let Payload::Span(span_ref) = &chat.payload else {
+        panic!("a span payload");
+    };
+    let span = tracetui::formats::otel::load(span_ref, &mut tracetui::formats::bytes::Pread)
+        .expect("read back");
+    let messages = tracetui::formats::otel::chat::messages(&span);
+    let texts: Vec<String> = messages
+        .iter()
+        .flat_map(|m| &m.parts)
+        .filter_map(|p| match p {
+            tracetui::formats::otel::chat::ChatPart::Text(t) => Some(t.clone()),
+            _ => None,
+        })
+        .collect();
+    let expected: Vec<String> = sent
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|e| {
+            e["body"]["content"]
+                .as_str()
+                .or_else(|| e["body"]["message"]["content"].as_str())
+                .expect("text")
+                .to_string()
+        })
+        .collect();
+    assert_eq!(texts, expected);
+    let roles: Vec<&str> = messages.iter().map(|m| m.role.as_str()).collect();
+    assert_eq!(roles, ["system", "user", "assistant"]);
+}

@@ -1,5 +1,5 @@
-//! OTLP over gRPC (`TraceService/Export`, the default of many SDKs and Collectors, port
-//! 4317): the same receiver as HTTP behind a second listener. Requests reach the same
+//! OTLP over gRPC (`TraceService/Export` and `LogsService/Export`, the default of many SDKs
+//! and Collectors, port 4317): the same receiver as HTTP behind a second listener. Requests reach the same
 //! shared state through the same path: the body's cost counted before it is decoded
 //! (`request::decode`), then delivered under the one lock. HTTP's answers map to gRPC
 //! statuses: 503 is UNAVAILABLE (clients retry), 413 RESOURCE_EXHAUSTED, 400 and 415
@@ -9,7 +9,7 @@
 use super::Sink;
 use super::http::Answer;
 use super::proto::ExportTraceServiceResponse;
-use super::request::{self, Encoding};
+use super::request::{self, Encoding, Signal};
 use super::server::Shared;
 use bytes::Buf;
 use prost::Message;
@@ -21,7 +21,24 @@ use tonic::codegen::{BoxFuture, Service, http};
 use tonic::server::{Grpc, NamedService, UnaryService};
 use tonic::{Request, Response, Status};
 
-const TRACE_SERVICE: &str = "opentelemetry.proto.collector.trace.v1.TraceService";
+/// Which OTLP service: its gRPC name and the signal it carries.
+trait OtlpService {
+    const NAME: &'static str;
+    const SIGNAL: Signal;
+}
+
+struct Traces;
+struct Logs;
+
+impl OtlpService for Traces {
+    const NAME: &'static str = "opentelemetry.proto.collector.trace.v1.TraceService";
+    const SIGNAL: Signal = Signal::Traces;
+}
+
+impl OtlpService for Logs {
+    const NAME: &'static str = "opentelemetry.proto.collector.logs.v1.LogsService";
+    const SIGNAL: Signal = Signal::Logs;
+}
 
 /// Serve gRPC on `listener` (bound by the caller) on a thread of its own, into `shared`.
 pub fn serve<S: Sink>(listener: TcpListener, shared: Arc<Shared<S>>) -> std::io::Result<()> {
@@ -38,10 +55,12 @@ pub fn serve<S: Sink>(listener: TcpListener, shared: Arc<Shared<S>>) -> std::io:
                     return;
                 };
                 let timeout = shared.options.request_timeout;
-                let service = TraceServer { shared };
+                let traces = OtlpServer::<S, Traces>::new(Arc::clone(&shared));
+                let logs = OtlpServer::<S, Logs>::new(shared);
                 let _ = tonic::transport::Server::builder()
                     .timeout(timeout)
-                    .add_service(service)
+                    .add_service(traces)
+                    .add_service(logs)
                     .serve_with_incoming(tonic::transport::server::TcpIncoming::from(listener))
                     .await;
             });
@@ -49,26 +68,35 @@ pub fn serve<S: Sink>(listener: TcpListener, shared: Arc<Shared<S>>) -> std::io:
     Ok(())
 }
 
-/// `TraceService`: one unary method, `Export`.
-struct TraceServer<S> {
+/// An OTLP service: one unary method, `Export`.
+struct OtlpServer<S, K> {
     shared: Arc<Shared<S>>,
+    kind: std::marker::PhantomData<fn() -> K>,
 }
 
-impl<S> Clone for TraceServer<S> {
-    fn clone(&self) -> Self {
+impl<S, K> OtlpServer<S, K> {
+    fn new(shared: Arc<Shared<S>>) -> Self {
         Self {
-            shared: Arc::clone(&self.shared),
+            shared,
+            kind: std::marker::PhantomData,
         }
     }
 }
 
-impl<S> NamedService for TraceServer<S> {
-    const NAME: &'static str = TRACE_SERVICE;
+impl<S, K> Clone for OtlpServer<S, K> {
+    fn clone(&self) -> Self {
+        Self::new(Arc::clone(&self.shared))
+    }
 }
 
-impl<S, B> Service<http::Request<B>> for TraceServer<S>
+impl<S, K: OtlpService> NamedService for OtlpServer<S, K> {
+    const NAME: &'static str = K::NAME;
+}
+
+impl<S, K, B> Service<http::Request<B>> for OtlpServer<S, K>
 where
     S: Sink,
+    K: OtlpService + Send + 'static,
     B: tonic::codegen::Body + Send + 'static,
     B::Error: Into<tonic::codegen::StdError> + Send + 'static,
 {
@@ -82,7 +110,7 @@ where
 
     fn call(&mut self, req: http::Request<B>) -> Self::Future {
         let shared = Arc::clone(&self.shared);
-        if req.uri().path() != format!("/{TRACE_SERVICE}/Export") {
+        if req.uri().path() != format!("/{}/Export", K::NAME) {
             return Box::pin(async { Ok(Status::unimplemented("").into_http()) });
         }
         let max = usize::try_from(shared.options.max_body).unwrap_or(usize::MAX);
@@ -90,7 +118,11 @@ where
             let mut grpc = Grpc::new(RawCodec)
                 .accept_compressed(tonic::codec::CompressionEncoding::Gzip)
                 .max_decoding_message_size(max);
-            let mut answer = grpc.unary(Export { shared }, req).await;
+            let export = Export {
+                shared,
+                signal: K::SIGNAL,
+            };
+            let mut answer = grpc.unary(export, req).await;
             // tonic says a message past the limit is OUT_OF_RANGE, which OTLP exporters
             // retry; it is RESOURCE_EXHAUSTED (no retry info: do not retry), as HTTP's 413.
             let status = answer.headers().get("grpc-status");
@@ -108,6 +140,7 @@ where
 /// a large batch takes a while; the lock may be waited for).
 struct Export<S> {
     shared: Arc<Shared<S>>,
+    signal: Signal,
 }
 
 impl<S: Sink> UnaryService<Vec<u8>> for Export<S> {
@@ -116,10 +149,11 @@ impl<S: Sink> UnaryService<Vec<u8>> for Export<S> {
 
     fn call(&mut self, request: Request<Vec<u8>>) -> Self::Future {
         let shared = Arc::clone(&self.shared);
+        let signal = self.signal;
         let bytes = request.into_inner();
         Box::pin(async move {
             let answer = tokio::task::spawn_blocking(move || {
-                match request::decode(request::Signal::Traces, Encoding::Protobuf, &bytes) {
+                match request::decode(signal, Encoding::Protobuf, &bytes) {
                     Err(refusal) => {
                         shared.refused();
                         refusal.answer(Encoding::Protobuf)
@@ -134,7 +168,8 @@ impl<S: Sink> UnaryService<Vec<u8>> for Export<S> {
     }
 }
 
-/// An HTTP answer as gRPC says it.
+/// An HTTP answer as gRPC says it. (A logs response has the trace response's fields and
+/// numbers: one message type answers both.)
 fn to_status(answer: Answer) -> Result<Response<ExportTraceServiceResponse>, Status> {
     if answer.code == 200 {
         let body = ExportTraceServiceResponse::decode(&answer.body[..]).unwrap_or_default();

@@ -407,6 +407,27 @@ fn grpc_answers_follow_the_otlp_spec() {
     assert!(send(grpc, &good).starts_with("UNAVAILABLE"));
     assert_eq!(send(grpc, &good), "OK", "the retry is taken");
     assert_eq!(store_from(&rx).span_count(), 1);
+
+    // HTTP and gRPC share the connection cap: with HTTP's one place taken, a gRPC client
+    // is turned away (UNAVAILABLE, retried); once it is free, served.
+    let (http_addr, grpc, _rx) = start_grpc(ReceiverOptions {
+        max_connections: 1,
+        ..Default::default()
+    });
+    let held = std::net::TcpStream::connect(http_addr).expect("connect");
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let answer = send(grpc, &good);
+    assert!(answer.starts_with("UNAVAILABLE"), "{answer}");
+    drop(held);
+    let mut answer = String::new();
+    for _ in 0..50 {
+        answer = send(grpc, &good);
+        if answer == "OK" {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(answer, "OK", "served once the place is free");
 }
 
 /// GenAI events sent as OTLP log records over gRPC (LogsService), ahead of their span

@@ -55,13 +55,17 @@ pub fn serve<S: Sink>(listener: TcpListener, shared: Arc<Shared<S>>) -> std::io:
                     return;
                 };
                 let timeout = shared.options.request_timeout;
+                let cap = Arc::clone(&shared);
                 let traces = OtlpServer::<S, Traces>::new(Arc::clone(&shared));
                 let logs = OtlpServer::<S, Logs>::new(shared);
                 let _ = tonic::transport::Server::builder()
                     .timeout(timeout)
                     .add_service(traces)
                     .add_service(logs)
-                    .serve_with_incoming(tonic::transport::server::TcpIncoming::from(listener))
+                    .serve_with_incoming(Capped {
+                        listener,
+                        shared: cap,
+                    })
                     .await;
             });
         })?;
@@ -241,5 +245,85 @@ impl Encoder for ProstEncoder {
     fn encode(&mut self, item: Self::Item, buf: &mut EncodeBuf<'_>) -> Result<(), Self::Error> {
         item.encode(buf)
             .map_err(|e| Status::internal(e.to_string()))
+    }
+}
+
+/// Accepted connections within the cap HTTP's share (`--listen-connections`); one past it is
+/// closed at once, which a gRPC client takes as UNAVAILABLE and retries.
+struct Capped<S: Sink> {
+    listener: tokio::net::TcpListener,
+    shared: Arc<Shared<S>>,
+}
+
+impl<S: Sink> tonic::codegen::tokio_stream::Stream for Capped<S> {
+    type Item = std::io::Result<Counted<S>>;
+
+    fn poll_next(self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        loop {
+            match self.listener.poll_accept(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Err(e)) => return Poll::Ready(Some(Err(e))),
+                Poll::Ready(Ok((stream, _))) => match self.shared.take_slot() {
+                    Some(slot) => {
+                        return Poll::Ready(Some(Ok(Counted {
+                            stream,
+                            _slot: slot,
+                        })));
+                    }
+                    None => {
+                        self.shared.turned_away_one();
+                        drop(stream);
+                    }
+                },
+            }
+        }
+    }
+}
+
+/// A gRPC connection holding its place under the cap until it closes.
+struct Counted<S: Sink> {
+    stream: tokio::net::TcpStream,
+    _slot: super::server::Slot<S>,
+}
+
+impl<S: Sink> tonic::transport::server::Connected for Counted<S> {
+    type ConnectInfo = tonic::transport::server::TcpConnectInfo;
+
+    fn connect_info(&self) -> Self::ConnectInfo {
+        self.stream.connect_info()
+    }
+}
+
+impl<S: Sink> tokio::io::AsyncRead for Counted<S> {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.stream).poll_read(cx, buf)
+    }
+}
+
+impl<S: Sink> tokio::io::AsyncWrite for Counted<S> {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        std::pin::Pin::new(&mut self.stream).poll_write(cx, buf)
+    }
+
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.stream).poll_shutdown(cx)
     }
 }

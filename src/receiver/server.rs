@@ -85,10 +85,30 @@ impl<S: Sink> Shared<S> {
     pub fn is_closed(&self) -> bool {
         self.closed.load(Ordering::Acquire)
     }
+
+    /// A place for one more connection, HTTP or gRPC, while fewer than the cap are
+    /// served; given back when the slot drops.
+    pub fn take_slot(self: &Arc<Self>) -> Option<Slot<S>> {
+        let max = self.options.max_connections;
+        self.active
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < max).then_some(n + 1)
+            })
+            .ok()
+            .map(|_| Slot(Arc::clone(self)))
+    }
+
+    /// A connection closed at the cap, counted as the status bar says.
+    pub fn turned_away_one(&self) {
+        self.turned_away.fetch_add(1, Ordering::AcqRel);
+        if let Ok(mut core) = self.core.try_lock() {
+            self.count_turned_away(&mut core);
+        }
+    }
 }
 
 /// A connection being served; its place is given back when it ends, however it ends.
-struct Slot<S: Sink>(Arc<Shared<S>>);
+pub struct Slot<S: Sink>(Arc<Shared<S>>);
 
 impl<S: Sink> Drop for Slot<S> {
     fn drop(&mut self) {
@@ -106,13 +126,11 @@ pub fn run<S: Sink>(listener: TcpListener, shared: Arc<Shared<S>>) {
             thread::sleep(ACCEPT_BACKOFF);
             continue;
         };
-        // Only this thread adds connections, so the check and the add cannot race.
-        if shared.active.load(Ordering::Acquire) >= shared.options.max_connections {
+        // HTTP and gRPC connections share the cap.
+        let Some(slot) = shared.take_slot() else {
             turn_away(stream, &shared);
             continue;
-        }
-        shared.active.fetch_add(1, Ordering::AcqRel);
-        let slot = Slot(shared.clone());
+        };
         let (tx, rx) = std::sync::mpsc::channel();
         let spawned = thread::Builder::new()
             .name("otlp-connection".into())
@@ -134,10 +152,7 @@ pub fn run<S: Sink>(listener: TcpListener, shared: Arc<Shared<S>>) {
 
 /// Answer 503 with Retry-After and close, without waiting on the peer or the lock.
 fn turn_away<S: Sink>(stream: TcpStream, shared: &Shared<S>) {
-    shared.turned_away.fetch_add(1, Ordering::AcqRel);
-    if let Ok(mut core) = shared.core.try_lock() {
-        shared.count_turned_away(&mut core);
-    }
+    shared.turned_away_one();
     let answer = Answer::text(503, "too many connections; retry shortly")
         .with_header("Retry-After", "1")
         .to_bytes(true, false);

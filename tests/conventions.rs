@@ -32,15 +32,15 @@ fn field<'a>(fields: &[(&str, &'a Value)], name: &str) -> Option<&'a Value> {
     fields.iter().find(|(f, _)| *f == name).map(|(_, v)| *v)
 }
 
-#[test]
-fn openinference_openai_spans_read_as_the_producer_wrote_them() {
-    let python = common::openinference_python();
+/// Run the producer script in `mode` with `python`: the raw attributes it printed, by span
+/// id, and the spans `dump --format json` gives for what it wrote.
+fn record(python: &std::path::Path, mode: &str) -> (BTreeMap<String, Value>, Vec<Value>) {
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("spans.jsonl");
-    let out = std::process::Command::new(&python)
+    let out = std::process::Command::new(python)
         .arg(common::fixture("otel/instrumented_openai.py"))
         .arg(&file)
-        .arg("openinference")
+        .arg(mode)
         .output()
         .expect("run the producer");
     assert!(
@@ -49,17 +49,23 @@ fn openinference_openai_spans_read_as_the_producer_wrote_them() {
         String::from_utf8_lossy(&out.stderr)
     );
     let raw: BTreeMap<String, Value> = serde_json::from_slice(&out.stdout).expect("raw attributes");
-    assert_eq!(raw.len(), 2, "two chat completions");
-
     let dump = common::dump_json(&[&file]);
-    let spans: Vec<&Value> = dump["sessions"]
+    let spans: Vec<Value> = dump["sessions"]
         .as_array()
         .expect("sessions")
         .iter()
-        .flat_map(|s| s["spans"].as_array().expect("spans"))
+        .flat_map(|s| s["spans"].as_array().expect("spans").clone())
         .collect();
-    assert_eq!(spans.len(), raw.len());
-    for span in spans {
+    assert_eq!(spans.len(), raw.len(), "{mode}");
+    (raw, spans)
+}
+
+#[test]
+fn openinference_openai_spans_read_as_the_producer_wrote_them() {
+    let (raw, spans) = record(&common::openinference_python(), "openinference");
+    assert_eq!(raw.len(), 2, "two chat completions");
+
+    for span in &spans {
         let id = span["id"].as_str().expect("id");
         let attrs: BTreeMap<String, Value> =
             serde_json::from_value(raw[id]["attributes"].clone()).expect("attributes");
@@ -156,31 +162,9 @@ fn check_openinference_llm(span: &Value, attrs: &BTreeMap<String, Value>) {
 /// tool and LLM spans with the facts their attributes give.
 #[test]
 fn langchain_spans_through_openinference_read_as_written() {
-    let python = common::langchain_python();
-    let dir = tempfile::tempdir().expect("tempdir");
-    let file = dir.path().join("spans.jsonl");
-    let out = std::process::Command::new(&python)
-        .arg(common::fixture("otel/instrumented_openai.py"))
-        .arg(&file)
-        .arg("langchain")
-        .output()
-        .expect("run the producer");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let raw: BTreeMap<String, Value> = serde_json::from_slice(&out.stdout).expect("raw attributes");
-    let dump = common::dump_json(&[&file]);
-    let spans: Vec<&Value> = dump["sessions"]
-        .as_array()
-        .expect("sessions")
-        .iter()
-        .flat_map(|s| s["spans"].as_array().expect("spans"))
-        .collect();
-    assert_eq!(spans.len(), raw.len());
+    let (raw, spans) = record(&common::langchain_python(), "langchain");
     let mut kinds = Vec::new();
-    for span in spans {
+    for span in &spans {
         let id = span["id"].as_str().expect("id");
         let attrs: BTreeMap<String, Value> =
             serde_json::from_value(raw[id]["attributes"].clone()).expect("attributes");
@@ -232,31 +216,9 @@ fn an_openinference_conversation_shows_by_role_with_its_tools() {
 /// results, `llm.request.functions.N.*` as tools, checked against the raw attributes.
 #[test]
 fn openllmetry_openai_spans_read_as_the_producer_wrote_them() {
-    let python = common::openllmetry_python();
-    let dir = tempfile::tempdir().expect("tempdir");
-    let file = dir.path().join("spans.jsonl");
-    let out = std::process::Command::new(&python)
-        .arg(common::fixture("otel/instrumented_openai.py"))
-        .arg(&file)
-        .arg("openllmetry")
-        .output()
-        .expect("run the producer");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let raw: BTreeMap<String, Value> = serde_json::from_slice(&out.stdout).expect("raw attributes");
+    let (raw, spans) = record(&common::openllmetry_python(), "openllmetry");
     assert_eq!(raw.len(), 2, "two chat completions");
-    let dump = common::dump_json(&[&file]);
-    let spans: Vec<&Value> = dump["sessions"]
-        .as_array()
-        .expect("sessions")
-        .iter()
-        .flat_map(|s| s["spans"].as_array().expect("spans"))
-        .collect();
-    assert_eq!(spans.len(), raw.len());
-    for span in spans {
+    for span in &spans {
         let id = span["id"].as_str().expect("id");
         let attrs: BTreeMap<String, Value> =
             serde_json::from_value(raw[id]["attributes"].clone()).expect("attributes");

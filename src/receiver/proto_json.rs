@@ -19,22 +19,12 @@ pub struct Written {
 
 /// The request as one OTLP/JSON document.
 pub fn to_json(request: &ExportTraceServiceRequest) -> Written {
-    let mut w = Writer {
-        out: Vec::new(),
-        not_utf8: 0,
-    };
+    let mut w = Writer::default();
     w.raw("{\"resourceSpans\":[");
     for (i, rs) in request.resource_spans.iter().enumerate() {
         w.comma(i);
         w.raw("{\"resource\":");
-        match &rs.resource {
-            Some(r) => {
-                w.raw("{\"attributes\":");
-                w.attributes(&r.attributes);
-                w.raw("}");
-            }
-            None => w.raw("null"),
-        }
+        w.resource(rs.resource.as_ref());
         w.raw(",\"scopeSpans\":[");
         for (j, ss) in rs.scope_spans.iter().enumerate() {
             w.comma(j);
@@ -59,18 +49,12 @@ pub fn to_json(request: &ExportTraceServiceRequest) -> Written {
         w.raw("]}");
     }
     w.raw("]}");
-    Written {
-        json: w.out,
-        not_utf8: w.not_utf8,
-    }
+    w.finish()
 }
 
 /// A logs request as one OTLP/JSON document (`{"resourceLogs": ...}`).
 pub fn logs_to_json(request: &ExportLogsServiceRequest) -> Written {
-    let mut w = Writer {
-        out: Vec::new(),
-        not_utf8: 0,
-    };
+    let mut w = Writer::default();
     w.raw("{\"resourceLogs\":[");
     for (i, rl) in request.resource_logs.iter().enumerate() {
         w.comma(i);
@@ -89,18 +73,23 @@ pub fn logs_to_json(request: &ExportLogsServiceRequest) -> Written {
         w.raw("]}");
     }
     w.raw("]}");
-    Written {
-        json: w.out,
-        not_utf8: w.not_utf8,
-    }
+    w.finish()
 }
 
+#[derive(Default)]
 struct Writer {
     out: Vec<u8>,
     not_utf8: u64,
 }
 
 impl Writer {
+    fn finish(self) -> Written {
+        Written {
+            json: self.out,
+            not_utf8: self.not_utf8,
+        }
+    }
+
     fn raw(&mut self, s: &str) {
         self.out.extend_from_slice(s.as_bytes());
     }

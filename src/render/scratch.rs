@@ -2,10 +2,8 @@
 //! stylesheet, the output), under the temporary directory and never inside a folder being
 //! watched or read: removed when dropped, on success and on error alike.
 
-use std::io::Write;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use crate::untrusted::private_files;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 #[derive(Debug)]
 pub struct Scratch {
@@ -16,7 +14,6 @@ impl Scratch {
     /// A fresh folder, refused when the temporary directory lies inside one of `avoid`
     /// (the renderer's files would land in a trace).
     pub fn new(avoid: &[PathBuf]) -> std::io::Result<Self> {
-        static MADE: AtomicU64 = AtomicU64::new(0);
         let tmp = std::env::temp_dir();
         let tmp_real = std::fs::canonicalize(&tmp).unwrap_or_else(|_| tmp.clone());
         for root in avoid {
@@ -29,15 +26,9 @@ impl Scratch {
                 )));
             }
         }
-        let dir = tmp.join(format!(
-            "tracetui-render-{}-{}-{}",
-            std::process::id(),
-            crate::model::time::now_ns(),
-            MADE.fetch_add(1, Ordering::Relaxed)
-        ));
-        // `create`, not `create_all`: a folder someone else made there is refused.
-        std::fs::DirBuilder::new().mode(0o700).create(&dir)?;
-        Ok(Self { dir })
+        Ok(Self {
+            dir: private_files::new_dir("render")?,
+        })
     }
 
     pub fn dir(&self) -> &Path {
@@ -46,14 +37,7 @@ impl Scratch {
 
     /// Write a new private file `name` in the folder.
     pub fn write(&self, name: &str, bytes: &[u8]) -> std::io::Result<PathBuf> {
-        let path = self.dir.join(name);
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&path)?;
-        file.write_all(bytes)?;
-        Ok(path)
+        private_files::write_new(&self.dir, name, bytes)
     }
 }
 

@@ -217,28 +217,11 @@ fn copy(text: &str, what: &str) -> String {
 
 /// A copy of `source` in a fresh private folder under the temporary directory.
 fn private_copy(source: &Path, bytes: &[u8]) -> std::io::Result<PathBuf> {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static MADE: AtomicU64 = AtomicU64::new(0);
-    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+    use crate::untrusted::private_files;
     let name = source
         .file_name()
         .ok_or_else(|| std::io::Error::other("no file name"))?;
-    let dir = std::env::temp_dir().join(format!(
-        "tracetui-{}-{}-{}",
-        std::process::id(),
-        crate::model::time::now_ns(),
-        MADE.fetch_add(1, Ordering::Relaxed)
-    ));
-    // `create`, not `create_all`: a folder someone else made there is refused.
-    std::fs::DirBuilder::new().mode(0o700).create(&dir)?;
-    let path = dir.join(name);
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(&path)?;
-    file.write_all(bytes)?;
-    Ok(path)
+    private_files::write_new(&private_files::new_dir("edit")?, name, bytes)
 }
 
 #[cfg(test)]

@@ -2,4 +2,5 @@
 //! they are regular files, never written.
 
 pub mod fsread;
+pub mod private_files;
 pub mod sanitize;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Reproduce the README's benchmark table: generate the large trace sets, time `dump` against
 # the floors (cat of the same files; a bare serde_json pass over the same lines), time the
-# UI in a pseudo-terminal (first frame, load, key latency, memory, live tailing), the live
+# UI in a pseudo-terminal (first frame, load, key latency, memory, live tailing), the OTLP
+# receiver under an SDK's load (JSON and protobuf, recorded and in memory), the live
 # latency bench, and (with --criterion) the criterion benches.
 #
 #   bash bench/run.sh [--runs 5] [--criterion] [--keep DIR]
@@ -36,6 +37,9 @@ fi
 if [ ! -e "$work/otlp.jsonl" ]; then
     target/release/examples/gen_traces otlp "$work/otlp.jsonl" --spans 100000 >&2
 fi
+if [ ! -e "$work/otlp200k.jsonl" ]; then
+    target/release/examples/gen_traces otlp "$work/otlp200k.jsonl" --spans 200000 >&2
+fi
 
 # Python with pyte (a terminal emulator) for the UI timings.
 venv="target/bench-venv"
@@ -43,6 +47,9 @@ if [ ! -x "$venv/bin/python" ]; then
     python3 -m venv "$venv" >&2
     "$venv/bin/pip" install -q pyte >&2
 fi
+# The receive bench encodes protobuf requests with the OTLP messages.
+"$venv/bin/python" -c "import opentelemetry.proto" 2>/dev/null ||
+    "$venv/bin/pip" install -q opentelemetry-proto==1.45.2 >&2
 
 seconds() { # run a command, print its wall time in seconds
     local start end
@@ -88,12 +95,15 @@ else
     mlflow_ui='null'
 fi
 
+echo "== the receiver: 200k GenAI spans sent as JSON and protobuf, against the file opened" >&2
+receive=$("$venv/bin/python" bench/receive.py "$bin" "$work/otlp200k.jsonl" --runs "$runs")
+
 echo "== live latency" >&2
 live=$(cargo bench --quiet --bench live_latency 2>/dev/null | tail -3)
 
 python3 - "$cat_s" "$dump_poml" "$base_s" "$dump_pml" "$ui_poml" "$ui_pml" "$live" "$(nproc)" \
     "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" "$otlp_base" "$dump_otlp" \
-    "$mlflow_ui" <<'PY'
+    "$mlflow_ui" "$receive" <<'PY'
 import json, sys
 cat, dump_poml, base, dump_pml = map(float, sys.argv[1:5])
 poml, pml = json.loads(sys.argv[5]), json.loads(sys.argv[6])
@@ -121,6 +131,17 @@ if mlf:
         r = mlf[key]
         print(f"| MLflow {mlf['traces']:,} traces, {name}: UI first screen with traces | {r['first_screen_s']:.2f} s | 2 s | |")
         print(f"| MLflow {mlf['traces']:,} traces, {name}: every trace listed | {r['all_listed_s']} s | (fills in behind) | |")
+rcv = json.loads(sys.argv[13])
+f = rcv["file"]
+print(f"| {rcv['spans']:,} OTLP GenAI spans opened from a file: loaded, peak memory | {f['seconds']:.2f} s, {f['peak_rss_mb']:.0f} MB | (the floor below) | |")
+for enc in ["json", "protobuf"]:
+    for mode, what in [("recorded", "recorded (default)"), ("memory", "`--no-record`")]:
+        r = rcv[f"{enc}_{mode}"]
+        secs = "did not finish" if r["seconds"] is None else f"{r['seconds']:.2f} s"
+        print(f"| received as {enc} in batches of {rcv['batch']}, {what}: all shown, peak memory | {secs}, {r['peak_rss_mb']:.0f} MB; {r['spans_shown']:,} shown, {r['without_bodies']:,} without bodies | 1.5x the file's memory | {r['peak_rss_mb']/f['peak_rss_mb']:.2f}x |")
+pj, pp = rcv["json_recorded"]["seconds"], rcv["protobuf_recorded"]["seconds"]
+if pj and pp:
+    print(f"| protobuf against JSON, received and recorded | {pp:.2f} s vs {pj:.2f} s | 1.25x | {pp/pj:.2f}x |")
 print()
 print("Live latency (`cargo bench --bench live_latency`):")
 print("```")

@@ -237,9 +237,9 @@ fn answers_say_what_they_are() {
 fn a_string_that_is_not_utf8_costs_only_its_bad_bytes() {
     let (addr, rx) = start(ReceiverOptions::default(), false);
     let span = |id: u8, name: &[u8]| Span {
-        trace_id: vec![7; 16],
-        span_id: vec![id; 8],
-        name: name.to_vec(),
+        trace_id: vec![7; 16].into(),
+        span_id: vec![id; 8].into(),
+        name: name.to_vec().into(),
         ..Span::default()
     };
     let request = ExportTraceServiceRequest {
@@ -379,9 +379,9 @@ fn grpc_answers_follow_the_otlp_spec() {
             scope_spans: vec![ScopeSpans {
                 scope: None,
                 spans: vec![Span {
-                    trace_id: vec![7; 16],
-                    span_id: vec![1; 8],
-                    name: b"one".to_vec(),
+                    trace_id: vec![7; 16].into(),
+                    span_id: vec![1; 8].into(),
+                    name: b"one".to_vec().into(),
                     start_time_unix_nano: 1,
                     end_time_unix_nano: 2,
                     ..Span::default()

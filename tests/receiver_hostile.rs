@@ -234,7 +234,7 @@ fn a_resource_per_span_is_read_for_every_span() {
                     key: "service.name".into(),
                     value: Some(AnyValue {
                         value: Some(any_value::Value::StringValue(
-                            format!("svc-{i}").into_bytes(),
+                            format!("svc-{i}").into_bytes().into(),
                         )),
                     }),
                 }],
@@ -242,8 +242,8 @@ fn a_resource_per_span_is_read_for_every_span() {
             scope_spans: vec![ScopeSpans {
                 scope: None,
                 spans: vec![Span {
-                    trace_id: (i as u128 + 1).to_be_bytes().to_vec(),
-                    span_id: (i as u64 + 1).to_be_bytes().to_vec(),
+                    trace_id: (i as u128 + 1).to_be_bytes().to_vec().into(),
+                    span_id: (i as u64 + 1).to_be_bytes().to_vec().into(),
                     name: "work".into(),
                     ..Span::default()
                 }],

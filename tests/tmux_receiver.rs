@@ -1,5 +1,6 @@
 //! The real binary listening for OTLP/HTTP in a real terminal: spans sent by the
-//! OpenTelemetry Python SDK appear in the tree and the status bar counts them.
+//! OpenTelemetry Python SDK appear in the tree and the status bar counts them; after quitting,
+//! the recording reopens with them.
 
 mod common;
 
@@ -15,7 +16,12 @@ fn spans_sent_to_the_listening_binary_appear() {
         .port();
     let dir = tempfile::tempdir().expect("tempdir");
     let tmux = Tmux::start(120, 30, dir.path());
-    let done = tmux.launch(&format!("{} --listen 127.0.0.1:{port}", binary()));
+    let record = dir.path().join("received");
+    let done = tmux.launch(&format!(
+        "{} --listen 127.0.0.1:{port} --record {}",
+        binary(),
+        record.display()
+    ));
     tmux.wait_for("listening", |s| {
         s.contains(&format!("⇄ 127.0.0.1:{port} 0 spans"))
     });
@@ -41,4 +47,20 @@ fn spans_sent_to_the_listening_binary_appear() {
     tmux.keys(&["q"]);
     let (_, code) = tmux.wait_exit(&done);
     assert_eq!(code, 0);
+    // What was received outlives the run: the recording reopens with every span.
+    let files: Vec<_> = std::fs::read_dir(&record)
+        .expect("the recording folder")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let dump = common::dump_json(&[files[0].as_path()]);
+    let text = dump.to_string();
+    for name in [
+        "invoke_agent planner",
+        "chat gpt-4o",
+        "execute_tool get_weather",
+    ] {
+        assert!(text.contains(name), "{name} in {text}");
+    }
+    assert!(text.contains("Plan Lisbon"), "the chat's body: {text}");
 }

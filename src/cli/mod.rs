@@ -6,6 +6,7 @@ pub mod dump;
 pub mod export;
 pub mod listen;
 pub mod open;
+mod record;
 pub mod render;
 pub mod stats;
 pub mod usage;
@@ -95,9 +96,9 @@ pub struct OpenArgs {
         requires = "listen"
     )]
     pub listen_max_body: u64,
-    /// How much of the received spans' attributes and events is kept in memory, in MiB, 1
-    /// to 1048576; past it, new spans keep their name, times and status, and a problem says
-    /// so.
+    /// With --no-record, or when the recording cannot be written: how much of the received
+    /// spans' attributes and events is kept in memory, in MiB, 1 to 1048576; past it, new
+    /// spans keep their name, times and status, and a problem says so.
     #[arg(
         long,
         value_name = "MiB",
@@ -126,6 +127,20 @@ pub struct OpenArgs {
         requires = "listen"
     )]
     pub listen_grpc: Option<listen::Grpc>,
+    /// Record what is received in DIR (made if missing, only you can read it): one OTLP/JSON
+    /// file per run, a new one every 256 MiB. Bodies are read back from it when shown, not
+    /// held in memory, and `tracetui FILE` reopens it later. By default
+    /// $XDG_STATE_HOME/tracetui/received (~/.local/state/tracetui/received).
+    #[arg(
+        long,
+        value_name = "DIR",
+        requires = "listen",
+        conflicts_with = "no_record"
+    )]
+    pub record: Option<PathBuf>,
+    /// Record nothing: received bodies are kept in memory, up to --listen-memory.
+    #[arg(long, requires = "listen")]
+    pub no_record: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -34,6 +34,13 @@ pub fn run(args: OpenArgs) -> color_eyre::Result<ExitCode> {
     } else {
         args.paths.clone()
     };
+    let listen = match listen {
+        Some(mut options) => {
+            options.record = super::record::dir(args.record.as_deref(), args.no_record, &paths)?;
+            Some(options)
+        }
+        None => None,
+    };
     let config = crate::cli::config::load(args.config.as_deref())
         .map_err(|e| UsageError::new(format!("--config {e}")))?;
     let live = crate::ingest::live::LiveOptions {

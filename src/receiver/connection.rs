@@ -92,7 +92,11 @@ fn exchange<S: Sink>(conn: &mut Conn, head: &http::Head, shared: &Shared<S>) -> 
     // Bytes after the end of a gzip stream are read past, so the next request starts
     // where it should.
     let finished = body.finished() || (read.is_ok() && body.discard(TRAILING_BYTES));
-    match read.and_then(|bytes| request::decode(accepted.signal, accepted.encoding, &bytes)) {
+    let decoded = match &read {
+        Ok(bytes) => request::decode(accepted.signal, accepted.encoding, bytes),
+        Err(refusal) => Err(refusal.clone()),
+    };
+    match decoded {
         Err(refusal) => {
             shared.refused();
             (refusal.answer(accepted.encoding), finished)

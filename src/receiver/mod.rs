@@ -3,7 +3,10 @@
 //! any OpenTelemetry-instrumented program, or a Collector fanning in from many machines,
 //! streams spans into the same views as files. Loopback unless told otherwise; bodies past
 //! a limit are refused (413); when the UI cannot keep up the client is told to retry (503);
-//! past a memory limit, spans keep their structure but not their bodies, and say so.
+//! every accepted request is appended to a recording on disk (`recording.rs`) and bodies
+//! are read back from it when shown, as an opened file's are; without one, bodies are held
+//! in memory, and past a memory limit spans keep their structure but not their bodies, and
+//! say so.
 //! Each connection has a thread of its own and deadlines on every read, so a slow or
 //! stalled client holds up only itself; past a cap on connections, new ones are told to
 //! retry (503) and closed.
@@ -14,6 +17,7 @@ mod grpc;
 mod http;
 pub mod proto;
 pub mod proto_json;
+pub mod recording;
 mod request;
 mod server;
 mod state;
@@ -49,6 +53,11 @@ pub struct ReceiverOptions {
     pub max_connections: usize,
     /// Where to serve OTLP over gRPC too, if anywhere.
     pub grpc: Option<GrpcListen>,
+    /// The folder the recording of received requests goes to (bodies are then read back
+    /// from it, not held); `None` keeps bodies in memory, up to `max_memory`.
+    pub record: Option<std::path::PathBuf>,
+    /// A recording's file is closed and the next begun past this many bytes.
+    pub record_segment: u64,
 }
 
 /// The gRPC address, and whether the user gave it (then failing to bind it is their
@@ -70,6 +79,8 @@ impl Default for ReceiverOptions {
             request_timeout: Duration::from_secs(10),
             max_connections: DEFAULT_CONNECTIONS.into(),
             grpc: None,
+            record: None,
+            record_segment: recording::DEFAULT_SEGMENT,
         }
     }
 }
@@ -115,6 +126,8 @@ pub trait Sink: Send + 'static {
 pub struct Handle {
     pub addr: SocketAddr,
     pub grpc_addr: Option<SocketAddr>,
+    /// The recording's first file, when there is one.
+    pub recording: Option<std::path::PathBuf>,
 }
 
 /// A limit as the user gave it: in MiB (`--listen-max-body 16` is "16 MiB", not
@@ -144,6 +157,11 @@ pub fn serve(
     let addr = listener.local_addr()?;
     let grpc_addr = grpc.as_ref().map(TcpListener::local_addr).transpose()?;
     let state = state::State::new(addr, grpc_addr, &options);
+    let recording = state.recording_path();
+    if let Some(problems) = state.opening_problems() {
+        // Said before any span arrives: a recording that could not begin.
+        sink.deliver(vec![problems]);
+    }
     let shared = Arc::new(server::Shared::new(options, state, sink));
     if let Some(grpc) = grpc {
         grpc::serve(grpc, Arc::clone(&shared))?;
@@ -151,7 +169,11 @@ pub fn serve(
     thread::Builder::new()
         .name("otlp-receiver".into())
         .spawn(move || server::run(listener, shared))?;
-    Ok(Handle { addr, grpc_addr })
+    Ok(Handle {
+        addr,
+        grpc_addr,
+        recording,
+    })
 }
 
 /// The UI's sink: batches go on the main loop's bounded channel without waiting.

@@ -2,7 +2,7 @@
 //! trace, logs, common and resource messages they use), declared for prost from the
 //! published .proto schema.
 //! `budget::protobuf` follows the same schema on the wire: change both together. Strings
-//! are taken as bytes: one that is not UTF-8 (which prost would refuse, and the whole
+//! are taken as bytes (`Bytes`: slices of the request, not copies): one that is not UTF-8 (which prost would refuse, and the whole
 //! request with it) is written with U+FFFD in place of what is not (`proto_json`).
 
 #[derive(Clone, PartialEq, prost::Message)]
@@ -49,22 +49,22 @@ pub struct ScopeSpans {
 
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct InstrumentationScope {
-    #[prost(bytes = "vec", tag = "1")]
-    pub name: Vec<u8>,
-    #[prost(bytes = "vec", tag = "2")]
-    pub version: Vec<u8>,
+    #[prost(bytes = "bytes", tag = "1")]
+    pub name: bytes::Bytes,
+    #[prost(bytes = "bytes", tag = "2")]
+    pub version: bytes::Bytes,
 }
 
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct Span {
-    #[prost(bytes = "vec", tag = "1")]
-    pub trace_id: Vec<u8>,
-    #[prost(bytes = "vec", tag = "2")]
-    pub span_id: Vec<u8>,
-    #[prost(bytes = "vec", tag = "4")]
-    pub parent_span_id: Vec<u8>,
-    #[prost(bytes = "vec", tag = "5")]
-    pub name: Vec<u8>,
+    #[prost(bytes = "bytes", tag = "1")]
+    pub trace_id: bytes::Bytes,
+    #[prost(bytes = "bytes", tag = "2")]
+    pub span_id: bytes::Bytes,
+    #[prost(bytes = "bytes", tag = "4")]
+    pub parent_span_id: bytes::Bytes,
+    #[prost(bytes = "bytes", tag = "5")]
+    pub name: bytes::Bytes,
     #[prost(int32, tag = "6")]
     pub kind: i32,
     #[prost(fixed64, tag = "7")]
@@ -83,24 +83,24 @@ pub struct Span {
 pub struct Event {
     #[prost(fixed64, tag = "1")]
     pub time_unix_nano: u64,
-    #[prost(bytes = "vec", tag = "2")]
-    pub name: Vec<u8>,
+    #[prost(bytes = "bytes", tag = "2")]
+    pub name: bytes::Bytes,
     #[prost(message, repeated, tag = "3")]
     pub attributes: Vec<KeyValue>,
 }
 
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct Status {
-    #[prost(bytes = "vec", tag = "2")]
-    pub message: Vec<u8>,
+    #[prost(bytes = "bytes", tag = "2")]
+    pub message: bytes::Bytes,
     #[prost(int32, tag = "3")]
     pub code: i32,
 }
 
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct KeyValue {
-    #[prost(bytes = "vec", tag = "1")]
-    pub key: Vec<u8>,
+    #[prost(bytes = "bytes", tag = "1")]
+    pub key: bytes::Bytes,
     #[prost(message, optional, tag = "2")]
     pub value: Option<AnyValue>,
 }
@@ -114,8 +114,8 @@ pub struct AnyValue {
 pub mod any_value {
     #[derive(Clone, PartialEq, prost::Oneof)]
     pub enum Value {
-        #[prost(bytes = "vec", tag = "1")]
-        StringValue(Vec<u8>),
+        #[prost(bytes = "bytes", tag = "1")]
+        StringValue(bytes::Bytes),
         #[prost(bool, tag = "2")]
         BoolValue(bool),
         #[prost(int64, tag = "3")]
@@ -126,8 +126,8 @@ pub mod any_value {
         ArrayValue(super::ArrayValue),
         #[prost(message, tag = "6")]
         KvlistValue(super::KeyValueList),
-        #[prost(bytes = "vec", tag = "7")]
-        BytesValue(Vec<u8>),
+        #[prost(bytes = "bytes", tag = "7")]
+        BytesValue(bytes::Bytes),
     }
 }
 
@@ -173,16 +173,16 @@ pub struct LogRecord {
     pub observed_time_unix_nano: u64,
     #[prost(int32, tag = "2")]
     pub severity_number: i32,
-    #[prost(bytes = "vec", tag = "3")]
-    pub severity_text: Vec<u8>,
+    #[prost(bytes = "bytes", tag = "3")]
+    pub severity_text: bytes::Bytes,
     #[prost(message, optional, tag = "5")]
     pub body: Option<AnyValue>,
     #[prost(message, repeated, tag = "6")]
     pub attributes: Vec<KeyValue>,
-    #[prost(bytes = "vec", tag = "9")]
-    pub trace_id: Vec<u8>,
-    #[prost(bytes = "vec", tag = "10")]
-    pub span_id: Vec<u8>,
-    #[prost(bytes = "vec", tag = "12")]
-    pub event_name: Vec<u8>,
+    #[prost(bytes = "bytes", tag = "9")]
+    pub trace_id: bytes::Bytes,
+    #[prost(bytes = "bytes", tag = "10")]
+    pub span_id: bytes::Bytes,
+    #[prost(bytes = "bytes", tag = "12")]
+    pub event_name: bytes::Bytes,
 }

@@ -8,7 +8,7 @@ use super::proto::{
     AnyValue, ExportLogsServiceRequest, ExportTraceServiceRequest, KeyValue, LogRecord, Resource,
     Span, any_value,
 };
-use crate::formats::otel::hex;
+use crate::formats::otel::push_hex;
 
 /// A request written as OTLP/JSON.
 pub struct Written {
@@ -76,6 +76,19 @@ pub fn logs_to_json(request: &ExportLogsServiceRequest) -> Written {
     w.finish()
 }
 
+/// The bytes a JSON string cannot hold as they are: controls, `"` and `\`.
+const NEEDS_ESCAPE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = true;
+        b += 1;
+    }
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table
+};
+
 #[derive(Default)]
 struct Writer {
     out: Vec<u8>,
@@ -107,11 +120,20 @@ impl Writer {
         self.string(&text);
     }
 
-    /// A JSON string, escaped as serde_json escapes.
+    /// A JSON string, escaped as serde_json escapes. Runs of bytes that need no escape are
+    /// copied whole: most strings are prompts and replies with none at all.
     fn string(&mut self, s: &str) {
         let out = &mut self.out;
+        let bytes = s.as_bytes();
+        out.reserve(bytes.len() + 2);
         out.push(b'"');
-        for &b in s.as_bytes() {
+        let mut run = 0;
+        for (i, &b) in bytes.iter().enumerate() {
+            if !NEEDS_ESCAPE[usize::from(b)] {
+                continue;
+            }
+            out.extend_from_slice(&bytes[run..i]);
+            run = i + 1;
             match b {
                 b'"' => out.extend_from_slice(b"\\\""),
                 b'\\' => out.extend_from_slice(b"\\\\"),
@@ -120,33 +142,46 @@ impl Writer {
                 b'\t' => out.extend_from_slice(b"\\t"),
                 0x08 => out.extend_from_slice(b"\\b"),
                 0x0c => out.extend_from_slice(b"\\f"),
-                0..0x20 => {
-                    const HEX: &[u8; 16] = b"0123456789abcdef";
+                _ => {
                     out.extend_from_slice(b"\\u00");
-                    out.push(HEX[usize::from(b >> 4)]);
-                    out.push(HEX[usize::from(b & 0xf)]);
+                    push_hex(out, &[b]);
                 }
-                _ => out.push(b),
             }
         }
+        out.extend_from_slice(&bytes[run..]);
         out.push(b'"');
     }
 
+    /// An id as a JSON string of hex digits.
+    fn id(&mut self, bytes: &[u8]) {
+        self.out.push(b'"');
+        push_hex(&mut self.out, bytes);
+        self.out.push(b'"');
+    }
+
+    /// A number as JSON.
+    fn number(&mut self, n: impl itoa::Integer) {
+        self.raw(itoa::Buffer::new().format(n));
+    }
+
     /// A number as a JSON string (int64 and fixed64 in OTLP/JSON).
-    fn quoted(&mut self, n: impl std::fmt::Display) {
-        self.raw(&format!("\"{n}\""));
+    fn quoted(&mut self, n: impl itoa::Integer) {
+        self.out.push(b'"');
+        self.number(n);
+        self.out.push(b'"');
     }
 
     fn span(&mut self, s: &Span) {
         self.raw("{\"traceId\":");
-        self.string(&hex(&s.trace_id));
+        self.id(&s.trace_id);
         self.raw(",\"spanId\":");
-        self.string(&hex(&s.span_id));
+        self.id(&s.span_id);
         self.raw(",\"parentSpanId\":");
-        self.string(&hex(&s.parent_span_id));
+        self.id(&s.parent_span_id);
         self.raw(",\"name\":");
         self.text(&s.name);
-        self.raw(&format!(",\"kind\":{}", s.kind));
+        self.raw(",\"kind\":");
+        self.number(s.kind);
         self.raw(",\"startTimeUnixNano\":");
         self.quoted(s.start_time_unix_nano);
         self.raw(",\"endTimeUnixNano\":");
@@ -166,10 +201,9 @@ impl Writer {
         }
         self.raw("]");
         if let Some(status) = &s.status {
-            self.raw(&format!(
-                ",\"status\":{{\"code\":{},\"message\":",
-                status.code
-            ));
+            self.raw(",\"status\":{\"code\":");
+            self.number(status.code);
+            self.raw(",\"message\":");
             self.text(&status.message);
             self.raw("}");
         }
@@ -189,14 +223,15 @@ impl Writer {
 
     fn record(&mut self, r: &LogRecord) {
         self.raw("{\"traceId\":");
-        self.string(&hex(&r.trace_id));
+        self.id(&r.trace_id);
         self.raw(",\"spanId\":");
-        self.string(&hex(&r.span_id));
+        self.id(&r.span_id);
         self.raw(",\"timeUnixNano\":");
         self.quoted(r.time_unix_nano);
         self.raw(",\"observedTimeUnixNano\":");
         self.quoted(r.observed_time_unix_nano);
-        self.raw(&format!(",\"severityNumber\":{}", r.severity_number));
+        self.raw(",\"severityNumber\":");
+        self.number(r.severity_number);
         self.raw(",\"severityText\":");
         self.text(&r.severity_text);
         self.raw(",\"eventName\":");
@@ -235,10 +270,14 @@ impl Writer {
                 self.text(s);
                 self.raw("}");
             }
-            Some(V::BoolValue(b)) => self.raw(&format!("{{\"boolValue\":{b}}}")),
+            Some(V::BoolValue(b)) => self.raw(if *b {
+                "{\"boolValue\":true}"
+            } else {
+                "{\"boolValue\":false}"
+            }),
             Some(V::IntValue(i)) => {
                 self.raw("{\"intValue\":");
-                self.quoted(i);
+                self.quoted(*i);
                 self.raw("}");
             }
             Some(V::DoubleValue(d)) => {
@@ -281,7 +320,7 @@ mod tests {
 
     fn kv(key: &str, value: any_value::Value) -> KeyValue {
         KeyValue {
-            key: key.into(),
+            key: bytes::Bytes::copy_from_slice(key.as_bytes()),
             value: Some(AnyValue { value: Some(value) }),
         }
     }
@@ -294,14 +333,14 @@ mod tests {
                 scope_logs: vec![ScopeLogs {
                     scope: None,
                     log_records: vec![LogRecord {
-                        trace_id: vec![0xab; 16],
-                        span_id: vec![1, 2, 3, 4, 5, 6, 7, 8],
+                        trace_id: vec![0xab; 16].into(),
+                        span_id: vec![1, 2, 3, 4, 5, 6, 7, 8].into(),
                         event_name: "gen_ai.user.message".into(),
                         body: Some(AnyValue {
                             value: Some(any_value::Value::KvlistValue(KeyValueList {
                                 values: vec![kv(
                                     "content",
-                                    any_value::Value::StringValue(b"hi \xff".to_vec()),
+                                    any_value::Value::StringValue(b"hi \xff".to_vec().into()),
                                 )],
                             })),
                         }),
@@ -344,8 +383,8 @@ mod tests {
                 scope_spans: vec![ScopeSpans {
                     scope: None,
                     spans: vec![Span {
-                        trace_id: vec![0xab; 16],
-                        span_id: vec![1, 2, 3, 4, 5, 6, 7, 8],
+                        trace_id: vec![0xab; 16].into(),
+                        span_id: vec![1, 2, 3, 4, 5, 6, 7, 8].into(),
                         name: "chat".into(),
                         kind: 3,
                         start_time_unix_nano: 10,
@@ -391,7 +430,7 @@ mod tests {
                 kv("i", V::IntValue(-7)),
                 kv("d", V::DoubleValue(1.5)),
                 kv("nan", V::DoubleValue(f64::NAN)),
-                kv("bytes", V::BytesValue(vec![0, 255])),
+                kv("bytes", V::BytesValue(vec![0, 255].into())),
                 kv(
                     "a",
                     V::ArrayValue(ArrayValue {
@@ -464,14 +503,14 @@ mod tests {
     #[test]
     fn strings_that_are_not_utf8_are_kept_with_replacements_and_counted() {
         let span = Span {
-            name: b"ok".to_vec(),
+            name: b"ok".to_vec().into(),
             attributes: vec![
                 kv(
                     "a",
-                    any_value::Value::StringValue(b"caf\xe9 \xff!".to_vec()),
+                    any_value::Value::StringValue(b"caf\xe9 \xff!".to_vec().into()),
                 ),
                 KeyValue {
-                    key: b"k\xc3".to_vec(),
+                    key: b"k\xc3".to_vec().into(),
                     value: None,
                 },
             ],

@@ -11,7 +11,7 @@ use super::proto::{
 };
 use crate::formats::otlp::logs::ReadLogs;
 use crate::formats::otlp::reader::BatchSpan;
-use crate::model::SpanSource;
+use crate::model::{LineRef, SpanSource};
 use prost::Message as _;
 use std::borrow::Cow;
 use std::io::{self, Read};
@@ -39,7 +39,7 @@ pub struct Accepted {
 }
 
 /// A refusal once the encoding is known: status code and why, answered in that encoding.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Refusal(pub u16, pub String);
 
 impl Refusal {
@@ -152,8 +152,14 @@ pub fn read_body(
 }
 
 /// A body read into spans and log records.
-pub struct Decoded {
+pub struct Decoded<'a> {
     pub signal: Signal,
+    /// The request as OTLP/JSON (the body itself when it came as JSON): the spans' and
+    /// records' places are byte ranges into it, under `in_text`, until the state puts them
+    /// in the recording or copies them out.
+    pub text: Cow<'a, [u8]>,
+    /// The stand-in file of places that are still ranges of `text`.
+    pub in_text: Arc<std::path::Path>,
     pub spans: Vec<BatchSpan>,
     /// Log records (a logs request's), and why any could not be read.
     pub logs: ReadLogs,
@@ -165,7 +171,7 @@ pub struct Decoded {
 
 /// The body's spans, and why any could not be read. What the body holds is counted
 /// first, and a body that would cost too much to decode is refused before it is.
-pub fn decode(signal: Signal, encoding: Encoding, body: &[u8]) -> Result<Decoded, Refusal> {
+pub fn decode(signal: Signal, encoding: Encoding, body: &[u8]) -> Result<Decoded<'_>, Refusal> {
     let refuse = |over| match over {
         Over::Limit(why) => Refusal(413, why),
         Over::Malformed(why) => Refusal(400, why),
@@ -182,7 +188,8 @@ pub fn decode(signal: Signal, encoding: Encoding, body: &[u8]) -> Result<Decoded
         }
         Encoding::Protobuf if signal == Signal::Logs => {
             budget::protobuf::count_logs(body).map_err(refuse)?;
-            let request = ExportLogsServiceRequest::decode(body)
+            // From `Bytes`, strings are slices of the body, not copies.
+            let request = ExportLogsServiceRequest::decode(bytes::Bytes::copy_from_slice(body))
                 .map_err(|e| Refusal(400, format!("not an OTLP protobuf logs request: {e}")))?;
             let written = super::proto_json::logs_to_json(&request);
             drop(request);
@@ -190,7 +197,7 @@ pub fn decode(signal: Signal, encoding: Encoding, body: &[u8]) -> Result<Decoded
         }
         Encoding::Protobuf => {
             budget::protobuf::count(body).map_err(refuse)?;
-            let request = ExportTraceServiceRequest::decode(body)
+            let request = ExportTraceServiceRequest::decode(bytes::Bytes::copy_from_slice(body))
                 .map_err(|e| Refusal(400, format!("not an OTLP protobuf request: {e}")))?;
             let written = super::proto_json::to_json(&request);
             drop(request);
@@ -200,8 +207,17 @@ pub fn decode(signal: Signal, encoding: Encoding, body: &[u8]) -> Result<Decoded
     if encoding == Encoding::Json {
         budget::json::count(&json).map_err(refuse)?;
     }
-    let place =
-        |raw: &serde_json::value::RawValue| SpanSource::Memory(Arc::from(raw.get().as_bytes()));
+    // Places relative to the text: no copy of any span is made before the state decides
+    // where bodies live.
+    let in_text: Arc<std::path::Path> = Arc::from(std::path::Path::new(""));
+    let base = json.as_ptr() as usize;
+    let place = |raw: &serde_json::value::RawValue| {
+        let span = raw.get();
+        SpanSource::File {
+            file: Arc::clone(&in_text),
+            at: LineRef::new(1, (span.as_ptr() as usize - base) as u64, span.len()),
+        }
+    };
     let read = crate::formats::otlp::reader::read(&json, &place).map_err(|e| Refusal(400, e))?;
     // A JSON body is read as what it holds; each route takes its own signal only.
     let (spans, errors, logs) = match signal {
@@ -210,6 +226,8 @@ pub fn decode(signal: Signal, encoding: Encoding, body: &[u8]) -> Result<Decoded
     };
     Ok(Decoded {
         signal,
+        text: json,
+        in_text,
         spans,
         logs,
         errors,

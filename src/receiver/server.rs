@@ -73,7 +73,7 @@ impl<S: Sink> Shared<S> {
     }
 
     /// Deliver a decoded batch; the answer, and whether the sink still listens.
-    pub fn deliver(&self, encoding: Encoding, decoded: Decoded) -> (Answer, bool) {
+    pub fn deliver(&self, encoding: Encoding, decoded: Decoded<'_>) -> (Answer, bool) {
         let core = &mut *self.lock();
         let (answer, open) = core.state.deliver(encoding, decoded, &core.sink);
         if !open {

@@ -4,17 +4,24 @@
 //! batch the sink does not take changes none of it but the count of refusals.
 
 use super::http::Answer;
+use super::recording::{self, Placed, Recording};
 use super::request::{self, Decoded, Encoding};
 use super::{Delivery, ReceiverOptions, ReceiverStatus, Sink};
 use crate::formats::otlp::logs::{BatchLog, ReadLogs};
 use crate::formats::otlp::reader::{BatchSpan, emit, emit_log, without_span};
-use crate::model::{Problem, SessionKey, SpanSource, Update};
+use crate::model::{LineRef, Problem, SessionKey, SpanSource, Update};
 use std::collections::HashSet;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub struct State {
+    /// Where bodies go while it can be written; `None` keeps them in memory.
+    recording: Option<Recording>,
+    /// Why received bodies are not (or no longer) recorded, when that was not asked for.
+    record_problem: Option<String>,
+    /// Requests too long to be a recording's line, kept in memory instead.
+    not_recorded: u64,
     max_memory: u64,
     /// How received sessions name their path.
     origin: PathBuf,
@@ -28,7 +35,24 @@ pub struct State {
 
 impl State {
     pub fn new(addr: SocketAddr, grpc_addr: Option<SocketAddr>, options: &ReceiverOptions) -> Self {
+        let (recording, record_problem) = match &options.record {
+            None => (None, None),
+            Some(dir) => match Recording::create(dir, options.record_segment) {
+                Ok(recording) => (Some(recording), None),
+                Err(e) => (
+                    None,
+                    Some(format!(
+                        "cannot record received spans in {}: {}; they are kept in memory instead",
+                        dir.display(),
+                        crate::untrusted::fsread::reason(&e)
+                    )),
+                ),
+            },
+        };
         Self {
+            recording,
+            record_problem,
+            not_recorded: 0,
             max_memory: options.max_memory,
             origin: PathBuf::from(format!("http://{addr}/v1/traces")),
             status: ReceiverStatus {
@@ -40,6 +64,18 @@ impl State {
             over_memory: false,
             not_utf8: 0,
         }
+    }
+
+    pub fn recording_path(&self) -> Option<PathBuf> {
+        self.recording.as_ref().map(|r| r.path().to_path_buf())
+    }
+
+    /// What there is to say before any request: a recording that could not begin.
+    pub fn opening_problems(&self) -> Option<Update> {
+        self.record_problem.as_ref()?;
+        let mut out = Vec::new();
+        self.push_problems(&mut out);
+        out.pop()
     }
 
     /// Count a request that was refused before delivery.
@@ -66,13 +102,15 @@ impl State {
         self.status.requests += 1;
         let Decoded {
             signal,
-            spans,
+            text,
+            in_text,
+            mut spans,
             logs,
             mut errors,
             not_utf8,
         } = decoded;
         let ReadLogs {
-            logs,
+            mut logs,
             errors: log_errors,
             without_span: unplaced,
         } = logs;
@@ -82,8 +120,17 @@ impl State {
             bodies_dropped: self.status.bodies_dropped,
             over_memory: self.over_memory,
             not_utf8: self.not_utf8,
+            not_recorded: self.not_recorded,
         };
-        let (updates, held, records) = self.updates(spans, logs, not_utf8);
+        let sources = spans
+            .iter_mut()
+            .map(|s| &mut s.source)
+            .chain(logs.iter_mut().map(|l| &mut l.source));
+        let (recorded, record_changed) = self.place(&text, &in_text, sources);
+        let (mut updates, held, records) = self.updates(spans, logs, not_utf8);
+        if record_changed {
+            self.push_problems(&mut updates);
+        }
         let announced: Vec<SessionKey> = updates
             .iter()
             .filter_map(|u| match u {
@@ -96,6 +143,11 @@ impl State {
             // Nothing of a batch not taken may stay: the retry must announce its sessions
             // and count its spans as if it were the first time.
             self.undo(undo, announced);
+            if let (Some(recording), Some(placed)) = (&mut self.recording, &recorded) {
+                // Failing that, the batch is recorded twice; reopened, the second copy
+                // replaces the first.
+                let _ = recording.take_back(placed);
+            }
         }
         match delivery {
             Delivery::Delivered => {
@@ -137,6 +189,74 @@ impl State {
         self.status.bodies_dropped = undo.bodies_dropped;
         self.over_memory = undo.over_memory;
         self.not_utf8 = undo.not_utf8;
+        self.not_recorded = undo.not_recorded;
+    }
+
+    /// Put the bodies placed in `text` where they will live: a line of the recording, or
+    /// copies in memory when there is none, it cannot be written (then there is none from
+    /// now on), or the request is too long to be one line. The line written, if one was,
+    /// and whether what the receiver has to say about recording changed.
+    fn place<'s>(
+        &mut self,
+        text: &[u8],
+        in_text: &Arc<Path>,
+        sources: impl Iterator<Item = &'s mut SpanSource>,
+    ) -> (Option<Placed>, bool) {
+        let mut sources = sources
+            .filter(|s| matches!(s, SpanSource::File { file, .. } if Arc::ptr_eq(file, in_text)))
+            .peekable();
+        if sources.peek().is_none() {
+            return (None, false);
+        }
+        let mut changed = false;
+        let placed = match &mut self.recording {
+            Some(_) if text.len() >= recording::MAX_LINE => {
+                self.not_recorded += 1;
+                changed = true;
+                None
+            }
+            Some(recording) => match recording.append(text) {
+                Ok(placed) => Some(placed),
+                Err(e) => {
+                    self.record_problem = Some(format!(
+                        "cannot write the recording {}: {}; received spans are kept in memory from now on",
+                        recording.path().display(),
+                        crate::untrusted::fsread::reason(&e)
+                    ));
+                    self.recording = None;
+                    changed = true;
+                    None
+                }
+            },
+            None => None,
+        };
+        for source in sources {
+            let SpanSource::File { at, .. } = *source else {
+                continue;
+            };
+            *source = match &placed {
+                Some(p) => SpanSource::File {
+                    file: Arc::clone(&p.file),
+                    at: LineRef::new(p.line, p.offset + at.offset, at.len as usize),
+                },
+                None => {
+                    let start = usize::try_from(at.offset).unwrap_or(usize::MAX);
+                    let bytes = text
+                        .get(start..start.saturating_add(at.len as usize))
+                        .unwrap_or_default();
+                    SpanSource::Memory(Arc::from(bytes))
+                }
+            };
+        }
+        (placed, changed)
+    }
+
+    fn push_problems(&self, out: &mut Vec<Update>) {
+        out.push(Update::Problems {
+            session: None,
+            origin: self.origin.display().to_string().into(),
+            problems: self.problems(),
+        });
     }
 
     /// Updates for the spans and log records, applying the memory policy, and the receiver's
@@ -182,11 +302,7 @@ impl State {
             records += 1;
         }
         if problems_changed {
-            out.push(Update::Problems {
-                session: None,
-                origin: self.origin.display().to_string().into(),
-                problems: self.problems(),
-            });
+            self.push_problems(&mut out);
         }
         (out, held, records)
     }
@@ -196,6 +312,19 @@ impl State {
     fn problems(&self) -> Vec<Problem> {
         let mut problems = Vec::new();
         let at = self.origin.display().to_string();
+        if let Some(why) = &self.record_problem {
+            problems.push(Problem::new(at.clone(), why.clone()));
+        }
+        if self.not_recorded > 0 {
+            problems.push(Problem::new(
+                at.clone(),
+                format!(
+                    "{} requests were longer than a recording's line may be ({}); their spans are kept in memory and are not in the recording",
+                    self.not_recorded,
+                    crate::untrusted::fsread::human_size(recording::MAX_LINE as u64)
+                ),
+            ));
+        }
         if self.over_memory {
             problems.push(Problem::new(
                 at.clone(),
@@ -223,6 +352,7 @@ struct Undo {
     bodies_dropped: u64,
     over_memory: bool,
     not_utf8: u64,
+    not_recorded: u64,
 }
 
 /// A span's JSON without its attributes and events: what is kept past the memory limit.

@@ -126,13 +126,25 @@ pub fn run(
     let mut app = App::new(paths, crate::model::time::Zone::Local);
     app.configure(&config);
     app.remote.wants = wants;
-    app.receiver = receiver.map(|handle| crate::receiver::ReceiverStatus {
-        addr: handle.addr.to_string(),
-        grpc_addr: handle.grpc_addr.map(|a| a.to_string()),
-        ..Default::default()
-    });
-    if let Some(note) = grpc_note {
-        app.notify(&note);
+    app.receiver = receiver
+        .as_ref()
+        .map(|handle| crate::receiver::ReceiverStatus {
+            addr: handle.addr.to_string(),
+            grpc_addr: handle.grpc_addr.map(|a| a.to_string()),
+            ..Default::default()
+        });
+    let recording = receiver
+        .as_ref()
+        .and_then(|h| h.recording.as_ref())
+        .map(|path| {
+            format!(
+                "recording what is received to {} (--no-record: memory only)",
+                path.display()
+            )
+        });
+    let notes: Vec<String> = grpc_note.into_iter().chain(recording).collect();
+    if !notes.is_empty() {
+        app.notify(&notes.join("; "));
     }
     run_loop_with(
         &mut guard.terminal,

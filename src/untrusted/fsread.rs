@@ -120,6 +120,24 @@ pub fn human_size(bytes: u64) -> String {
     }
 }
 
+/// An I/O error as the few words a user needs ("permission denied", not "os error 13").
+pub fn reason(e: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::NotFound if e.get_ref().is_none() => "no such file or directory".into(),
+        ErrorKind::AddrInUse => "the address is already in use".into(),
+        ErrorKind::AddrNotAvailable => "no interface of this machine has that address".into(),
+        // "(os error 28)" means nothing to the reader of the sentence before it.
+        _ => {
+            let text = describe(e);
+            match text.find(" (os error ") {
+                Some(at) if text.ends_with(')') => text[..at].to_string(),
+                _ => text,
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,7 @@
-//! Private files for copies of trace content (a context to edit, a prompt to re-render):
-//! each in a fresh folder only we can read, under the temporary directory, never inside a
-//! traced folder; files created new, never over something already there.
+//! Private files for copies of trace content (a context to edit, a prompt to re-render, under
+//! the temporary directory) and for the receiver's recording: folders only we can enter
+//! (0700), files only we can read (0600), created new, never over something already there,
+//! never inside a traced folder.
 
 use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
@@ -22,14 +23,28 @@ pub fn new_dir(what: &str) -> std::io::Result<PathBuf> {
     Ok(dir)
 }
 
+/// `dir` and any missing parents, each made with mode 0700 (folders already there are
+/// left as they are: they may be the user's own, such as `~/.local/state`).
+pub fn create_dir_all(dir: &Path) -> std::io::Result<()> {
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+}
+
+/// A new file at `path` (mode 0600), for writing, or appending; never one already there.
+pub fn create_new(path: &Path, append: bool) -> std::io::Result<std::fs::File> {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .append(append)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+}
+
 /// A new file `name` (mode 0600) in `dir` holding `bytes`.
 pub fn write_new(dir: &Path, name: impl AsRef<Path>, bytes: &[u8]) -> std::io::Result<PathBuf> {
     let path = dir.join(name);
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(&path)?;
-    file.write_all(bytes)?;
+    create_new(&path, false)?.write_all(bytes)?;
     Ok(path)
 }

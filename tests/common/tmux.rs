@@ -49,6 +49,11 @@ impl Tmux {
             "-i",
             &format!("PATH={}", std::env::var("PATH").unwrap_or_default()),
             "HOME=/tmp",
+            // The receiver's recording, by default under here, goes away with the test.
+            &format!(
+                "XDG_STATE_HOME={}",
+                tmux._dir.path().join("state").display()
+            ),
             "TERM=xterm-256color",
             "TZ=UTC",
             "PS1=$ ",

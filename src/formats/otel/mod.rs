@@ -6,7 +6,7 @@ pub mod chat;
 pub mod usage;
 mod values;
 
-pub use values::{decode_json_string, hex, id_hex, unix_nanos};
+pub use values::{decode_json_string, hex, id_hex, push_hex, unix_nanos};
 
 use crate::model::time::Nanos;
 use crate::model::{SpanKind, Status};

@@ -48,7 +48,21 @@ pub fn unix_nanos(v: &Value) -> Option<Nanos> {
 
 /// Lowercase hex of raw id bytes.
 pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    let mut out = Vec::with_capacity(bytes.len() * 2);
+    push_hex(&mut out, bytes);
+    // Only ASCII digits were pushed.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// `bytes` as lowercase hex, appended to `out` (ids are written for every received span:
+/// a table, not a formatter per byte).
+pub fn push_hex(out: &mut Vec<u8>, bytes: &[u8]) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    out.reserve(bytes.len() * 2);
+    for &b in bytes {
+        out.push(DIGITS[usize::from(b >> 4)]);
+        out.push(DIGITS[usize::from(b & 0xf)]);
+    }
 }
 
 /// An id of `bytes` bytes as lowercase hex, from hex (OTLP/JSON, MLflow 2.x with `0x`) or

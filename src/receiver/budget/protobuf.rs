@@ -140,7 +140,7 @@ mod tests {
 
     fn kv(key: &str, value: Option<any_value::Value>) -> KeyValue {
         KeyValue {
-            key: key.into(),
+            key: bytes::Bytes::copy_from_slice(key.as_bytes()),
             value: Some(AnyValue { value }),
         }
     }
@@ -200,7 +200,7 @@ mod tests {
         let record = LogRecord {
             attributes: vec![kv("k", Some(any_value::Value::IntValue(1)))],
             body: Some(AnyValue {
-                value: Some(any_value::Value::StringValue(b"hi".to_vec())),
+                value: Some(any_value::Value::StringValue(b"hi".to_vec().into())),
             }),
             ..LogRecord::default()
         };

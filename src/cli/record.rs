@@ -1,0 +1,89 @@
+//! `--record DIR` and `--no-record`: where the receiver's recording goes, settled before the
+//! UI starts. A folder the user named must be usable (else exit 2); the default one that is
+//! not becomes a problem in the UI, and bodies are held in memory.
+
+use crate::cli::usage::{UsageError, reason};
+use std::path::{Path, PathBuf};
+
+/// The recording's folder, or `None` to hold bodies in memory.
+pub fn dir(
+    record: Option<&Path>,
+    no_record: bool,
+    opened: &[PathBuf],
+) -> Result<Option<PathBuf>, UsageError> {
+    if no_record {
+        return Ok(None);
+    }
+    let Some(dir) = record
+        .map(Path::to_path_buf)
+        .or_else(crate::receiver::recording::default_dir)
+    else {
+        return Ok(None);
+    };
+    if record.is_some() {
+        crate::untrusted::private_files::create_dir_all(&dir).map_err(|e| {
+            UsageError::new(format!(
+                "cannot record in {}: {}",
+                dir.display(),
+                reason(&e)
+            ))
+            .hint("Give --record a folder you can write, or --no-record to keep spans in memory.")
+        })?;
+    }
+    // Inside an opened folder, the recording would be watched and read a second time.
+    let at = resolved(&dir);
+    match opened.iter().find(|p| at.starts_with(resolved(p))) {
+        None => Ok(Some(dir)),
+        Some(_) if record.is_none() => Ok(None),
+        Some(p) => Err(UsageError::new(format!(
+            "--record {} is inside {}, which is opened: its spans would be read twice",
+            dir.display(),
+            p.display()
+        ))
+        .hint("Record somewhere else, or give --no-record.")),
+    }
+}
+
+/// The path with links resolved where it exists, else made absolute.
+fn resolved(path: &Path) -> PathBuf {
+    path.canonicalize()
+        .or_else(|_| std::path::absolute(path))
+        .unwrap_or_else(|_| path.to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_named_folder_is_made_and_used() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let want = tmp.path().join("rec/here");
+        let got = dir(Some(&want), false, &[]).expect("usable");
+        assert_eq!(got.as_deref(), Some(&*want));
+        assert!(want.is_dir());
+    }
+
+    #[test]
+    fn no_record_records_nothing() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        assert_eq!(dir(Some(tmp.path()), true, &[]).expect("fine"), None);
+    }
+
+    #[test]
+    fn a_folder_inside_an_opened_one_is_refused_when_named() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let inside = tmp.path().join("runs/received");
+        let err = dir(Some(&inside), false, &[tmp.path().join("runs")]).expect_err("refused");
+        assert!(err.to_string().contains("read twice"), "{err}");
+    }
+
+    #[test]
+    fn a_folder_that_cannot_be_made_is_a_usage_error() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let file = tmp.path().join("a-file");
+        std::fs::write(&file, b"x").expect("write");
+        let err = dir(Some(&file.join("rec")), false, &[]).expect_err("refused");
+        assert!(err.to_string().starts_with("cannot record in"), "{err}");
+    }
+}

@@ -7,7 +7,9 @@
 
 mod common;
 
-use common::receiver::{JSON, PROTOBUF, batch, http, start, start_behind, start_grpc, store_from};
+use common::receiver::{
+    JSON, PROTOBUF, batch, http, sent_by_the_sdk, start, start_behind, start_grpc, store_from,
+};
 use prost::Message as _;
 use tracetui::model::{Payload, SpanKind, Status};
 use tracetui::receiver::ReceiverOptions;
@@ -17,31 +19,8 @@ use tracetui::receiver::proto::{
 
 #[test]
 fn spans_from_the_opentelemetry_sdk_arrive_in_every_encoding() {
-    let script = common::fixture("otel/send_spans.py");
     for mode in ["protobuf", "protobuf-gzip", "json", "grpc", "grpc-gzip"] {
-        let (python, endpoint, rx) = if mode.starts_with("grpc") {
-            let (_, grpc, rx) = start_grpc(ReceiverOptions::default());
-            (common::otel_grpc_python(), grpc.to_string(), rx)
-        } else {
-            let (addr, rx) = start(ReceiverOptions::default(), false);
-            (
-                common::otel_python(),
-                format!("http://{addr}/v1/traces"),
-                rx,
-            )
-        };
-        let out = std::process::Command::new(&python)
-            .arg(&script)
-            .arg(&endpoint)
-            .arg(mode)
-            .output()
-            .expect("run the SDK");
-        assert!(
-            out.status.success(),
-            "{mode}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let trace_id = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        let (trace_id, rx) = sent_by_the_sdk(mode, ReceiverOptions::default());
         let store = store_from(&rx);
         assert_eq!(store.session_count(), 1, "{mode}");
         let (_, session) = store.sessions().next().expect("session");

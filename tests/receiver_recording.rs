@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::receiver::{JSON, batch, http, start_behind, start_grpc, store_from};
+use common::receiver::{JSON, batch, http, sent_by_the_sdk, start_behind, store_from};
 use std::path::{Path, PathBuf};
 use tracetui::model::{Payload, SpanSource, Store};
 use tracetui::receiver::ReceiverOptions;
@@ -77,32 +77,10 @@ fn reopened(file: &Path) -> serde_json::Value {
 
 #[test]
 fn what_the_sdk_sends_is_recorded_read_back_from_disk_and_reopens_the_same() {
-    let script = common::fixture("otel/send_spans.py");
     for mode in ["json", "protobuf", "grpc"] {
         let dir = tempfile::tempdir().expect("tempdir");
         let record = dir.path().join("received");
-        let (python, endpoint, rx) = if mode == "grpc" {
-            let (_, grpc, rx) = start_grpc(recording_to(&record));
-            (common::otel_grpc_python(), grpc.to_string(), rx)
-        } else {
-            let (addr, rx, _) = start_behind(recording_to(&record), 0);
-            (
-                common::otel_python(),
-                format!("http://{addr}/v1/traces"),
-                rx,
-            )
-        };
-        let out = std::process::Command::new(&python)
-            .arg(&script)
-            .arg(&endpoint)
-            .arg(mode)
-            .output()
-            .expect("run the SDK");
-        assert!(
-            out.status.success(),
-            "{mode}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let (_, rx) = sent_by_the_sdk(mode, recording_to(&record));
         let live = store_from(&rx);
         assert_eq!(live.span_count(), 3, "{mode}");
         let files = recorded_files(&record);

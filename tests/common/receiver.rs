@@ -105,6 +105,31 @@ pub fn start_grpc_behind(
     (handle.addr, handle.grpc_addr.expect("gRPC served"), rx)
 }
 
+/// A receiver (HTTP; gRPC for the `grpc*` modes) sent spans by the real OpenTelemetry SDK
+/// (`fixtures/otel/send_spans.py MODE`): the trace id the script printed, and what the
+/// receiver delivers.
+pub fn sent_by_the_sdk(mode: &str, options: ReceiverOptions) -> (String, Receiver<Vec<Update>>) {
+    let (python, endpoint, rx) = if mode.starts_with("grpc") {
+        let (_, grpc, rx) = start_grpc(options);
+        (super::otel_grpc_python(), grpc.to_string(), rx)
+    } else {
+        let (addr, rx) = start(options, false);
+        (super::otel_python(), format!("http://{addr}/v1/traces"), rx)
+    };
+    let out = std::process::Command::new(&python)
+        .arg(super::fixture("otel/send_spans.py"))
+        .arg(&endpoint)
+        .arg(mode)
+        .output()
+        .expect("run the SDK");
+    assert!(
+        out.status.success(),
+        "{mode}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (String::from_utf8_lossy(&out.stdout).trim().to_string(), rx)
+}
+
 /// Everything delivered until nothing more comes for a while.
 pub fn store_from(rx: &Receiver<Vec<Update>>) -> Store {
     let mut store = Store::new();

@@ -25,15 +25,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from ui_timing import Pane  # noqa: E402
-
-
-def peak_kb(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    return 0
+from ui_timing import Pane, rss_kb  # noqa: E402
 
 
 def free_port():
@@ -148,7 +140,7 @@ def receive(binary, payloads, total, content_type, flags):
         "spans_shown": pane.spans(),
         "without_bodies": without_bodies(pane.text()),
         "retries": result.get("retries"),
-        "peak_rss_mb": round(peak_kb(pane.pid) / 1024, 1),
+        "peak_rss_mb": round(rss_kb(pane.pid, "VmHWM") / 1024, 1),
     }
     pane.quit()
     return report
@@ -162,7 +154,7 @@ def opened(binary, path):
     report = {
         "seconds": None if took is None else round(time.monotonic() - start, 2),
         "spans_shown": pane.spans(),
-        "peak_rss_mb": round(peak_kb(pane.pid) / 1024, 1),
+        "peak_rss_mb": round(rss_kb(pane.pid, "VmHWM") / 1024, 1),
     }
     pane.quit()
     return report

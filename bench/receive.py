@@ -18,6 +18,7 @@ import http.client
 import json
 import os
 import re
+import shutil
 import socket
 import sys
 import tempfile
@@ -187,6 +188,7 @@ def main():
         # The run with the median time, whole; every run's seconds beside it.
         timed = sorted(rs, key=lambda r: float("inf") if r["seconds"] is None else r["seconds"])
         report[key] = dict(timed[(len(timed) - 1) // 2], all_seconds=[r["seconds"] for r in rs])
+    shutil.rmtree(state, ignore_errors=True)
     print(json.dumps(report))
 
 

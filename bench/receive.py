@@ -144,6 +144,8 @@ def receive(binary, payloads, total, content_type, flags):
         "peak_rss_mb": round(rss_kb(pane.pid, "VmHWM") / 1024, 1),
     }
     pane.quit()
+    # Each run's recording (130 MB) goes once measured.
+    shutil.rmtree(os.path.join(os.environ["XDG_STATE_HOME"], "tracetui"), ignore_errors=True)
     return report
 
 
@@ -170,6 +172,13 @@ def main():
     state = tempfile.mkdtemp(prefix="tracetui-receive-bench-")
     # The default recording goes here, not into the user's state folder.
     os.environ["XDG_STATE_HOME"] = state
+    try:
+        measure(binary, path, batch, only, runs)
+    finally:
+        shutil.rmtree(state, ignore_errors=True)
+
+
+def measure(binary, path, batch, only, runs):
     report = {"file": opened(binary, path), "batch": batch, "runs": runs}
     encodings = [(e, t) for e, t in [("json", "application/json"),
                                      ("protobuf", "application/x-protobuf")]
@@ -188,7 +197,6 @@ def main():
         # The run with the median time, whole; every run's seconds beside it.
         timed = sorted(rs, key=lambda r: float("inf") if r["seconds"] is None else r["seconds"])
         report[key] = dict(timed[(len(timed) - 1) // 2], all_seconds=[r["seconds"] for r in rs])
-    shutil.rmtree(state, ignore_errors=True)
     print(json.dumps(report))
 
 

@@ -420,6 +420,29 @@ mod tests {
     }
 
     #[test]
+    fn strings_are_escaped_exactly_as_serde_json_escapes_them() {
+        let every_ascii: String = (0u8..0x80).map(char::from).collect();
+        let cases = [
+            String::new(),
+            "plain".into(),
+            "\"".into(),
+            "a\"\"b\\".into(),
+            "\n\nend".into(),
+            "start\u{1f}".into(),
+            "é\u{1}ü\u{7f}".into(),
+            r#"[{\"role\":\"user\",\"content\":\"hi\"}]"#.into(),
+            every_ascii.clone(),
+            every_ascii.repeat(3),
+        ];
+        for s in cases {
+            let mut w = Writer::default();
+            w.string(&s);
+            let want = serde_json::to_string(&s).expect("JSON");
+            assert_eq!(String::from_utf8(w.out).expect("UTF-8"), want, "{s:?}");
+        }
+    }
+
+    #[test]
     fn every_value_kind_is_spelled_as_otlp_json() {
         use any_value::Value as V;
         let span = Span {

@@ -98,12 +98,22 @@ fi
 echo "== the receiver: 200k GenAI spans sent as JSON and protobuf, against the file opened" >&2
 receive=$("$venv/bin/python" bench/receive.py "$bin" "$work/otlp200k.jsonl" --runs "$runs")
 
+echo "== the edit-and-look loop (R): a save of the prompt file to the new diff on screen" >&2
+poml_cli="$(dirname "${TRACETUI_POML_PYTHON:-target/tmp/poml-venv/bin/python}")/poml-cli"
+if [ -x "$poml_cli" ] && command -v tmux >/dev/null; then
+    render_loop=$("$venv/bin/python" bench/render_loop.py "$bin" "$poml_cli" \
+        tests/fixtures/corpus-public.tar.gz --saves 12)
+else
+    echo "   (skipped: no poml-cli or tmux; run the tests once)" >&2
+    render_loop='null'
+fi
+
 echo "== live latency" >&2
 live=$(cargo bench --quiet --bench live_latency 2>/dev/null | tail -3)
 
 python3 - "$cat_s" "$dump_poml" "$base_s" "$dump_pml" "$ui_poml" "$ui_pml" "$live" "$(nproc)" \
     "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" "$otlp_base" "$dump_otlp" \
-    "$mlflow_ui" "$receive" <<'PY'
+    "$mlflow_ui" "$receive" "$render_loop" <<'PY'
 import json, sys
 cat, dump_poml, base, dump_pml = map(float, sys.argv[1:5])
 poml, pml = json.loads(sys.argv[5]), json.loads(sys.argv[6])
@@ -142,6 +152,10 @@ for enc in ["json", "protobuf"]:
 pj, pp = rcv["json_recorded"]["seconds"], rcv["protobuf_recorded"]["seconds"]
 if pj and pp:
     print(f"| protobuf against JSON, received and recorded | {pp:.2f} s vs {pj:.2f} s | 1.25x | {pp/pj:.2f}x |")
+loop = json.loads(sys.argv[14])
+if loop:
+    w, c = loop["compile_cache"], loop["no_compile_cache"]
+    print(f"| `R`: a save of the prompt file to the new diff on screen ({loop['saves']} saves) | p50 {w['p50']:.0f} ms, p95 {w['p95']:.0f} ms (without node's compile cache: p50 {c['p50']:.0f}, p95 {c['p95']:.0f}) | within 1 s | |")
 print()
 print("Live latency (`cargo bench --bench live_latency`):")
 print("```")

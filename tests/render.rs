@@ -18,14 +18,28 @@ fn poml_cli() -> PathBuf {
     cli
 }
 
+/// Where node's compile cache goes in these tests: under the target folder, shared by every
+/// run, never in the home folder.
+fn test_cache_home() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("render-cache-home")
+}
+
 fn render(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tracetui"))
+    render_with(args, &[("XDG_CACHE_HOME", test_cache_home().as_os_str())])
+}
+
+fn render_with(args: &[&str], env: &[(&str, &std::ffi::OsStr)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_tracetui"));
+    command
         .arg("render")
         .args(args)
         .env("TRACETUI_POML", poml_cli())
         .env_remove("POML_TRACE")
-        .output()
-        .expect("run tracetui render")
+        .env_remove("NODE_COMPILE_CACHE");
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    command.output().expect("run tracetui render")
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -131,6 +145,61 @@ fn an_unchanged_call_exits_0_with_its_recorded_messages() {
         before,
         "nothing written into the trace"
     );
+}
+
+#[test]
+fn node_keeps_its_compiled_code_in_our_cache_unless_told_otherwise() {
+    let dir = corpus_copy();
+    let call = dir
+        .path()
+        .join("public/pomlruns/20261121123900861020/0006.receipt_reader")
+        .display()
+        .to_string();
+    let files_in = |d: &Path| walk_count(d);
+    let cache_home = tempfile::tempdir().expect("tempdir");
+    let ours = cache_home.path().join("tracetui/node-compile-cache");
+    let out = render_with(
+        &[&call, "--diff"],
+        &[("XDG_CACHE_HOME", cache_home.path().as_os_str())],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        files_in(&ours) > 0,
+        "node wrote its cache in {}",
+        ours.display()
+    );
+    // Started warm, the render is the same.
+    let again = render_with(
+        &[&call, "--diff"],
+        &[("XDG_CACHE_HOME", cache_home.path().as_os_str())],
+    );
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again.stderr));
+    // A cache the user named is theirs: used, and ours is not made.
+    let theirs = tempfile::tempdir().expect("tempdir");
+    let other_home = tempfile::tempdir().expect("tempdir");
+    let out = render_with(
+        &[&call, "--diff"],
+        &[
+            ("XDG_CACHE_HOME", other_home.path().as_os_str()),
+            ("NODE_COMPILE_CACHE", theirs.path().as_os_str()),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(files_in(theirs.path()) > 0);
+    assert!(!other_home.path().join("tracetui").exists());
+}
+
+/// Files anywhere under `dir` (0 when it is not there).
+fn walk_count(dir: &Path) -> usize {
+    std::fs::read_dir(dir).map_or(0, |entries| {
+        entries
+            .flatten()
+            .map(|e| {
+                let path = e.path();
+                if path.is_dir() { walk_count(&path) } else { 1 }
+            })
+            .sum()
+    })
 }
 
 #[test]

@@ -31,6 +31,9 @@ impl Renderer {
     pub fn command(&self) -> Command {
         let mut command = Command::new(&self.argv[0]);
         command.args(&self.argv[1..]);
+        if let Some(dir) = super::compile_cache::dir() {
+            command.env("NODE_COMPILE_CACHE", dir);
+        }
         command
     }
 

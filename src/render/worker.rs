@@ -11,7 +11,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 /// How often a watched prompt file is looked at: a stat, cheap enough to do often, so a
 /// save starts a render well within a second.
-const POLL: Duration = Duration::from_millis(150);
+const POLL: Duration = Duration::from_millis(50);
 
 #[derive(Debug)]
 pub enum Request {

@@ -54,6 +54,14 @@ impl Tmux {
                 "XDG_STATE_HOME={}",
                 tmux._dir.path().join("state").display()
             ),
+            // Node's compile cache for the renderer: under the target folder, kept warm
+            // between runs, never in a home folder.
+            &format!(
+                "XDG_CACHE_HOME={}",
+                Path::new(env!("CARGO_TARGET_TMPDIR"))
+                    .join("tmux-cache-home")
+                    .display()
+            ),
             "TERM=xterm-256color",
             "TZ=UTC",
             "PS1=$ ",

@@ -203,6 +203,45 @@ fn walk_count(dir: &Path) -> usize {
 }
 
 #[test]
+fn a_render_ended_by_a_signal_leaves_no_scratch_copy() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = corpus_copy();
+    let call = dir
+        .path()
+        .join("public/pomlruns/20261121123900861020/0006.receipt_reader");
+    // A renderer that takes its time: the signal comes while the scratch copy is in use.
+    let slow = dir.path().join("slow-renderer");
+    std::fs::write(&slow, "#!/bin/sh\nsleep 30\n").expect("write");
+    std::fs::set_permissions(&slow, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let tmp = dir.path().join("tmp");
+    std::fs::create_dir(&tmp).expect("tmp");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tracetui"))
+        .arg("render")
+        .arg(&call)
+        .env("TRACETUI_POML", &slow)
+        .env("TMPDIR", &tmp)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start tracetui render");
+    let scratch = || walk_count(&tmp);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while scratch() == 0 {
+        assert!(std::time::Instant::now() < deadline, "no scratch copy made");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let status = Command::new("kill")
+        .args(["-s", "TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let ended = child.wait().expect("wait");
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(ended.signal(), Some(15), "ended by SIGTERM: {ended:?}");
+    assert_eq!(scratch(), 0, "the scratch copy is gone");
+}
+
+#[test]
 fn set_changes_one_value_and_the_diff_shows_it() {
     let dir = corpus_copy();
     let call = dir

@@ -1,8 +1,8 @@
 //! The real binary in tmux, ended from outside by TERM, INT, HUP or QUIT (as `kill`, `timeout`
 //! or a closed terminal window end it): the terminal is left cooked, on the main screen, with
 //! mouse reporting off and the cursor shown, and the shell sees the signal in the exit status.
-//! Also while the editor has the terminal (the editor is ended too), and when the terminal
-//! itself goes away.
+//! Also while the editor has the terminal (the editor is ended too, and the private copy it
+//! was given removed), and when the terminal itself goes away.
 
 mod common;
 
@@ -189,6 +189,42 @@ fn sigterm_while_the_editor_runs_ends_the_editor_and_restores() {
         !screen.contains("Calls ·"),
         "no frame drawn after:\n{screen}"
     );
+}
+
+#[test]
+fn sigterm_while_r_edits_a_context_removes_the_private_copy() {
+    let demo = demo();
+    let editor = write_editor(demo.path(), "");
+    let tmp = demo.path().join("tmp");
+    std::fs::create_dir(&tmp).expect("tmp");
+    let tmux = Tmux::start(100, 30, demo.path());
+    let done = tmux.launch(&command_line(&format!(
+        "export TMPDIR={} EDITOR={};",
+        tmp.display(),
+        editor.display()
+    )));
+    tmux.wait_for("the tree", |s| s.contains("Calls · 5 sessions"));
+    tmux.keys(&["g", "j", "r"]);
+    tmux.wait_for("the editor", |s| s.contains("EDITOR READY"));
+    let copies = || -> Vec<String> {
+        std::fs::read_dir(&tmp)
+            .expect("tmp")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("tracetui-"))
+            .collect()
+    };
+    assert_eq!(
+        copies().len(),
+        1,
+        "the context's private copy: {:?}",
+        copies()
+    );
+    kill("TERM", &read_pid(demo.path(), "tracetui.pid"));
+    let status = wait_status(demo.path());
+    assert_eq!(status, 128 + 15, "ended by SIGTERM");
+    assert!(copies().is_empty(), "left behind: {:?}", copies());
+    assert_eq!(modes(&tmux), RESTORED, "{}", tmux.screen());
+    let _ = tmux.wait_exit(&done);
 }
 
 #[test]

@@ -14,6 +14,8 @@ use std::path::Path;
 use std::process::ExitCode;
 
 pub fn run(args: &RenderArgs) -> color_eyre::Result<ExitCode> {
+    // Ended by a signal, the scratch copies of the calls go too (no destructor runs then).
+    crate::terminal::signals::spawn()?;
     let renderer = crate::render::locate::locate(args.poml.as_deref()).map_err(UsageError::new)?;
     let color = match args.color {
         ColorWhen::Always => true,

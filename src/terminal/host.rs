@@ -111,7 +111,7 @@ impl PrivateCopies {
 impl Drop for PrivateCopies {
     fn drop(&mut self) {
         for folder in &self.folders {
-            let _ = std::fs::remove_dir_all(folder);
+            crate::untrusted::private_files::remove_dir(folder);
         }
     }
 }

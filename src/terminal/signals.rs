@@ -1,5 +1,5 @@
-//! Ending on a terminating signal (TERM, INT, HUP, QUIT) with the terminal put back first,
-//! then as the signal would have ended us, so a shell or `timeout` sees "killed by signal".
+//! Ending on a terminating signal (TERM, INT, HUP, QUIT) with the terminal put back and the
+//! private copies of trace content removed first, then as the signal would have ended us, so a shell or `timeout` sees "killed by signal".
 //! A thread waits for the signals: a signal handler may neither write to the terminal nor
 //! take the locks that keep frames and restoring apart.
 
@@ -44,6 +44,9 @@ fn end(signal: i32) -> ! {
     // (INT and QUIT are keys to most editors: vi ignores INT).
     let for_editor = if signal == SIGHUP { SIGHUP } else { SIGTERM };
     let _held = crate::terminal::screen::close(for_editor);
+    // With the editor gone, the private copies it had (`r`, `e`) and the renderer's scratch
+    // folders go too: no destructor runs on this way out.
+    crate::untrusted::private_files::remove_all_made();
     die(signal)
 }
 

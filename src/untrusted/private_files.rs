@@ -8,19 +8,43 @@ use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+/// Folders `new_dir` made that are still there: an ending signal removes them, since no
+/// destructor runs then.
+static MADE: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+fn made() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    MADE.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// A fresh folder `tracetui-<what>-<pid>-<ns>-<n>` (mode 0700) under the temporary
-/// directory.
+/// directory; remove it with `remove_dir`.
 pub fn new_dir(what: &str) -> std::io::Result<PathBuf> {
-    static MADE: AtomicU64 = AtomicU64::new(0);
+    static COUNT: AtomicU64 = AtomicU64::new(0);
     let dir = std::env::temp_dir().join(format!(
         "tracetui-{what}-{}-{}-{}",
         std::process::id(),
         crate::model::time::now_ns(),
-        MADE.fetch_add(1, Ordering::Relaxed)
+        COUNT.fetch_add(1, Ordering::Relaxed)
     ));
     // `create`, not `create_all`: a folder someone else made there is refused.
     std::fs::DirBuilder::new().mode(0o700).create(&dir)?;
+    made().push(dir.clone());
     Ok(dir)
+}
+
+/// Remove a folder `new_dir` made, with what it holds.
+pub fn remove_dir(dir: &Path) {
+    let _ = std::fs::remove_dir_all(dir);
+    made().retain(|d| d != dir);
+}
+
+/// Remove every folder `new_dir` made that is still there (the process is ending by a
+/// signal: copies of trace content must not outlive it).
+pub fn remove_all_made() {
+    for dir in std::mem::take(&mut *made()) {
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }
 
 /// `dir` and any missing parents, each made with mode 0700 (folders already there are

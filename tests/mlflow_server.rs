@@ -7,7 +7,8 @@
 
 mod common;
 
-use common::mlflow_server::{self, dumped, rows};
+use common::mlflow_rows::{assert_logged_traces, dumped, rows};
+use common::mlflow_server;
 use common::tmux::{Tmux, binary};
 use std::path::Path;
 use std::sync::mpsc::{self, Receiver};
@@ -40,33 +41,7 @@ fn dump_of_the_url_agrees_with_the_database_and_its_rows() {
         text(&by_db, &server.db().display().to_string())
     );
 
-    let sessions = by_url["sessions"].as_array().expect("sessions");
-    let agent = sessions
-        .iter()
-        .find(|s| {
-            s["note"]
-                .as_str()
-                .is_some_and(|n| n.contains("agent_round_1"))
-        })
-        .expect("the agent trace");
-    assert_eq!(agent["usage"]["input"], 10);
-    let chat = agent["spans"]
-        .as_array()
-        .expect("spans")
-        .iter()
-        .find(|s| s["name"] == "chat")
-        .expect("chat span");
-    assert_eq!(chat["kind"], "chat_model");
-    assert_eq!(chat["messages"][0]["role"], "user");
-    let broken = sessions
-        .iter()
-        .find(|s| {
-            s["note"]
-                .as_str()
-                .is_some_and(|n| n.contains("broken_round_1"))
-        })
-        .expect("the failed trace");
-    assert_eq!(broken["spans"][0]["exception"], "ValueError: boom");
+    assert_logged_traces(&by_url);
 
     // --experiment narrows it down by name or id; one the server lacks is refused.
     let named = common::dump_json_with(&["--experiment", "tripwise"], &[Path::new(&url)]);

@@ -5,7 +5,7 @@
 
 mod common;
 
-use std::collections::BTreeMap;
+use common::mlflow_rows::{assert_logged_traces, dumped, rows};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::mpsc;
@@ -32,51 +32,6 @@ fn log_traces(db: &Path, round: &str) {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-}
-
-/// What the database says of each span: (trace, span id) -> (name, parent, type, status).
-type Rows = BTreeMap<(String, String), (String, Option<String>, String, String)>;
-
-fn rows(db: &Path) -> Rows {
-    let conn =
-        rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .expect("open");
-    let mut stmt = conn
-        .prepare("SELECT trace_id, span_id, name, parent_span_id, type, status FROM spans")
-        .expect("query");
-    stmt.query_map([], |r| {
-        Ok((
-            (r.get(0)?, r.get(1)?),
-            (r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?),
-        ))
-    })
-    .expect("rows")
-    .map(|r| r.expect("row"))
-    .collect()
-}
-
-/// The dump's spans in the same form.
-fn dumped(json: &serde_json::Value) -> Rows {
-    let mut out = Rows::new();
-    for session in json["sessions"].as_array().expect("sessions") {
-        for span in session["spans"].as_array().expect("spans") {
-            let s = |k: &str| span[k].as_str().map(String::from);
-            out.insert(
-                (s_of(&session["id"]), s("id").expect("id")),
-                (
-                    s("name").expect("name"),
-                    s("parent"),
-                    s("span_type").unwrap_or_default(),
-                    s("status").expect("status").to_uppercase(),
-                ),
-            );
-        }
-    }
-    out
-}
-
-fn s_of(v: &serde_json::Value) -> String {
-    v.as_str().unwrap_or_default().to_string()
 }
 
 /// Every file in `dir` with its size and modification time: reading must change none.
@@ -113,41 +68,8 @@ fn the_sql_store_reads_as_its_rows_say_by_path_uri_and_folder() {
         4,
         "an agent with two children, and a failed trace"
     );
-    let mut got = dumped(&by_path);
-    // The database's `type` is MLflow's span type; UNKNOWN is what it writes for none.
-    for (_, (_, _, ty, _)) in got.iter_mut() {
-        if ty.is_empty() {
-            *ty = "UNKNOWN".into();
-        }
-    }
-    assert_eq!(got, expected);
-    let sessions = by_path["sessions"].as_array().expect("sessions");
-    let agent = sessions
-        .iter()
-        .find(|s| {
-            s["note"]
-                .as_str()
-                .is_some_and(|n| n.contains("agent_round_1"))
-        })
-        .expect("the agent trace");
-    assert_eq!(agent["usage"]["input"], 10);
-    let chat = agent["spans"]
-        .as_array()
-        .expect("spans")
-        .iter()
-        .find(|s| s["name"] == "chat")
-        .expect("chat span");
-    assert_eq!(chat["kind"], "chat_model");
-    assert_eq!(chat["messages"][0]["role"], "user");
-    let broken = sessions
-        .iter()
-        .find(|s| {
-            s["note"]
-                .as_str()
-                .is_some_and(|n| n.contains("broken_round_1"))
-        })
-        .expect("the failed trace");
-    assert_eq!(broken["spans"][0]["exception"], "ValueError: boom");
+    assert_eq!(dumped(&by_path), expected);
+    assert_logged_traces(&by_path);
 
     assert_eq!(
         snapshot(dir.path()),

@@ -7,7 +7,7 @@
 use std::io::Write;
 use std::net::TcpStream;
 use std::os::unix::process::CommandExt as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -140,50 +140,4 @@ pub fn log_traces(target: &str, round: &str) {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-}
-
-/// What the server's database says of each span: (trace, span id) -> (name, parent, type,
-/// status), read directly.
-pub type Rows =
-    std::collections::BTreeMap<(String, String), (String, Option<String>, String, String)>;
-
-pub fn rows(db: &Path) -> Rows {
-    let conn =
-        rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .expect("open");
-    let mut stmt = conn
-        .prepare("SELECT trace_id, span_id, name, parent_span_id, type, status FROM spans")
-        .expect("query");
-    stmt.query_map([], |r| {
-        Ok((
-            (r.get(0)?, r.get(1)?),
-            (r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?),
-        ))
-    })
-    .expect("rows")
-    .map(|r| r.expect("row"))
-    .collect()
-}
-
-/// A dump's spans in the same form (MLflow writes UNKNOWN for no span type).
-pub fn dumped(json: &serde_json::Value) -> Rows {
-    let mut out = Rows::new();
-    for session in json["sessions"].as_array().expect("sessions") {
-        for span in session["spans"].as_array().expect("spans") {
-            let s = |k: &str| span[k].as_str().map(String::from);
-            out.insert(
-                (
-                    session["id"].as_str().unwrap_or_default().to_string(),
-                    s("id").expect("id"),
-                ),
-                (
-                    s("name").expect("name"),
-                    s("parent"),
-                    s("span_type").unwrap_or_else(|| "UNKNOWN".into()),
-                    s("status").expect("status").to_uppercase(),
-                ),
-            );
-        }
-    }
-    out
 }

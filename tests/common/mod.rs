@@ -4,6 +4,7 @@
 
 pub mod hostile;
 pub mod live;
+pub mod mlflow_rows;
 pub mod mlflow_server;
 pub mod receiver;
 pub mod tmux;

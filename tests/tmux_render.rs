@@ -76,13 +76,7 @@ fn shift_r_renders_again_on_every_save_of_the_prompt_file() {
     tmux.wait_for("unchanged again", |s| {
         s.contains("unchanged: exactly the messages that were sent")
     });
-    tmux.keys(&["Escape"]);
-    tmux.wait_for("the view closed", |s| {
-        !s.contains("exactly the messages") && !s.contains("not the messages")
-    });
-    tmux.keys(&["q"]);
-    let (_, code) = tmux.wait_exit(&done);
-    assert_eq!(code, 0);
+    close_and_quit(&tmux, &done);
     assert_eq!(
         fingerprint(&session),
         before,
@@ -128,16 +122,21 @@ fn r_renders_with_the_context_edited_in_the_editor() {
         screen.contains("changed: not the messages that were sent"),
         "{screen}"
     );
-    tmux.keys(&["Escape"]);
-    tmux.wait_for("the view closed", |s| {
-        !s.contains("exactly the messages") && !s.contains("not the messages")
-    });
-    tmux.keys(&["q"]);
-    let (_, code) = tmux.wait_exit(&done);
-    assert_eq!(code, 0);
+    close_and_quit(&tmux, &done);
     assert_eq!(
         fingerprint(&session),
         before,
         "nothing written into the trace"
     );
+}
+
+/// Close the diff view, quit, and check tracetui ended well.
+fn close_and_quit(tmux: &Tmux, done: &str) {
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("the view closed", |s| {
+        !s.contains("exactly the messages") && !s.contains("not the messages")
+    });
+    tmux.keys(&["q"]);
+    let (_, code) = tmux.wait_exit(done);
+    assert_eq!(code, 0);
 }

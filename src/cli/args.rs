@@ -281,6 +281,22 @@ pub enum ColorWhen {
     Never,
 }
 
+impl ColorWhen {
+    /// Whether to colour standard output: `auto` when it is a terminal and NO_COLOR is unset
+    /// or empty.
+    pub fn enabled(self) -> bool {
+        match self {
+            ColorWhen::Always => true,
+            ColorWhen::Never => false,
+            ColorWhen::Auto => {
+                use std::io::IsTerminal as _;
+                std::io::stdout().is_terminal()
+                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            }
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct DumpArgs {
     /// Trace folders and event files to read (an MLflow tracking server's URL too).

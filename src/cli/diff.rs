@@ -2,13 +2,13 @@
 //! when identical, 1 when they differ (the diff is printed), 2 on error: traces kept as
 //! golden files can be checked in CI.
 
-use super::{ColorWhen, DiffArgs, EXIT_USAGE};
+use super::{DiffArgs, EXIT_USAGE};
 use crate::compare::{self, Comparison, pair::Pair};
 use crate::formats::bytes::WholeFiles;
 use crate::ingest::Options;
 use crate::model::{SessionId, SpanId, Store};
 use crate::untrusted::sanitize;
-use std::io::{BufWriter, IsTerminal, Write};
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -31,14 +31,7 @@ pub fn run(args: &DiffArgs) -> color_eyre::Result<ExitCode> {
             return Ok(ExitCode::from(EXIT_USAGE));
         }
     };
-    let color = match args.color {
-        ColorWhen::Always => true,
-        ColorWhen::Never => false,
-        ColorWhen::Auto => {
-            std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        }
-    };
+    let color = args.color.enabled();
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let mut files = WholeFiles::default();

@@ -4,12 +4,12 @@
 //! 2 error.
 
 use super::usage::UsageError;
-use super::{ColorWhen, DumpFormat, EXIT_USAGE, RenderArgs};
+use super::{DumpFormat, EXIT_USAGE, RenderArgs};
 use crate::render::outcome::{self, Outcome};
 use crate::render::{Failure, Job, Renderer, SourceKind, TraceCall, Verdict};
 use crate::untrusted::sanitize;
 use serde_json::{Value, json};
-use std::io::{BufWriter, IsTerminal, Write};
+use std::io::{BufWriter, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -17,14 +17,7 @@ pub fn run(args: &RenderArgs) -> color_eyre::Result<ExitCode> {
     // Ended by a signal, the scratch copies of the calls go too (no destructor runs then).
     crate::terminal::signals::spawn()?;
     let renderer = crate::render::locate::locate(args.poml.as_deref()).map_err(UsageError::new)?;
-    let color = match args.color {
-        ColorWhen::Always => true,
-        ColorWhen::Never => false,
-        ColorWhen::Auto => {
-            std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        }
-    };
+    let color = args.color.enabled();
     if args.source_dir.is_some() && args.all.is_none() {
         return Err(UsageError::new("--source-dir goes with --all RUN").into());
     }

@@ -190,16 +190,9 @@ fn to_status(answer: Answer) -> Result<Response<ExportTraceServiceResponse>, Sta
 
 /// The reason an answer carries: its text, or the message of a protobuf `google.rpc.Status`.
 fn why(answer: &Answer) -> String {
-    #[derive(Clone, PartialEq, prost::Message)]
-    struct RpcStatus {
-        #[prost(int32, tag = "1")]
-        code: i32,
-        #[prost(string, tag = "2")]
-        message: String,
-    }
     match std::str::from_utf8(&answer.body) {
         Ok(text) if answer.content_type.starts_with("text/") => text.trim().to_string(),
-        _ => RpcStatus::decode(&answer.body[..])
+        _ => super::proto::RpcStatus::decode(&answer.body[..])
             .map(|s| s.message)
             .unwrap_or_else(|_| format!("HTTP {}", answer.code)),
     }

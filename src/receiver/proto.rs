@@ -17,6 +17,15 @@ pub struct ExportTraceServiceResponse {
     pub partial_success: Option<ExportTracePartialSuccess>,
 }
 
+/// `google.rpc.Status`: what an error answer carries, in protobuf (its details are left out).
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct RpcStatus {
+    #[prost(int32, tag = "1")]
+    pub code: i32,
+    #[prost(string, tag = "2")]
+    pub message: String,
+}
+
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct ExportTracePartialSuccess {
     #[prost(int64, tag = "1")]

@@ -290,20 +290,11 @@ pub fn status_answer(code: u16, encoding: Encoding, message: &str) -> Answer {
         Encoding::Json => serde_json::json!({"message": message})
             .to_string()
             .into_bytes(),
-        Encoding::Protobuf => {
-            #[derive(Clone, PartialEq, prost::Message)]
-            struct RpcStatus {
-                #[prost(int32, tag = "1")]
-                code: i32,
-                #[prost(string, tag = "2")]
-                message: String,
-            }
-            RpcStatus {
-                code: 0,
-                message: message.into(),
-            }
-            .encode_to_vec()
+        Encoding::Protobuf => super::proto::RpcStatus {
+            code: 0,
+            message: message.into(),
         }
+        .encode_to_vec(),
     };
     Answer::new(code, content_type(encoding), body)
 }

@@ -161,13 +161,9 @@ pub fn edit_target(
         .map(PathBuf::from)
         .filter(|p| p.is_absolute() && p.is_file())
         .map(|p| std::fs::canonicalize(&p).unwrap_or(p));
-    let roots: Vec<PathBuf> = roots
-        .iter()
-        .filter_map(|r| std::fs::canonicalize(r).ok())
-        .collect();
-    let watched = |p: &std::path::Path| roots.iter().any(|r| p.starts_with(r));
     if let Some(path) = linked.or(named) {
-        let copy = watched(&path).then_some("the source is a file of the watched trace");
+        let copy = crate::untrusted::private_files::inside(&path, roots)
+            .map(|_| "the source is a file of the watched trace");
         return Ok(Effect::Edit { path, copy });
     }
     let Some(copy) = call.file(".poml") else {

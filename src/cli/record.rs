@@ -31,8 +31,7 @@ pub fn dir(
         })?;
     }
     // Inside an opened folder, the recording would be watched and read a second time.
-    let at = resolved(&dir);
-    match opened.iter().find(|p| at.starts_with(resolved(p))) {
+    match crate::untrusted::private_files::inside(&dir, opened) {
         None => Ok(Some(dir)),
         Some(_) if record.is_none() => Ok(None),
         Some(p) => Err(UsageError::new(format!(
@@ -42,13 +41,6 @@ pub fn dir(
         ))
         .hint("Record somewhere else, or give --no-record.")),
     }
-}
-
-/// The path with links resolved where it exists, else made absolute.
-fn resolved(path: &Path) -> PathBuf {
-    path.canonicalize()
-        .or_else(|_| std::path::absolute(path))
-        .unwrap_or_else(|_| path.to_path_buf())
 }
 
 #[cfg(test)]

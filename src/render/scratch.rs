@@ -15,16 +15,12 @@ impl Scratch {
     /// (the renderer's files would land in a trace).
     pub fn new(avoid: &[PathBuf]) -> std::io::Result<Self> {
         let tmp = std::env::temp_dir();
-        let tmp_real = std::fs::canonicalize(&tmp).unwrap_or_else(|_| tmp.clone());
-        for root in avoid {
-            let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
-            if tmp_real.starts_with(&root) {
-                return Err(std::io::Error::other(format!(
-                    "the temporary folder {} is inside {}: set TMPDIR to a folder outside the traces",
-                    tmp.display(),
-                    root.display()
-                )));
-            }
+        if let Some(root) = private_files::inside(&tmp, avoid) {
+            return Err(std::io::Error::other(format!(
+                "the temporary folder {} is inside {}: set TMPDIR to a folder outside the traces",
+                tmp.display(),
+                root.display()
+            )));
         }
         Ok(Self {
             dir: private_files::new_dir("render")?,

@@ -47,6 +47,18 @@ pub fn remove_all_made() {
     }
 }
 
+/// The first of `roots` that `path` lies inside, links resolved (a path not there yet is
+/// made absolute): what keeps our own files out of the folders being traced.
+pub fn inside<'a>(path: &Path, roots: &'a [PathBuf]) -> Option<&'a PathBuf> {
+    let resolved = |p: &Path| {
+        std::fs::canonicalize(p)
+            .or_else(|_| std::path::absolute(p))
+            .unwrap_or_else(|_| p.to_path_buf())
+    };
+    let at = resolved(path);
+    roots.iter().find(|root| at.starts_with(resolved(root)))
+}
+
 /// `dir` and any missing parents, each made with mode 0700 (folders already there are
 /// left as they are: they may be the user's own, such as `~/.local/state`).
 pub fn create_dir_all(dir: &Path) -> std::io::Result<()> {

@@ -73,9 +73,7 @@ impl State {
     /// What there is to say before any request: a recording that could not begin.
     pub fn opening_problems(&self) -> Option<Update> {
         self.record_problem.as_ref()?;
-        let mut out = Vec::new();
-        self.push_problems(&mut out);
-        out.pop()
+        Some(self.problems_update())
     }
 
     /// Count a request that was refused before delivery.
@@ -127,10 +125,7 @@ impl State {
             .map(|s| &mut s.source)
             .chain(logs.iter_mut().map(|l| &mut l.source));
         let (recorded, record_changed) = self.place(&text, &in_text, sources);
-        let (mut updates, held, records) = self.updates(spans, logs, not_utf8);
-        if record_changed {
-            self.push_problems(&mut updates);
-        }
+        let (updates, held, records) = self.updates(spans, logs, not_utf8, record_changed);
         let announced: Vec<SessionKey> = updates
             .iter()
             .filter_map(|u| match u {
@@ -251,26 +246,29 @@ impl State {
         (placed, changed)
     }
 
-    fn push_problems(&self, out: &mut Vec<Update>) {
-        out.push(Update::Problems {
+    /// The receiver's problems, as the update that replaces them.
+    fn problems_update(&self) -> Update {
+        Update::Problems {
             session: None,
             origin: self.origin.display().to_string().into(),
             problems: self.problems(),
-        });
+        }
     }
 
     /// Updates for the spans and log records, applying the memory policy, and the receiver's
-    /// problems when they change. Returns the bytes now held and the records kept.
+    /// problems when they change (`record_changed`: what it says of the recording did).
+    /// Returns the bytes now held and the records kept.
     fn updates(
         &mut self,
         spans: Vec<BatchSpan>,
         logs: Vec<BatchLog>,
         not_utf8: u64,
+        record_changed: bool,
     ) -> (Vec<Update>, u64, u64) {
         let mut out = Vec::new();
         let mut held = 0u64;
         let mut records = 0u64;
-        let mut problems_changed = not_utf8 > 0;
+        let mut problems_changed = not_utf8 > 0 || record_changed;
         self.not_utf8 += not_utf8;
         for mut span in spans {
             if let SpanSource::Memory(bytes) = &span.source {
@@ -302,7 +300,7 @@ impl State {
             records += 1;
         }
         if problems_changed {
-            self.push_problems(&mut out);
+            out.push(self.problems_update());
         }
         (out, held, records)
     }

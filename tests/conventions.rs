@@ -37,16 +37,12 @@ fn field<'a>(fields: &[(&str, &'a Value)], name: &str) -> Option<&'a Value> {
 fn record(python: &std::path::Path, mode: &str) -> (BTreeMap<String, Value>, Vec<Value>) {
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("spans.jsonl");
-    let out = std::process::Command::new(python)
-        .arg(common::fixture("otel/instrumented_openai.py"))
-        .arg(&file)
-        .arg(mode)
-        .output()
-        .expect("run the producer");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = common::run_ok(
+        std::process::Command::new(python)
+            .arg(common::fixture("otel/instrumented_openai.py"))
+            .arg(&file)
+            .arg(mode),
+        "the producer",
     );
     let raw: BTreeMap<String, Value> = serde_json::from_slice(&out.stdout).expect("raw attributes");
     let dump = common::dump_json(&[&file]);

@@ -10,16 +10,12 @@ use common::Harness;
 fn attachments_show_as_the_images_their_files_hold() {
     let python = common::mlflow_python();
     let scratch = tempfile::tempdir().expect("tempdir");
-    let out = std::process::Command::new(&python)
-        .arg(common::fixture("mlflow/attachments.py"))
-        .current_dir(scratch.path())
-        .env("MLFLOW_ALLOW_FILE_STORE", "true")
-        .output()
-        .expect("run mlflow");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = common::run_ok(
+        std::process::Command::new(&python)
+            .arg(common::fixture("mlflow/attachments.py"))
+            .current_dir(scratch.path())
+            .env("MLFLOW_ALLOW_FILE_STORE", "true"),
+        "mlflow",
     );
     let sizes: serde_json::Value = serde_json::from_slice(
         out.stdout

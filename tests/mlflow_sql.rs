@@ -7,7 +7,6 @@ mod common;
 
 use common::mlflow_rows::{assert_logged_traces, dumped, rows};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 use tracetui::app::App;
@@ -17,21 +16,7 @@ use tracetui::ingest::live::{self, LiveOptions};
 use tracetui::model::time::Zone;
 
 fn log_traces(db: &Path, round: &str) {
-    // MLflow also writes trace artifacts under ./mlruns: a scratch folder of their own, not
-    // the checkout and not beside the database.
-    let scratch = tempfile::tempdir().expect("scratch");
-    let out = Command::new(common::mlflow_python())
-        .arg(common::fixture("mlflow_sql/log_traces.py"))
-        .arg(db)
-        .arg(round)
-        .current_dir(scratch.path())
-        .output()
-        .expect("run mlflow");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::mlflow_server::log_traces(&db.display().to_string(), round);
 }
 
 /// Every file in `dir` with its size and modification time: reading must change none.

@@ -339,16 +339,12 @@ fn grpc_answers_follow_the_otlp_spec() {
     let send = |addr: std::net::SocketAddr, body: &[u8]| {
         let file = dir.path().join("body");
         std::fs::write(&file, body).expect("write");
-        let out = std::process::Command::new(&python)
-            .arg(&script)
-            .arg(addr.to_string())
-            .arg(&file)
-            .output()
-            .expect("run grpcio");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
+        let out = common::run_ok(
+            std::process::Command::new(&python)
+                .arg(&script)
+                .arg(addr.to_string())
+                .arg(&file),
+            "grpcio",
         );
         String::from_utf8_lossy(&out.stdout).trim().to_string()
     };
@@ -415,15 +411,11 @@ fn grpc_answers_follow_the_otlp_spec() {
 fn log_records_over_grpc_become_their_spans_messages() {
     let python = common::otel_grpc_python();
     let (_, grpc, rx) = start_grpc(ReceiverOptions::default());
-    let out = std::process::Command::new(&python)
-        .arg(common::fixture("otel/grpc_logs.py"))
-        .arg(grpc.to_string())
-        .output()
-        .expect("run the SDK");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = common::run_ok(
+        std::process::Command::new(&python)
+            .arg(common::fixture("otel/grpc_logs.py"))
+            .arg(grpc.to_string()),
+        "the SDK",
     );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("Failed to export"), "{stderr}");

@@ -275,15 +275,11 @@ fn its_older_release_exports_per_message_events_to_the_receiver() {
 /// every call's messages as the producer says.
 fn exports_to_the_receiver(python: &Path, mode: &str, records_sent: fn(&Value) -> usize) {
     let (addr, rx) = start(ReceiverOptions::default(), false);
-    let out = std::process::Command::new(python)
-        .arg(common::fixture("otel/openai_v2_events.py"))
-        .args([mode, "http", &format!("http://{addr}")])
-        .output()
-        .expect("run the instrumented client");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = common::run_ok(
+        std::process::Command::new(python)
+            .arg(common::fixture("otel/openai_v2_events.py"))
+            .args([mode, "http", &format!("http://{addr}")]),
+        "the instrumented client",
     );
     // The exporters said nothing: no "Failed to export logs batch code: 404".
     let stderr = String::from_utf8_lossy(&out.stderr);

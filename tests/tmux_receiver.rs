@@ -25,16 +25,12 @@ fn spans_sent_to_the_listening_binary_appear() {
     tmux.wait_for("listening", |s| {
         s.contains(&format!("⇄ 127.0.0.1:{port} 0 spans"))
     });
-    let out = std::process::Command::new(&python)
-        .arg(common::fixture("otel/send_spans.py"))
-        .arg(format!("http://127.0.0.1:{port}/v1/traces"))
-        .arg("protobuf")
-        .output()
-        .expect("run the SDK");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    common::run_ok(
+        std::process::Command::new(&python)
+            .arg(common::fixture("otel/send_spans.py"))
+            .arg(format!("http://127.0.0.1:{port}/v1/traces"))
+            .arg("protobuf"),
+        "the SDK",
     );
     let screen = tmux.wait_for("the spans", |s| {
         s.contains("3 spans ") && s.contains("execute_tool get_weather")

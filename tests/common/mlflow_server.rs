@@ -128,16 +128,12 @@ impl Server {
 
 pub fn log_traces(target: &str, round: &str) {
     let scratch = tempfile::tempdir().expect("scratch");
-    let out = Command::new(crate::common::mlflow_python())
-        .arg(crate::common::fixture("mlflow_sql/log_traces.py"))
-        .arg(target)
-        .arg(round)
-        .current_dir(scratch.path())
-        .output()
-        .expect("run mlflow");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    crate::common::run_ok(
+        Command::new(crate::common::mlflow_python())
+            .arg(crate::common::fixture("mlflow_sql/log_traces.py"))
+            .arg(target)
+            .arg(round)
+            .current_dir(scratch.path()),
+        "mlflow",
     );
 }

@@ -104,6 +104,20 @@ fn pax_mtime<R: std::io::Read>(entry: &mut tar::Entry<'_, R>) -> Option<filetime
     ))
 }
 
+/// Run a helper program (a producer, a client) to completion; it must succeed, and its
+/// standard error is the failure message if it does not.
+pub fn run_ok(command: &mut Command, what: &str) -> Output {
+    let out = command
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {what}: {e}"));
+    assert!(
+        out.status.success(),
+        "{what}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 pub fn tracetui(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_tracetui"))
         .args(args)

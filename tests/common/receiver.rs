@@ -116,16 +116,12 @@ pub fn sent_by_the_sdk(mode: &str, options: ReceiverOptions) -> (String, Receive
         let (addr, rx) = start(options, false);
         (super::otel_python(), format!("http://{addr}/v1/traces"), rx)
     };
-    let out = std::process::Command::new(&python)
-        .arg(super::fixture("otel/send_spans.py"))
-        .arg(&endpoint)
-        .arg(mode)
-        .output()
-        .expect("run the SDK");
-    assert!(
-        out.status.success(),
-        "{mode}: {}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = super::run_ok(
+        std::process::Command::new(&python)
+            .arg(super::fixture("otel/send_spans.py"))
+            .arg(&endpoint)
+            .arg(mode),
+        &format!("the SDK ({mode})"),
     );
     (String::from_utf8_lossy(&out.stdout).trim().to_string(), rx)
 }

@@ -87,17 +87,18 @@ impl Recording {
             self.len = 0;
             self.lines = 0;
         }
-        let written = match memchr::memchr2(b'\n', b'\r', json) {
-            None => self.write_line(json),
-            Some(_) => {
-                let one_line: Vec<u8> = json
-                    .iter()
-                    .map(|&b| if b == b'\n' || b == b'\r' { b' ' } else { b })
-                    .collect();
-                self.write_line(&one_line)
-            }
-        };
-        if let Err(e) = written {
+        // One write, so a reader never sees a line without its newline for long; the file
+        // is opened for appending, so the offset is always the end.
+        let mut line = Vec::with_capacity(json.len() + 1);
+        match memchr::memchr2(b'\n', b'\r', json) {
+            None => line.extend_from_slice(json),
+            Some(_) => line.extend(
+                json.iter()
+                    .map(|&b| if b == b'\n' || b == b'\r' { b' ' } else { b }),
+            ),
+        }
+        line.push(b'\n');
+        if let Err(e) = self.file.write_all(&line) {
             // Best effort: a half-written line would read back as a damaged batch.
             let _ = self.file.set_len(self.len);
             return Err(e);
@@ -122,15 +123,6 @@ impl Recording {
         self.len = placed.offset;
         self.lines -= 1;
         Ok(())
-    }
-
-    fn write_line(&mut self, line: &[u8]) -> std::io::Result<()> {
-        // One write where it fits, so a reader never sees a line without its newline for
-        // long; the file is opened for appending, so the offset is always the end.
-        let mut buf = Vec::with_capacity(line.len() + 1);
-        buf.extend_from_slice(line);
-        buf.push(b'\n');
-        self.file.write_all(&buf)
     }
 }
 

@@ -17,14 +17,26 @@ fn spans_sent_to_the_listening_binary_appear() {
     let dir = tempfile::tempdir().expect("tempdir");
     let tmux = Tmux::start(120, 30, dir.path());
     let record = dir.path().join("received");
+    // A month-old recording of an earlier run goes when this one begins.
+    std::fs::create_dir(&record).expect("mkdir");
+    let old = record.join("received-20200101T000000Z-1.jsonl");
+    std::fs::write(&old, "{\"resourceSpans\":[]}\n").expect("write");
+    let month_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(30 * 86_400);
+    std::fs::File::options()
+        .write(true)
+        .open(&old)
+        .and_then(|f| f.set_modified(month_ago))
+        .expect("set its time");
     let done = tmux.launch(&format!(
         "{} --listen 127.0.0.1:{port} --record {}",
         binary(),
         record.display()
     ));
-    tmux.wait_for("listening", |s| {
+    tmux.wait_for("listening, the old recording removed", |s| {
         s.contains(&format!("⇄ 127.0.0.1:{port} 0 spans"))
+            && s.contains("removed 1 old recording (21 B)")
     });
+    assert!(!old.exists());
     common::run_ok(
         std::process::Command::new(&python)
             .arg(common::fixture("otel/send_spans.py"))

@@ -1,7 +1,7 @@
 //! The command line's arguments, as clap parses them: `tracetui [PATH]...` and each
 //! subcommand's, with the value parsers they use.
 
-use super::listen;
+use super::{listen, record};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -114,7 +114,8 @@ pub struct OpenArgs {
     )]
     pub listen_grpc: Option<listen::Grpc>,
     /// Record what is received in DIR (made if missing, only you can read it): one OTLP/JSON
-    /// file per run, a new one every 256 MiB. Bodies are read back from it when shown, not
+    /// file per run, a new one every 256 MiB; earlier runs are removed as --record-keep and
+    /// --record-max say. Bodies are read back from it when shown, not
     /// held in memory, and `tracetui FILE` reopens it later. By default
     /// $XDG_STATE_HOME/tracetui/received (~/.local/state/tracetui/received).
     #[arg(
@@ -127,6 +128,28 @@ pub struct OpenArgs {
     /// Record nothing: received bodies are kept in memory, up to --listen-memory.
     #[arg(long, requires = "listen")]
     pub no_record: bool,
+    /// When a recording begins, earlier ones in its folder last written more than DAYS ago
+    /// are removed (never one another tracetui is still writing); `off` keeps them.
+    #[arg(
+        long,
+        value_name = "DAYS|off",
+        default_value = "7",
+        value_parser = record::keep_days,
+        requires = "listen",
+        conflicts_with = "no_record"
+    )]
+    pub record_keep: record::Bound,
+    /// When a recording begins, the oldest earlier ones are removed while the folder holds
+    /// more than this many MiB; `off` lets it grow.
+    #[arg(
+        long,
+        value_name = "MiB|off",
+        default_value = "2048",
+        value_parser = record::max_mib,
+        requires = "listen",
+        conflicts_with = "no_record"
+    )]
+    pub record_max: record::Bound,
 }
 
 #[derive(Debug, Subcommand)]

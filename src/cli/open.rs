@@ -37,6 +37,7 @@ pub fn run(args: OpenArgs) -> color_eyre::Result<ExitCode> {
     let listen = match listen {
         Some(mut options) => {
             options.record = super::record::dir(args.record.as_deref(), args.no_record, &paths)?;
+            options.retention = super::record::retention(args.record_keep, args.record_max);
             Some(options)
         }
         None => None,

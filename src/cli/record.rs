@@ -1,9 +1,46 @@
-//! `--record DIR` and `--no-record`: where the receiver's recording goes, settled before the
-//! UI starts. A folder the user named must be usable (else exit 2); the default one that is
-//! not becomes a problem in the UI, and bodies are held in memory.
+//! `--record DIR`, `--no-record` and how long recordings are kept (`--record-keep`,
+//! `--record-max`): where the receiver's recording goes, settled before the UI starts. A
+//! folder the user named must be usable (else exit 2); the default one that is not becomes a
+//! problem in the UI, and bodies are held in memory.
 
 use crate::cli::usage::{UsageError, reason};
+use crate::receiver::retention::Retention;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// A limit, or `off` for none.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Bound(pub Option<u64>);
+
+fn bound(arg: &str, max: u64, what: &str) -> Result<Bound, String> {
+    if arg.eq_ignore_ascii_case("off") {
+        return Ok(Bound(None));
+    }
+    arg.trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|n| (1..=max).contains(n))
+        .map(|n| Bound(Some(n)))
+        .ok_or_else(|| format!("{what} from 1 to {max}, or off"))
+}
+
+/// `--record-keep`: whole days, or `off`.
+pub fn keep_days(arg: &str) -> Result<Bound, String> {
+    bound(arg, 36_500, "a number of days")
+}
+
+/// `--record-max`: MiB, or `off`.
+pub fn max_mib(arg: &str) -> Result<Bound, String> {
+    bound(arg, 1 << 30, "a number of MiB")
+}
+
+/// What the two flags keep.
+pub fn retention(keep_days: Bound, max_mib: Bound) -> Retention {
+    Retention {
+        keep: keep_days.0.map(|d| Duration::from_secs(d * 24 * 3600)),
+        max_total: max_mib.0.map(|m| m << 20),
+    }
+}
 
 /// The recording's folder, or `None` to hold bodies in memory.
 pub fn dir(
@@ -46,6 +83,23 @@ pub fn dir(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retention_flags() {
+        assert_eq!(keep_days("7"), Ok(Bound(Some(7))));
+        assert_eq!(keep_days("OFF"), Ok(Bound(None)));
+        assert!(keep_days("0").is_err() && keep_days("7d").is_err() && keep_days("-1").is_err());
+        assert_eq!(max_mib("2048"), Ok(Bound(Some(2048))));
+        assert!(max_mib("2GiB").is_err());
+        let r = retention(Bound(Some(2)), Bound(None));
+        assert_eq!(r.keep, Some(Duration::from_secs(2 * 86_400)));
+        assert_eq!(r.max_total, None);
+        assert_eq!(
+            retention(Bound(Some(7)), Bound(Some(2048))),
+            Retention::default(),
+            "the flags' defaults are the receiver's"
+        );
+    }
 
     #[test]
     fn a_named_folder_is_made_and_used() {

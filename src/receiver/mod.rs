@@ -19,6 +19,7 @@ pub mod proto;
 pub mod proto_json;
 pub mod recording;
 mod request;
+pub mod retention;
 mod server;
 mod state;
 mod utf8;
@@ -58,6 +59,8 @@ pub struct ReceiverOptions {
     pub record: Option<std::path::PathBuf>,
     /// A recording's file is closed and the next begun past this many bytes.
     pub record_segment: u64,
+    /// Which earlier recordings in `record`'s folder are removed when this one begins.
+    pub retention: retention::Retention,
 }
 
 /// The gRPC address, and whether the user gave it (then failing to bind it is their
@@ -81,6 +84,7 @@ impl Default for ReceiverOptions {
             grpc: None,
             record: None,
             record_segment: recording::DEFAULT_SEGMENT,
+            retention: retention::Retention::default(),
         }
     }
 }
@@ -128,6 +132,8 @@ pub struct Handle {
     pub grpc_addr: Option<SocketAddr>,
     /// The recording's first file, when there is one.
     pub recording: Option<std::path::PathBuf>,
+    /// What removing old recordings did, when it did anything.
+    pub pruned: Option<String>,
 }
 
 /// A limit as the user gave it: in MiB (`--listen-max-body 16` is "16 MiB", not
@@ -158,6 +164,7 @@ pub fn serve(
     let grpc_addr = grpc.as_ref().map(TcpListener::local_addr).transpose()?;
     let state = state::State::new(addr, grpc_addr, &options);
     let recording = state.recording_path();
+    let pruned = state.pruned();
     if let Some(problems) = state.opening_problems() {
         // Said before any span arrives: a recording that could not begin.
         sink.deliver(vec![problems]);
@@ -173,6 +180,7 @@ pub fn serve(
         addr,
         grpc_addr,
         recording,
+        pruned,
     })
 }
 

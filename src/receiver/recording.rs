@@ -38,6 +38,9 @@ pub struct Recording {
     path: Arc<Path>,
     len: u64,
     lines: u64,
+    /// The first file, locked while this run lasts, so that pruning by another tracetui
+    /// (`retention.rs`) leaves it alone.
+    _held: File,
 }
 
 /// Where an appended line went: its file, line number and first byte.
@@ -52,12 +55,29 @@ impl Recording {
     /// Begin a recording in `dir` (made, private, if it is missing).
     pub fn create(dir: &Path, max_segment: u64) -> std::io::Result<Self> {
         private_files::create_dir_all(dir)?;
-        let stem = format!(
+        let base = format!(
             "received-{}-{}",
             chrono::Utc::now().format("%Y%m%dT%H%M%SZ"),
             std::process::id()
         );
-        let (file, path) = open_segment(dir, &stem, 1)?;
+        // Two receivers begun in one second by one process would share a name.
+        let mut attempt = 1;
+        let (stem, file, path) = loop {
+            let stem = match attempt {
+                1 => base.clone(),
+                n => format!("{base}-{n}"),
+            };
+            match open_segment(dir, &stem, 1) {
+                Ok((file, path)) => break (stem, file, path),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 100 => {
+                    attempt += 1;
+                }
+                Err(e) => return Err(e),
+            }
+        };
+        let held = file.try_clone()?;
+        // Best effort: a file system without locks only loses the protection from pruning.
+        let _ = held.try_lock();
         Ok(Self {
             dir: dir.to_path_buf(),
             stem,
@@ -67,6 +87,7 @@ impl Recording {
             path,
             len: 0,
             lines: 0,
+            _held: held,
         })
     }
 
@@ -183,6 +204,14 @@ mod tests {
         assert!(b.file.to_string_lossy().ends_with(".2.jsonl"));
         assert_eq!(read(&a.file), "{\"first\":1}\n");
         assert_eq!(read(&b.file), "{\"second\":2}\n");
+    }
+
+    #[test]
+    fn recordings_begun_together_get_names_of_their_own() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let a = Recording::create(dir.path(), DEFAULT_SEGMENT).expect("begins");
+        let b = Recording::create(dir.path(), DEFAULT_SEGMENT).expect("begins too");
+        assert_ne!(a.path(), b.path());
     }
 
     #[test]

@@ -142,7 +142,13 @@ pub fn run(
                 path.display()
             )
         });
-    let notes: Vec<String> = grpc_note.into_iter().chain(recording).collect();
+    let pruned = receiver.as_ref().and_then(|h| h.pruned.clone());
+    // What was removed first: the recording's path is long and may be cut.
+    let notes: Vec<String> = grpc_note
+        .into_iter()
+        .chain(pruned)
+        .chain(recording)
+        .collect();
     if !notes.is_empty() {
         app.notify(&notes.join("; "));
     }

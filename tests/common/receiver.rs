@@ -55,6 +55,19 @@ pub fn start_behind(
     options: ReceiverOptions,
     deliveries: usize,
 ) -> (SocketAddr, Receiver<Vec<Update>>, Receiver<ReceiverStatus>) {
+    let (handle, rx, statuses) = spawn_behind(options, deliveries);
+    (handle.addr, rx, statuses)
+}
+
+/// `start_behind`, with the receiver's whole handle.
+pub fn spawn_behind(
+    options: ReceiverOptions,
+    deliveries: usize,
+) -> (
+    receiver::Handle,
+    Receiver<Vec<Update>>,
+    Receiver<ReceiverStatus>,
+) {
     let (tx, rx) = mpsc::channel();
     let (status_tx, status_rx) = mpsc::channel();
     let handle = receiver::spawn(
@@ -69,7 +82,7 @@ pub fn start_behind(
         },
     )
     .expect("listen on loopback");
-    (handle.addr, rx, status_rx)
+    (handle, rx, status_rx)
 }
 
 /// A receiver serving HTTP and gRPC on loopback ports of the system's choosing: its two

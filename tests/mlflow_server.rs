@@ -191,4 +191,19 @@ fn tmux_a_trace_logged_while_the_ui_watches_appears() {
         s.contains("agent_round_tmux2")
     });
     assert!(screen.contains("⇅ mlflow server"), "{screen}");
+
+    // The server goes away: the status bar says so, and what was shown stays.
+    server.stop();
+    let screen = tmux.wait_for("the server's failure in the status bar", |s| {
+        s.contains("unreachable")
+    });
+    assert!(screen.contains(&format!("⇅ {url}")), "{screen}");
+    assert!(screen.contains("agent_round_tmux2"), "{screen}");
+    // Back again: tracetui recovers by itself and shows what was logged meanwhile.
+    server.start();
+    server.log_traces("tmux3");
+    let screen = tmux.wait_for("recovery", |s| {
+        s.contains("agent_round_tmux3") && !s.contains("unreachable")
+    });
+    assert!(screen.contains("⇅ mlflow server"), "{screen}");
 }

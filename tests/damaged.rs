@@ -364,3 +364,53 @@ fn files_vanishing_mid_read_never_crash() {
     assert_eq!(std::fs::read_dir(&session).expect("session").count(), 0);
     assert_eq!(store.span_count(), 0);
 }
+
+/// The problems a file opened by name found in itself outlive the periodic rescan:
+/// discovery's word on the root is kept apart.
+#[test]
+fn a_rescan_keeps_what_a_file_opened_by_name_said_of_itself() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pml = dir.path().join("events.jsonl");
+    std::fs::write(
+        &pml,
+        "{\"id\":\"a\",\"timestamp\":1700000000000,\"type\":\"tool\",\"name\":\"t\"}\nnot json at all\n",
+    )
+    .expect("write");
+    let otlp = dir.path().join("traces.jsonl");
+    std::fs::write(
+        &otlp,
+        format!(
+            "{}\n{{\"resourceSpans\": [\n",
+            std::fs::read_to_string(common::fixture("otlp/genai.jsonl"))
+                .expect("fixture")
+                .lines()
+                .next()
+                .expect("a line")
+        ),
+    )
+    .expect("write");
+    let now = tracetui::model::time::now_ns;
+    let mut opened: Vec<_> = [pml, otlp]
+        .into_iter()
+        .map(|root| {
+            let mut ingestor = tracetui::ingest::Ingestor::new(
+                vec![root.clone()],
+                tracetui::ingest::Options::default(),
+            );
+            let mut store = tracetui::model::Store::new();
+            store.apply_all(ingestor.scan(now()));
+            (root, ingestor, store)
+        })
+        .collect();
+    for (root, ingestor, store) in &mut opened {
+        let first: Vec<Box<str>> = store.problems().map(|p| p.message.clone()).collect();
+        assert!(
+            !first.is_empty(),
+            "{}: the damage is a problem",
+            root.display()
+        );
+        store.apply_all(ingestor.scan(now()));
+        let again: Vec<Box<str>> = store.problems().map(|p| p.message.clone()).collect();
+        assert_eq!(again, first, "{}: the rescan kept them", root.display());
+    }
+}

@@ -24,11 +24,15 @@ impl Ingestor {
         let mut trace_files = Vec::new();
         let mut dbs: Vec<PathBuf> = Vec::new();
         for root in &self.roots {
+            // What discovery says of a root is kept apart from what its files say: a root
+            // that is itself a file (or an mlruns folder, a database) uses its own path for
+            // its readers' problems, and a rescan must not clear those.
+            let origin: Box<str> = format!("discovery of {}", root.display()).into();
             if !root.exists() {
                 // Not there yet: the watcher waits for it; that is not a problem.
                 out.push(Update::Problems {
                     session: None,
-                    origin: root.display().to_string().into(),
+                    origin: origin.clone(),
                     problems: Vec::new(),
                 });
                 continue;
@@ -41,7 +45,7 @@ impl Ingestor {
                 .collect();
             out.push(Update::Problems {
                 session: None,
-                origin: root.display().to_string().into(),
+                origin: origin.clone(),
                 problems,
             });
             sessions.extend(found.poml_sessions);
@@ -54,7 +58,7 @@ impl Ingestor {
             {
                 out.push(Update::Problems {
                     session: None,
-                    origin: root.display().to_string().into(),
+                    origin: origin.clone(),
                     problems: vec![Problem::new(
                         root.display().to_string(),
                         "not a trace file tracetui reads (POML folders, PML events, OTLP/JSON)",

@@ -358,6 +358,29 @@ fn words_of_the_filter_are_found_in_the_prompt_pane() {
     );
 }
 
+/// Typed with the filter applied as you type, then Enter (which applies it again): the
+/// pane is at the first match, not the second; a tab shown afterwards counts its matches.
+#[test]
+fn enter_after_typing_stays_on_the_first_match() {
+    let mut h = poml();
+    h.app.filter_debounce = std::time::Duration::ZERO;
+    h.press("/");
+    h.press("the");
+    h.press("<Enter>");
+    let total = h.app.prompt.search.hits.len();
+    assert!(total > 1, "{}", h.screen());
+    let title = h.screen().lines().next().unwrap_or_default().to_string();
+    assert!(title.contains(&format!("match 1/{total} ")), "{title}");
+    h.press("2");
+    h.press("1");
+    let title = h.screen().lines().next().unwrap_or_default().to_string();
+    assert!(
+        title.contains(&format!(" {total} matches "))
+            && !title.contains(&format!("match {total} matches")),
+        "{title}"
+    );
+}
+
 #[test]
 fn the_filter_applies_as_you_type_and_esc_undoes_it() {
     let mut h = poml();

@@ -75,6 +75,8 @@ impl PromptView {
         self.search.find(words, rows, (self.serial, width));
         if self.search.jump_pending && self.shown.is_some() {
             self.search.jump_pending = false;
+            // The first match, wherever `n` had gone (the same filter applied again).
+            self.search.current = None;
             if let Some(row) = self.search.step(true) {
                 self.show_row(row, height);
             }

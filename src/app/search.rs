@@ -53,11 +53,11 @@ impl Search {
         Some(self.hits[next].row)
     }
 
-    /// `3/25`, once a match has been gone to; `25 matches` before.
+    /// `match 3/25`, once a match has been gone to; `25 matches` before.
     pub fn position(&self) -> Option<String> {
         match (self.current, self.hits.len()) {
             (_, 0) => None,
-            (Some(i), n) => Some(format!("{}/{n}", i + 1)),
+            (Some(i), n) => Some(format!("match {}/{n}", i + 1)),
             (None, 1) => Some("1 match".into()),
             (None, n) => Some(format!("{n} matches")),
         }
@@ -142,7 +142,7 @@ mod tests {
         assert_eq!(s.position().as_deref(), Some("3 matches"));
         assert_eq!(s.step(true), Some(0));
         assert_eq!(s.step(true), Some(0));
-        assert_eq!(s.position().as_deref(), Some("2/3"));
+        assert_eq!(s.position().as_deref(), Some("match 2/3"));
         assert_eq!(s.step(true), Some(2));
         assert_eq!(s.step(true), Some(0), "wraps around");
         assert_eq!(s.step(false), Some(2));

@@ -47,7 +47,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let body = app.panes.prompt_body();
     let scroll = app.prompt.scroll();
     if let Some(position) = app.prompt.search.position() {
-        title.push(Span::styled(format!("match {position} "), theme.key()));
+        title.push(Span::styled(format!("{position} "), theme.key()));
     }
     if rows.len() > body.height as usize && body.height > 0 {
         let last = (scroll + body.height as usize).min(rows.len());

@@ -211,3 +211,22 @@ fn a_session_named_in_tokyo_starts_when_its_first_call_did() {
     let text = dump_in("Europe/Berlin", "text", dir.path());
     assert!(text.contains("2026-11-21 12:39:00 UTC"), "{text}");
 }
+
+#[test]
+fn a_session_named_after_its_first_call_shows_one_start_everywhere() {
+    // The folder says 12:40:00 (UTC); a writer whose clock lags stamped the call 33 s
+    // earlier. The tree row, the session pane and dump give the same start.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let session = session_with_a_call(dir.path(), "20261121124000000000");
+    // 2026-11-21 12:39:27 UTC.
+    let written = filetime::FileTime::from_unix_time(1_795_264_767, 0);
+    filetime::set_file_mtime(session.join("0001.plan.poml"), written).expect("mtime");
+    let text = dump_in("UTC", "text", dir.path());
+    assert!(text.contains("2026-11-21 12:39:27 UTC"), "{text}");
+    let mut h = Harness::open(&[dir.path().to_path_buf()], "runs", 100, 20);
+    h.press("g");
+    let screen = h.screen();
+    let row = screen.lines().find(|l| l.contains("▾")).unwrap_or_default();
+    assert!(row.contains("12:39:27"), "the tree row: {screen}");
+    assert!(!screen.contains("12:40:00"), "{screen}");
+}

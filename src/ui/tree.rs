@@ -374,7 +374,10 @@ fn session_line(app: &App, session: &Session, width: usize, theme: &Theme) -> Li
         .map(|&r| sanitize::label(app.store.name(session.span(r).name)).into_owned())
         .filter(|n| !n.is_empty());
     // An id is cut in the middle: generated ids share their beginnings (`exec_00…0010`).
-    let (label, is_id) = match (session.named_start_ns, root_name) {
+    // The session's start, as its pane and `dump` give it: the named time, or the first
+    // span when a skewed clock wrote that earlier.
+    let named_start = session.named_start_ns.and(session.start_ns());
+    let (label, is_id) = match (named_start, root_name) {
         (Some(start), Some(name)) => (format!("{} {name}", app.zone.clock(start)), false),
         (Some(start), None) => (app.zone.clock(start), false),
         (None, Some(name)) => {

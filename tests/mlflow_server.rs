@@ -115,13 +115,16 @@ fn live_new_traces_open_traces_and_a_server_that_goes_away() {
     pump(&mut app, &rx, "the traces already there", |a| {
         a.store.session_count() == before
     });
-    // Summaries only: each trace is one row until it is opened.
+    // Summaries only: each trace is one row until it is opened, and that row is not
+    // counted as a span.
     assert_eq!(app.store.span_count(), before);
+    assert_eq!(app.store.stand_in_count(), before);
     let agent = find_session(&app, "agent_round_live1");
     want_tx.send(agent.clone()).expect("want");
     pump(&mut app, &rx, "the opened trace's spans", |a| {
         a.store.span_count() == before + 2
     });
+    assert_eq!(app.store.stand_in_count(), before - 1);
 
     server.log_traces("live2");
     pump(&mut app, &rx, "a trace logged while polling", |a| {
@@ -183,9 +186,12 @@ fn tmux_a_trace_logged_while_the_ui_watches_appears() {
     let work = tempfile::tempdir().expect("tempdir");
     let tmux = Tmux::start(140, 32, work.path());
     tmux.launch(&format!("{} {url} --poll-interval 500ms", binary()));
-    tmux.wait_for("the server's traces", |s| {
+    let screen = tmux.wait_for("the server's traces", |s| {
         s.contains("agent_round_tmux1") && s.contains("LIVE")
     });
+    // Not opened: the rows say so, and the totals do not count them as spans.
+    assert!(screen.contains("spans not read"), "{screen}");
+    assert!(screen.contains("traces unread)"), "{screen}");
     server.log_traces("tmux2");
     let screen = tmux.wait_for("a trace logged while watching", |s| {
         s.contains("agent_round_tmux2")

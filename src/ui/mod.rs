@@ -139,6 +139,17 @@ pub fn doc_line(line: &crate::detail::doc::Line, theme: &Theme) -> ratatui::text
 }
 
 /// `1 session`, `3 sessions`: `plural` is the noun that ends in `s`.
+/// The store's spans: `12 spans`, and `(3 traces unread)` for the rows that stand in for
+/// spans not read yet (not spans themselves).
+pub fn span_total(store: &crate::model::Store) -> String {
+    let stand_ins = store.stand_in_count();
+    let spans = counted(store.span_count() - stand_ins, store.span_noun());
+    match stand_ins {
+        0 => spans,
+        n => format!("{spans} ({} unread)", counted(n, "traces")),
+    }
+}
+
 pub fn counted(n: usize, plural: &str) -> String {
     match n {
         1 => format!("1 {}", plural.strip_suffix('s').unwrap_or(plural)),

@@ -99,7 +99,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let counts = format!(
         " {} · {} · ",
         super::counted(app.store.session_count(), "sessions"),
-        super::counted(app.store.span_count(), app.store.span_noun())
+        super::span_total(&app.store)
     );
     let problem_text = match problems {
         0 => "no problems".to_string(),

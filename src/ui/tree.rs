@@ -38,10 +38,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             "· {} ",
             counted(app.store.session_count(), "sessions")
         )),
-        Span::raw(format!(
-            "· {} ",
-            counted(app.store.span_count(), app.store.span_noun())
-        )),
+        Span::raw(format!("· {} ", super::span_total(&app.store))),
     ];
     let block = pane_block(
         super::fit_title(title, area.width),
@@ -386,7 +383,11 @@ fn session_line(app: &App, session: &Session, width: usize, theme: &Theme) -> Li
         }
         (None, None) => (sanitize::label(&session.id).into_owned(), true),
     };
-    let count = format!(" {}", counted(session.span_count(), session.span_noun()));
+    let count = if session.is_stand_in() {
+        " spans not read".to_string()
+    } else {
+        format!(" {}", counted(session.span_count(), session.span_noun()))
+    };
     let duration = session
         .duration_ns()
         .map(|d| format!(" · {}", format_duration(d)))

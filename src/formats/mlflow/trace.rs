@@ -20,7 +20,7 @@ use std::sync::Arc;
 /// A trace older than this without its spans will not get them: the export was lost.
 pub const ACTIVE_WINDOW_NS: Nanos = 300 * 1_000_000_000;
 /// The key of the placeholder span of a trace in flight.
-pub const PENDING_KEY: &str = "(pending)";
+pub const PENDING_KEY: &str = crate::model::session::STAND_IN_KEY;
 
 #[derive(Debug)]
 pub struct TraceRead {

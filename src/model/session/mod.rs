@@ -16,6 +16,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::hash::BuildHasher;
 use std::path::PathBuf;
 
+/// The key of the one span that stands in for a trace's spans until they are read.
+pub const STAND_IN_KEY: &str = "(pending)";
+
 #[derive(Debug)]
 pub struct Session {
     pub key: SessionKey,
@@ -108,6 +111,12 @@ impl Session {
 
     pub fn get(&self, id: SpanId) -> Option<&Span> {
         self.spans.get(id.index()).filter(|s| !s.removed)
+    }
+
+    /// The session shows one row standing in for spans not read (an MLflow trace not
+    /// opened yet, or whose spans were never exported): not a span to count.
+    pub fn is_stand_in(&self) -> bool {
+        self.live == 1 && self.find(STAND_IN_KEY).is_some()
     }
 
     pub fn find(&self, key: &str) -> Option<SpanId> {

@@ -53,6 +53,7 @@ pub(super) struct Share {
     running: bool,
     problems: usize,
     not_poml: bool,
+    stand_in: bool,
 }
 
 impl Share {
@@ -62,6 +63,7 @@ impl Share {
             running: session.any_running(),
             problems: session.problem_count(),
             not_poml: session.source != Source::Poml,
+            stand_in: session.is_stand_in(),
         }
     }
 }
@@ -74,6 +76,8 @@ pub(super) struct Totals {
     pub running_sessions: usize,
     pub problems: usize,
     pub not_poml_sessions: usize,
+    /// Sessions whose one row stands in for spans not read yet (counted in `spans`).
+    pub stand_ins: usize,
 }
 
 impl Totals {
@@ -90,6 +94,7 @@ impl Totals {
             self.running_sessions - usize::from(old.running) + usize::from(new.running);
         self.not_poml_sessions =
             self.not_poml_sessions - usize::from(old.not_poml) + usize::from(new.not_poml);
+        self.stand_ins = self.stand_ins - usize::from(old.stand_in) + usize::from(new.stand_in);
     }
 }
 

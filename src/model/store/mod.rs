@@ -312,6 +312,12 @@ impl Store {
         self.totals.spans
     }
 
+    /// Sessions showing one row for spans not read yet (an MLflow trace not opened): each
+    /// is one of `span_count`'s spans.
+    pub fn stand_in_count(&self) -> usize {
+        self.totals.stand_ins
+    }
+
     /// The sessions changed (added, changed or removed) by batches after store generation
     /// `generation`, with repeats; `None` when that is too far back to be known.
     pub fn changed_since(&self, generation: u64) -> Option<Vec<SessionId>> {

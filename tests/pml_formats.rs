@@ -334,3 +334,35 @@ fn a_file_that_is_no_trace_is_a_problem_when_given() {
     let problems = d["problems"].to_string();
     assert!(problems.contains("not a trace file"), "{problems}");
 }
+
+#[test]
+fn a_call_without_a_duration_has_an_unknown_end_not_a_zero_one() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("events.jsonl");
+    std::fs::write(
+        &path,
+        concat!(
+            r#"{"id":"c1","type":"capability_invoke","timestamp":1700000000000,"root_id":"r1","capability":"triage_issue","status":"success"}"#,
+            "\n",
+            r#"{"id":"t1","type":"tool_call","timestamp":1700000000100,"duration_ms":300,"root_id":"r1","parent_id":"c1","tool":"github:get_issue","status":"success"}"#,
+            "\n",
+            r#"{"id":"t2","type":"tool_call","timestamp":1700000004500,"duration_ms":300,"root_id":"r1","parent_id":"c1","tool":"github:get_issue","status":"success"}"#,
+            "\n",
+            r#"{"id":"e1","type":"error","timestamp":1700000004600,"root_id":"r1","parent_id":"t2","error":"late"}"#,
+            "\n",
+        ),
+    )
+    .expect("write");
+    let d = dump(&path);
+    let r1 = session(&d, "r1");
+    assert_eq!(
+        shape(r1),
+        vec![
+            row("c1", None, "capability", "ok", None),
+            row("t1", Some("c1"), "tool_call", "ok", Some(300)),
+            row("t2", Some("c1"), "tool_call", "ok", Some(300)),
+            row("e1", Some("t2"), "error", "error", Some(0)),
+        ]
+    );
+    assert_eq!(r1["duration_ms"], 4_800, "the session spans its calls");
+}

@@ -37,9 +37,16 @@ impl PmlReader {
             self.executions.get(&p).cloned().unwrap_or(p)
         });
         record.start_ns = raw.timestamp.map(|t| t.ns());
+        // An error is an instant; a call without a duration has an unknown end, not a
+        // zero one (a capability without one may hold seconds of tool calls).
+        let duration_ms = match kind {
+            SpanKind::Error => Some(raw.duration_ms.unwrap_or(0.0)),
+            _ => raw.duration_ms,
+        };
         record.end_ns = record
             .start_ns
-            .map(|s| s.saturating_add(ms_ns(raw.duration_ms.unwrap_or(0.0))));
+            .zip(duration_ms)
+            .map(|(s, ms)| s.saturating_add(ms_ns(ms)));
         record.status = if kind == SpanKind::Error || failed(raw) {
             Status::Error
         } else {

@@ -182,3 +182,31 @@ fn mlflow_traces_compared_span_by_span() {
     // A real attribute difference still shows (a tool that failed logs at another level).
     assert!(out.contains("+  \"mlflow.spanLogLevel\": 40"), "{out}");
 }
+
+/// A file holding several sessions (PML events here) is compared one session a side,
+/// named after `#`; without one, the error says how and names some.
+#[test]
+fn one_session_of_a_file_holding_several() {
+    let events = common::fixture("pml/documented.jsonl")
+        .display()
+        .to_string();
+    let (code, _, err) = diff(&[&events, &events]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains(&format!(
+            "holds 2 sessions: name one as {events}#SESSION (exec_1, exec_2)"
+        )),
+        "{err}"
+    );
+    let (code, out, err) = diff(&[&format!("{events}#exec_1"), &format!("{events}#exec_1")]);
+    assert_eq!((code, out.as_str()), (0, ""), "{err}");
+    // Two sessions differ; a prefix must name one of them.
+    let (code, out, _) = diff(&[&format!("{events}#exec_1"), &format!("{events}#exec_2")]);
+    assert_eq!(code, 1, "{out}");
+    let (code, _, err) = diff(&[&format!("{events}#exec_1"), &format!("{events}#exec_")]);
+    assert_eq!(code, 2);
+    assert!(err.contains("2 sessions begin exec_"), "{err}");
+    let (code, _, err) = diff(&[&format!("{events}#exec_1"), &format!("{events}#nope")]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no session nope"), "{err}");
+}

@@ -248,7 +248,8 @@ pub enum ExportFormat {
 
 #[derive(Debug, Args)]
 pub struct DiffArgs {
-    /// The older side: a call (pomlruns/<session>/0003.planner) or a session folder.
+    /// The older side: a call (pomlruns/<session>/0003.planner), a session folder, or one
+    /// session of a file or store holding several (events.jsonl#exec_1, mlruns#tr-1a2b).
     pub old: PathBuf,
     /// The newer side, of the same kind.
     pub new: PathBuf,

@@ -135,6 +135,13 @@ fn resolve(path: &Path) -> Result<Side, String> {
     if path.is_dir() {
         return whole(path, &shown);
     }
+    if !path.exists()
+        && let Some((file, id)) = shown.rsplit_once('#')
+        && !id.is_empty()
+        && Path::new(file).exists()
+    {
+        return one_session(Path::new(file), id, &shown);
+    }
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -177,9 +184,52 @@ fn whole(path: &Path, shown: &str) -> Result<Side, String> {
             call: None,
         }),
         [] => Err(format!("{shown}: no trace found")),
+        many => {
+            let ids: Vec<String> = many
+                .iter()
+                .take(3)
+                .filter_map(|&sid| store.session(sid))
+                .map(|s| sanitize::label(&s.id).into_owned())
+                .collect();
+            let more = if many.len() > ids.len() { ", ..." } else { "" };
+            Err(format!(
+                "{shown} holds {} sessions: name one as {shown}#SESSION ({}{more})",
+                many.len(),
+                ids.join(", ")
+            ))
+        }
+    }
+}
+
+/// `FILE#SESSION`: one session of a file or folder that holds several (a PML event file,
+/// an MLflow store), by its id or the one id it begins.
+fn one_session(path: &Path, id: &str, shown: &str) -> Result<Side, String> {
+    let store = load(path);
+    let found: Vec<SessionId> = store
+        .sessions()
+        .filter(|(_, s)| &*s.id == id)
+        .map(|(sid, _)| sid)
+        .collect();
+    let found = if found.is_empty() {
+        store
+            .sessions()
+            .filter(|(_, s)| s.id.starts_with(id))
+            .map(|(sid, _)| sid)
+            .collect()
+    } else {
+        found
+    };
+    match found.as_slice() {
+        [sid] => Ok(Side {
+            sid: *sid,
+            store,
+            call: None,
+        }),
+        [] => Err(format!("{shown}: no session {}", sanitize::label(id))),
         many => Err(format!(
-            "{shown} holds {} sessions: give one session folder",
-            many.len()
+            "{shown}: {} sessions begin {}; give more of the id",
+            many.len(),
+            sanitize::label(id)
         )),
     }
 }

@@ -135,3 +135,63 @@ fn the_status_bar_and_titles_drop_whole_parts_when_narrow() {
         }
     }
 }
+
+/// Beside a receiver and a long notice, the status bar drops or shortens whole parts: the
+/// counts and problems are whole or absent (a notice too long for them shows alone), the
+/// receiver's address whole or absent, and a shortened notice ends with `…`.
+#[test]
+fn the_status_bar_keeps_each_part_whole_beside_a_receiver_and_a_notice() {
+    let mut h = Harness::open(&[common::corpus().join("pomlruns")], "pomlruns", 80, 24);
+    h.app.receiver = Some(tracetui::receiver::ReceiverStatus {
+        addr: "127.0.0.1:48774".into(),
+        spans: 6,
+        ..Default::default()
+    });
+    let problems = h.app.store.problem_count();
+    let problems = match problems {
+        0 => "no problems".to_string(),
+        1 => "1 problem (!)".to_string(),
+        n => format!("{n} problems (!)"),
+    };
+    let totals = format!(
+        "{} sessions · {} calls · {problems}",
+        h.app.store.session_count(),
+        h.app.store.span_count()
+    );
+    let notice = "Nothing related: o goes between a POML call and the MLflow span that recorded it";
+    for (width, with_notice) in [
+        (80, false),
+        (80, true),
+        (100, true),
+        (120, true),
+        (160, true),
+    ] {
+        h.resize(width, 24);
+        if with_notice {
+            h.app.notify(notice);
+        } else {
+            h.app.notice = None;
+        }
+        h.draw();
+        let status = status_line(&h);
+        let counts_shown = status.contains(" sessions");
+        if counts_shown {
+            assert!(status.contains(&totals), "width {width}: {status:?}");
+        }
+        if status.contains('⇄') {
+            assert!(status.contains("⇄ 127.0.0.1:48774 6 spans"), "{status:?}");
+        }
+        match with_notice {
+            false => {
+                assert!(counts_shown, "width {width}: {status:?}");
+                assert!(status.contains('⇄'), "room for the receiver: {status:?}");
+            }
+            true if status.contains(notice) => {}
+            true => {
+                assert!(counts_shown, "cut only to keep the counts: {status:?}");
+                assert!(status.contains("Nothing related: o goes"), "{status:?}");
+                assert!(status.contains('…'), "{status:?}");
+            }
+        }
+    }
+}

@@ -18,9 +18,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         draw_prompt(frame, area, input, app.filter_error.as_deref(), theme);
         return;
     }
-    let mut left: Vec<Span> = Vec::new();
+    // Each piece with how much it matters: on a narrow bar the least is dropped first, then
+    // the longest text that may be cut is cut, so the counts and problems always show.
+    let mut pieces: Vec<Piece> = Vec::new();
     if let Some(progress) = &app.loading {
-        left.extend(progress_spans(progress, app.store.span_count(), theme));
+        pieces.extend(
+            progress_spans(progress, app.store.span_count(), theme)
+                .into_iter()
+                .map(|s| Piece::keep(s, MUST)),
+        );
     } else if app.watch.is_some() || app.receiver.is_some() || !app.remote.servers.is_empty() {
         let (text, color) = if app.follow {
             (" LIVE ", Color::Green)
@@ -35,7 +41,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         } else {
             Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
         };
-        left.push(Span::styled(text, style));
+        pieces.push(Piece::keep(Span::styled(text, style), MUST));
         if let Some(changed) = app.last_change_ns {
             let ago = (app.now_ns - changed).max(0);
             let text = if ago < 1_000_000_000 {
@@ -46,48 +52,59 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                     format_duration(ago - ago % 1_000_000_000)
                 )
             };
-            left.push(Span::styled(text, theme.dim()));
+            pieces.push(Piece::keep(Span::styled(text, theme.dim()), LEAST));
         }
         if let Some(r) = &app.receiver {
-            left.extend(receiver_spans(r, theme));
+            let mut spans = receiver_spans(r, theme).into_iter();
+            if let Some(first) = spans.next() {
+                pieces.push(Piece::keep(first, SOME));
+            }
+            pieces.extend(spans.map(|s| Piece::cut(s, SOME)));
         }
         for server in &app.remote.servers {
-            left.push(remote_span(server, theme));
+            let matters = if server.error.is_some() { MOST } else { LITTLE };
+            pieces.push(Piece::cut(remote_span(server, theme), matters));
         }
         let no_watch = crate::app::event::WatchStatus::default();
         let watch = app.watch.as_ref().unwrap_or(&no_watch);
         if watch.backend == Some("poll") {
-            left.push(Span::styled(" (polling)", theme.dim()));
+            pieces.push(Piece::keep(Span::styled(" (polling)", theme.dim()), LITTLE));
         }
         for path in &watch.waiting {
-            left.push(Span::styled(
-                format!(
-                    " waiting for {}",
-                    sanitize::label(&path.display().to_string())
+            pieces.push(Piece::cut(
+                Span::styled(
+                    format!(
+                        " waiting for {}",
+                        sanitize::label(&path.display().to_string())
+                    ),
+                    theme.status(crate::model::Status::Incomplete),
                 ),
-                theme.status(crate::model::Status::Incomplete),
+                MOST,
             ));
         }
         if let Some(e) = &watch.error {
-            left.push(Span::styled(
-                format!(" {}", sanitize::label(e)),
-                theme.error(),
+            pieces.push(Piece::cut(
+                Span::styled(format!(" {}", sanitize::label(e)), theme.error()),
+                MOST,
             ));
         }
     }
     if let Some(notice) = &app.notice {
-        left.push(Span::styled(
-            format!(" {} ", sanitize::label(notice)),
-            theme.key(),
+        pieces.push(Piece::cut(
+            Span::styled(format!(" {} ", sanitize::label(notice)), theme.key()),
+            MOST,
         ));
     }
     if let Some(filter) = &app.filter {
-        left.push(Span::styled(
-            match app.match_count().unwrap_or(0) {
-                1 => format!(" filter: {} (1 match) ", sanitize::label(&filter.expr)),
-                n => format!(" filter: {} ({n} matches) ", sanitize::label(&filter.expr)),
-            },
-            theme.active_tab(),
+        pieces.push(Piece::cut(
+            Span::styled(
+                match app.match_count().unwrap_or(0) {
+                    1 => format!(" filter: {} (1 match) ", sanitize::label(&filter.expr)),
+                    n => format!(" filter: {} ({n} matches) ", sanitize::label(&filter.expr)),
+                },
+                theme.active_tab(),
+            ),
+            MOST,
         ));
     }
     let paths: Vec<String> = app
@@ -106,17 +123,33 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         1 => "1 problem (!)".to_string(),
         n => format!("{n} problems (!)"),
     };
+    // A message that would be cut to keep the counts takes their place while it shows
+    // (they are back once it goes); one cut anyway keeps them.
+    let totals = width(&counts) + width(&problem_text);
+    let full = area.width as usize;
+    let (fitted, cut) = fit_pieces(pieces.clone(), full.saturating_sub(totals));
+    let (mut left, show_counts) = match (cut, cut.then(|| fit_pieces(pieces, full))) {
+        (true, Some((alone, false))) => (alone, false),
+        _ => (fitted, true),
+    };
+    let (counts, problem_text) = match show_counts {
+        true => (counts, problem_text),
+        false => (String::new(), String::new()),
+    };
     let used: usize = left.iter().map(|s| width(&s.content)).sum();
     // The widest hints that leave the paths some room; none rather than a key cut in half.
     let fixed = used + width(&counts) + width(&problem_text) + 1;
     let hints = [hints(app, true), hints(app, false)]
         .into_iter()
-        .find(|h| fixed + width(h) + 8 <= area.width as usize)
+        .find(|h| fixed + width(h) + 8 <= full)
         .unwrap_or_default();
-    let room = (area.width as usize)
-        .saturating_sub(used + width(&counts) + width(&problem_text) + width(&hints) + 1);
-    let path_text = fit(&format!(" {}", paths.join(" ")), room);
-    let pad = (area.width as usize).saturating_sub(
+    let room =
+        full.saturating_sub(used + width(&counts) + width(&problem_text) + width(&hints) + 1);
+    let path_text = match show_counts {
+        true => fit(&format!(" {}", paths.join(" ")), room),
+        false => String::new(),
+    };
+    let pad = full.saturating_sub(
         used + width(&path_text) + width(&counts) + width(&problem_text) + width(&hints),
     );
     left.push(Span::styled(path_text, theme.key()));
@@ -132,6 +165,82 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     left.push(Span::raw(" ".repeat(pad)));
     left.push(Span::styled(hints, theme.dim()));
     frame.render_widget(Line::from(left), area);
+}
+
+/// How much a piece of the bar matters: the least goes first when it is too narrow.
+const LEAST: u8 = 0;
+const LITTLE: u8 = 1;
+const SOME: u8 = 2;
+const MOST: u8 = 3;
+const MUST: u8 = 4;
+
+#[derive(Clone)]
+struct Piece {
+    span: Span<'static>,
+    matters: u8,
+    /// May be cut short (with `…`) rather than dropped.
+    cuttable: bool,
+}
+
+impl Piece {
+    fn keep(span: Span<'static>, matters: u8) -> Self {
+        Self {
+            span,
+            matters,
+            cuttable: false,
+        }
+    }
+
+    fn cut(span: Span<'static>, matters: u8) -> Self {
+        Self {
+            span,
+            matters,
+            cuttable: true,
+        }
+    }
+}
+
+/// The pieces in `room` columns: what matters little dropped first, least first; then the
+/// longest piece that may be cut is cut while it keeps 32 columns; then what matters some
+/// dropped; then cut while 12 columns are kept; then the rest dropped, least first. Also
+/// says whether a piece was cut.
+fn fit_pieces(mut pieces: Vec<Piece>, room: usize) -> (Vec<Span<'static>>, bool) {
+    let mut was_cut = false;
+    for (drop_below, keep) in [(SOME, 32), (MOST, 12), (MUST, 0)] {
+        loop {
+            let total: usize = pieces.iter().map(|p| width(&p.span.content)).sum();
+            if total <= room {
+                return (pieces.into_iter().map(|p| p.span).collect(), was_cut);
+            }
+            let over = total - room;
+            if let Some(i) = pieces
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p.matters < drop_below)
+                .min_by_key(|(_, p)| p.matters)
+                .map(|(i, _)| i)
+            {
+                pieces.remove(i);
+                continue;
+            }
+            let Some(i) = pieces
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p.cuttable && keep > 0 && width(&p.span.content) >= over + keep)
+                .max_by_key(|(_, p)| width(&p.span.content))
+                .map(|(i, _)| i)
+            else {
+                break;
+            };
+            was_cut = true;
+            let text = fit(
+                &pieces[i].span.content,
+                width(&pieces[i].span.content) - over - 1,
+            );
+            pieces[i].span.content = format!("{text} ").into();
+        }
+    }
+    (pieces.into_iter().map(|p| p.span).collect(), was_cut)
 }
 
 /// The keys that matter most, named as the keymap in use names them (the config file may

@@ -1,7 +1,7 @@
 //! The problems overlay: every problem in what is open, where it is, one per row; Enter
 //! selects the call or session it belongs to.
 
-use super::{Theme, fit, width};
+use super::{Theme, fit, fit_middle, width};
 use crate::app::layout::list_popup;
 use crate::app::{Action, App, Overlay};
 use crate::untrusted::sanitize::label;
@@ -53,15 +53,30 @@ fn row<'a>(
     theme: &Theme,
 ) -> Line<'a> {
     let session = located.session.and_then(|sid| app.store.session(sid));
-    let mut place = match (session, located.span) {
-        (Some(s), Some(id)) => format!("{} › {}", label(&s.id), label(s.key(id))),
-        (Some(s), None) => label(&s.id).into_owned(),
-        _ => "(no session)".to_string(),
+    // The call is what tells problems apart: it stays whole, and a long session id (they
+    // share their beginnings and ends) is cut in the middle. Problems of no session give
+    // the whole row to where and what.
+    let column = (width_cols / 3).max(8);
+    let place = match (session, located.span) {
+        (Some(s), Some(id)) => {
+            let call = fit(&label(s.key(id)), column);
+            let room = column.saturating_sub(width(&call) + 3);
+            if room >= 6 {
+                format!("{} › {call}", fit_middle(&label(&s.id), room))
+            } else {
+                call
+            }
+        }
+        (Some(s), None) => fit_middle(&label(&s.id), column),
+        _ => String::new(),
     };
-    place = fit(&place, (width_cols / 3).max(8));
+    let pad = if place.is_empty() {
+        0
+    } else {
+        column.saturating_sub(width(&place)) + 1
+    };
     let where_ = label(&located.problem.location).into_owned();
     let what = label(&located.problem.message).into_owned();
-    let pad = (width_cols / 3).max(8).saturating_sub(width(&place));
     let rest = width_cols.saturating_sub(width(&place) + pad + 2);
     let location_w = width(&where_).min(rest / 2);
     let where_ = fit(&where_, location_w);
@@ -76,7 +91,7 @@ fn row<'a>(
         )
     };
     Line::from(vec![
-        Span::styled(format!(" {place}{} ", " ".repeat(pad)), base),
+        Span::styled(format!(" {place}{}", " ".repeat(pad)), base),
         Span::styled(where_, loc),
         Span::styled(": ", loc),
         Span::styled(what, msg),

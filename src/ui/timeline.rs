@@ -37,8 +37,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         // The window first: which session it is shows in the tree as well.
         title.push(Span::raw(format!(
             "· {}–{} of {}{} ",
-            format_offset(view.start),
-            format_offset(view.start + window_w),
+            // Written as durations are everywhere (`1m41s`, not `1.686m`), so the window
+            // and the whole agree when they are the same.
+            match view.start {
+                0 => "0".to_string(),
+                start => format_duration(start),
+            },
+            format_duration(view.start + window_w),
             format_duration(extent),
             if view.zoom > 1.0 {
                 format!(" · {:.1}×", view.zoom)

@@ -287,10 +287,55 @@ fn the_text_dump_lists_model_calls_messages() {
     let lines: Vec<&str> = text
         .lines()
         .filter(|l| l.starts_with("        ") && l.trim_start().split(": ").count() > 1)
+        // Why a span failed is said under it too, not as a message.
+        .filter(|l| !l.trim_start().starts_with("error: "))
         .collect();
     let shown: Vec<String> = lines
         .iter()
         .map(|l| l.trim_start().split(':').next().unwrap_or("").to_string())
         .collect();
     assert_eq!(shown, roles, "{text}");
+}
+
+/// `dump --format text` says why each failed span failed, in the words its trace recorded
+/// (the exception's type and message, found in the raw traces.json).
+#[test]
+fn the_text_dump_says_why_a_span_failed() {
+    let root = common::corpus().join("mlruns");
+    let out = common::tracetui(&["dump", "--format", "text", &root.display().to_string()]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut raw = String::new();
+    for entry in walk(&root) {
+        if entry.file_name().is_some_and(|n| n == "traces.json") {
+            raw.push_str(&std::fs::read_to_string(&entry).unwrap_or_default());
+        }
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    let mut said = 0;
+    for (i, line) in lines.iter().enumerate() {
+        if line.trim_end().ends_with(" error") && !line.contains('[') {
+            let why = lines
+                .get(i + 1)
+                .and_then(|l| l.trim().strip_prefix("error: "))
+                .unwrap_or_else(|| panic!("no reason under {line:?}"));
+            let message = why.split_once(": ").map_or(why, |(_, m)| m);
+            assert!(raw.contains(message), "{why:?} is not in the raw traces");
+            said += 1;
+        }
+    }
+    assert!(said > 0, "{text}");
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
 }

@@ -366,3 +366,29 @@ fn a_call_without_a_duration_has_an_unknown_end_not_a_zero_one() {
     );
     assert_eq!(r1["duration_ms"], 4_800, "the session spans its calls");
 }
+
+/// The text dump: each failed call says why under it, from the event's `error`, and the
+/// time columns line up whatever the depth.
+#[test]
+fn the_text_dump_says_why_and_lines_up() {
+    let (_dir, path) = fixture_copy("documented.jsonl");
+    let out = common::tracetui(&["dump", "--format", "text", &path.display().to_string()]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    let create = lines
+        .iter()
+        .position(|l| l.contains("github:create_issue"))
+        .expect("the failed call");
+    assert_eq!(lines[create + 1].trim(), "error: rate limited", "{text}");
+    // In each session, every span's offset ends in the same column.
+    let ends: Vec<usize> = lines
+        .iter()
+        .skip_while(|l| !l.starts_with("exec_1 "))
+        .skip(1)
+        .take_while(|l| !l.starts_with("exec_2 "))
+        .filter_map(|l| l.find("ms ").filter(|_| l.contains(" +")))
+        .collect();
+    assert!(ends.len() >= 5, "{text}");
+    assert!(ends.iter().all(|&e| e == ends[0]), "{ends:?}\n{text}");
+}

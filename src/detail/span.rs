@@ -132,7 +132,11 @@ fn detail(doc: &mut Doc, span: &OtelSpan, zone: Zone) {
         status.push_str(&format!(": {}", span.status_message));
     }
     doc.line(&[("status: ", Tone::Key), (&status, status_tone)]);
-    if let Some(e) = span.exception() {
+    // MLflow writes the exception as the status message too: said once.
+    if let Some(e) = span
+        .exception()
+        .filter(|e| !span.status_message.contains(e.as_str()))
+    {
         doc.line(&[("exception: ", Tone::Key), (&e, Tone::Error)]);
     }
     match (span.start_ns, span.end_ns) {

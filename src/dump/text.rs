@@ -120,6 +120,12 @@ fn session_block(
         writeln!(out, "  ! {}", sanitize::label(&problem.to_string()))?;
     }
     let depths = session.depths();
+    // The label column is as wide as the deepest span needs, so the times line up.
+    let deepest = order
+        .iter()
+        .map(|id| (depths[id.index()] as usize).min(MAX_INDENT))
+        .max()
+        .unwrap_or(0);
     for &id in &order {
         let gap = session.gap_before(id);
         let span = session.span(id);
@@ -160,9 +166,10 @@ fn session_block(
         if let Some(u) = span.payload.usage() {
             size.push_str(&format!("  used {}", crate::analysis::size::usage_text(u)));
         }
+        let label_w = 28 + 2 * (deepest - depth.min(MAX_INDENT));
         writeln!(
             out,
-            "{indent}{:<28} {:>9} {:>8} {:>9}  {}{size}",
+            "{indent}{:<label_w$} {:>9} {:>8} {:>9}  {}{size}",
             sanitize::label(&label),
             offset,
             span.duration_ns()
@@ -201,9 +208,43 @@ fn session_block(
             };
             writeln!(out, "{indent}    reply: {}", sanitize::label(&line))?;
         }
+        if span.status == crate::model::Status::Error
+            && let Some(why) = error_line(&span.payload)
+        {
+            let line: String = why.chars().take(MESSAGE_PREVIEW).collect();
+            writeln!(out, "{indent}    error: {}", sanitize::label(&line))?;
+        }
         for problem in &span.problems {
             writeln!(out, "{indent}  ! {}", sanitize::label(&problem.to_string()))?;
         }
     }
     Ok(())
+}
+
+/// Why a span failed, in a line, as its source recorded it: an event's `error`, a span's
+/// exception or status message.
+fn error_line(payload: &Payload) -> Option<String> {
+    let text = match payload {
+        Payload::Event(event) => {
+            let error =
+                crate::formats::pml::body::read(event, &mut crate::formats::bytes::Pread).error?;
+            match error {
+                serde_json::Value::String(s) => s,
+                serde_json::Value::Object(ref map) => map
+                    .get("message")
+                    .and_then(serde_json::Value::as_str)
+                    .map_or_else(|| error.to_string(), str::to_string),
+                other => other.to_string(),
+            }
+        }
+        Payload::Span(span_ref) => {
+            crate::formats::otel::load(span_ref, &mut crate::formats::bytes::Pread)
+                .ok()?
+                .error_text()?
+        }
+        Payload::Poml(_) | Payload::None => return None,
+    };
+    text.lines()
+        .find(|l| !l.trim().is_empty())
+        .map(|l| l.trim().to_string())
 }

@@ -197,6 +197,12 @@ impl OtelSpan {
         })
     }
 
+    /// Why it failed, in a line: its exception, else its status message.
+    pub fn error_text(&self) -> Option<String> {
+        self.exception()
+            .or_else(|| (!self.status_message.is_empty()).then(|| self.status_message.clone()))
+    }
+
     /// What went in, as the source records it (MLflow's inputs, a tool's arguments).
     pub fn inputs(&self) -> Option<Cow<'_, Value>> {
         self.io(&INPUT_KEYS, "input.mime_type")

@@ -165,7 +165,7 @@ fn output_that_cannot_be_written_is_said_plainly() {
         let out = run(tracetui(&args).stdout(full));
         let err = plain_usage_error(args[0], &out);
         assert_eq!(
-            err, "tracetui: cannot write the output: No space left on device\n",
+            err, "tracetui: cannot write the output: no space left on device\n",
             "{args:?}"
         );
     }

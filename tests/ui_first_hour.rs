@@ -103,8 +103,13 @@ fn patterns_count_the_tool_calls_poml_messages_carry() {
         })
         .collect();
     assert_eq!(counted, expected);
-    // No times are known for them: none are made up.
+    // No times or outcomes are known for them: none are made up.
     assert!(stats["tools"][0]["p50_ms"].is_null(), "{}", stats["tools"]);
+    assert!(
+        stats["tools"][0]["success_rate"].is_null(),
+        "{}",
+        stats["tools"]
+    );
 
     // The Patterns view lists them, and Enter on one filters to the calls that carry it.
     let mut h = poml();
@@ -116,6 +121,11 @@ fn patterns_count_the_tool_calls_poml_messages_carry() {
         .expect("a tool");
     let screen = h.screen();
     assert!(screen.contains(&format!("  {tool} ")), "{screen}");
+    let row = screen
+        .lines()
+        .find(|l| l.contains(&format!("  {tool} ")))
+        .unwrap_or_default();
+    assert!(!row.contains('%'), "no success rate is made up: {row}");
     h.press("<Enter>");
     let screen = h.screen();
     assert!(

@@ -192,8 +192,23 @@ fn whole(path: &Path, shown: &str) -> Result<Side, String> {
                 .map(|s| sanitize::label(&s.id).into_owned())
                 .collect();
             let more = if many.len() > ids.len() { ", ..." } else { "" };
+            // POML sessions are folders of their own: name one by its path.
+            let poml = many
+                .iter()
+                .filter_map(|&sid| store.session(sid))
+                .all(|s| s.source == crate::model::Source::Poml && s.path.is_dir());
+            let how = if poml {
+                "give one session folder"
+            } else {
+                "name one as"
+            };
+            let pattern = if poml {
+                format!("{}/SESSION", shown.trim_end_matches('/'))
+            } else {
+                format!("{shown}#SESSION")
+            };
             Err(format!(
-                "{shown} holds {} sessions: name one as {shown}#SESSION ({}{more})",
+                "{shown} holds {} sessions: {how} {pattern} ({}{more})",
                 many.len(),
                 ids.join(", ")
             ))

@@ -107,7 +107,7 @@ mod tests {
         );
         assert_eq!(
             reason(&Error::from_raw_os_error(libc::ENOSPC)),
-            "No space left on device"
+            "no space left on device"
         );
     }
 }

@@ -130,8 +130,16 @@ pub fn reason(e: &std::io::Error) -> String {
         // "(os error 28)" means nothing to the reader of the sentence before it.
         _ => {
             let text = describe(e);
-            match text.find(" (os error ") {
+            let text = match text.find(" (os error ") {
                 Some(at) if text.ends_with(')') => text[..at].to_string(),
+                _ => text,
+            };
+            // The system's words begin a sentence ("Not a directory"); here they end one.
+            let mut chars = text.chars();
+            match (chars.next(), chars.next()) {
+                (Some(first), Some(second)) if first.is_uppercase() && second.is_lowercase() => {
+                    first.to_lowercase().chain(text.chars().skip(1)).collect()
+                }
                 _ => text,
             }
         }
@@ -141,6 +149,14 @@ pub fn reason(e: &std::io::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reasons_read_as_the_end_of_a_sentence() {
+        let e = std::io::Error::from_raw_os_error(libc::ENOTDIR);
+        assert_eq!(reason(&e), "not a directory");
+        let e = std::io::Error::from_raw_os_error(libc::ECONNREFUSED);
+        assert_eq!(reason(&e), "connection refused");
+    }
 
     #[test]
     fn reads_a_bounded_prefix() {

@@ -83,10 +83,11 @@ pub fn document(stats: &Stats) -> Patterns {
             (&format!("  {:<name_w$}", t.tool), Tone::Key),
             (
                 &format!(
-                    " {:>5} {:>6} {:>6.1}% {:>6} {:>6} {:>6}",
+                    " {:>5} {:>6} {:>7} {:>6} {:>6} {:>6}",
                     t.calls,
                     t.errors,
-                    t.success_rate * 100.0,
+                    t.success_rate
+                        .map_or_else(|| "–".to_string(), |r| format!("{:.1}%", r * 100.0)),
                     fmt(t.p50_ms),
                     fmt(t.p95_ms),
                     fmt(t.max_ms)
@@ -163,7 +164,7 @@ mod tests {
             tool: name.into(),
             calls: 1,
             errors: 0,
-            success_rate: 1.0,
+            success_rate: Some(1.0),
             p50_ms: Some(1.0),
             p95_ms: Some(1.0),
             max_ms: Some(1.0),

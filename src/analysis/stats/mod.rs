@@ -29,7 +29,9 @@ pub struct ToolStats {
     pub tool: String,
     pub calls: usize,
     pub errors: usize,
-    pub success_rate: f64,
+    /// `None` when no call's outcome is known (tool calls known only from the messages a
+    /// POML call carries: what they returned is not recorded as a success or a failure).
+    pub success_rate: Option<f64>,
     /// `None` when no call of the tool has a time (tool calls known only from the
     /// messages a POML call carries).
     pub p50_ms: Option<f64>,
@@ -92,9 +94,19 @@ pub fn percentile(sorted: &[Nanos], p: f64) -> Nanos {
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
+/// One tool's calls as counted: their times, how many, how many failed, and how many had
+/// an outcome at all.
+#[derive(Default)]
+struct ToolTally {
+    times: Vec<Nanos>,
+    calls: usize,
+    errors: usize,
+    known: usize,
+}
+
 pub fn compute(store: &Store, matches: Option<&Matches>) -> Stats {
     let selected = |sid: SessionId, id: SpanId| matches.is_none_or(|m| m.is_match(sid, id));
-    let mut durations: BTreeMap<String, (Vec<Nanos>, usize, usize)> = BTreeMap::new();
+    let mut durations: BTreeMap<String, ToolTally> = BTreeMap::new();
     let mut sequences: HashMap<(String, String), usize> = HashMap::new();
     let mut contains: HashMap<(String, String), usize> = HashMap::new();
     let mut calls: Vec<(SessionId, SpanId, Nanos)> = Vec::new();
@@ -108,10 +120,11 @@ pub fn compute(store: &Store, matches: Option<&Matches>) -> Stats {
                 let entry = durations
                     .entry(store.name(span.name).to_string())
                     .or_default();
-                entry.1 += 1;
-                entry.2 += usize::from(span.status == Status::Error);
+                entry.calls += 1;
+                entry.known += 1;
+                entry.errors += usize::from(span.status == Status::Error);
                 if let Some(d) = span.duration_ns() {
-                    entry.0.push(d);
+                    entry.times.push(d);
                 }
                 if let Some(cap) = capability_above(session, id) {
                     let key = (
@@ -162,17 +175,14 @@ pub fn compute(store: &Store, matches: Option<&Matches>) -> Stats {
 
     let mut tools: Vec<ToolStats> = durations
         .into_iter()
-        .map(|(tool, (mut d, calls, errors))| {
+        .map(|(tool, t)| {
+            let mut d = t.times;
             d.sort_unstable();
             ToolStats {
                 tool,
-                calls,
-                errors,
-                success_rate: if calls == 0 {
-                    0.0
-                } else {
-                    (calls - errors) as f64 / calls as f64
-                },
+                calls: t.calls,
+                errors: t.errors,
+                success_rate: (t.known > 0).then(|| (t.known - t.errors) as f64 / t.known as f64),
                 p50_ms: (!d.is_empty()).then(|| ms(percentile(&d, 50.0))),
                 p95_ms: (!d.is_empty()).then(|| ms(percentile(&d, 95.0))),
                 max_ms: d.last().map(|&max| ms(max)),
@@ -237,7 +247,7 @@ fn carried_tool_calls(
     sid: SessionId,
     session: &Session,
     selected: &impl Fn(SessionId, SpanId) -> bool,
-    durations: &mut BTreeMap<String, (Vec<Nanos>, usize, usize)>,
+    durations: &mut BTreeMap<String, ToolTally>,
     sequences: &mut HashMap<(String, String), usize>,
 ) {
     let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
@@ -262,7 +272,7 @@ fn carried_tool_calls(
             if !seen.insert(key) || !selected(sid, id) {
                 continue;
             }
-            durations.entry(name.to_string()).or_default().1 += 1;
+            durations.entry(name.to_string()).or_default().calls += 1;
             if let Some(before) = previous {
                 *sequences
                     .entry((before.to_string(), name.to_string()))

@@ -172,7 +172,7 @@ fn read(
     answer: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
     limit: u64,
 ) -> Result<Vec<u8>, Failure> {
-    let mut response = answer.map_err(|e| Failure::Unreachable(e.to_string()))?;
+    let mut response = answer.map_err(|e| Failure::Unreachable(transport_reason(e)))?;
     let status = response.status().as_u16();
     let body = response
         .body_mut()
@@ -183,7 +183,7 @@ fn read(
             ureq::Error::BodyExceedsLimit(_) => {
                 Failure::BadData(format!("an answer over {} MiB", limit >> 20))
             }
-            other => Failure::Unreachable(other.to_string()),
+            other => Failure::Unreachable(transport_reason(other)),
         })?;
     match status {
         200..=299 => Ok(body),
@@ -232,6 +232,17 @@ fn percent_encode(text: &str) -> String {
         }
     }
     out
+}
+
+/// Why the server could not be reached, in the few words a user needs ("connection
+/// refused", not "io: Connection refused (os error 111)").
+fn transport_reason(e: ureq::Error) -> String {
+    match e {
+        ureq::Error::Io(io) => crate::untrusted::fsread::reason(&io),
+        ureq::Error::Timeout(_) => "timed out".into(),
+        ureq::Error::HostNotFound => "host not found".into(),
+        other => other.to_string(),
+    }
 }
 
 #[cfg(test)]

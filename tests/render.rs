@@ -262,6 +262,21 @@ fn set_changes_one_value_and_the_diff_shows_it() {
     assert!(diff.contains("\n-name: Ana Souza\n"), "{diff}");
     assert!(diff.contains("\n+name: Bruno Lima\n"), "{diff}");
     assert!(diff.contains("+1 −1 in messages"), "{diff}");
+    assert!(
+        !text(&out.stderr).contains("note:"),
+        "a value that was there: {}",
+        text(&out.stderr)
+    );
+
+    // A name the context did not have (a typo, often) is added, and said so.
+    let out = render(&[&call, "--set", "traveler.nmae=Bruno", "--diff"]);
+    assert_ne!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr)
+            .contains("--set traveler.nmae: the recorded context had no such value; added"),
+        "{}",
+        text(&out.stderr)
+    );
 
     // A JSON value is taken as JSON.
     let out = render(&[

@@ -65,7 +65,13 @@ fn one(
     if !args.set.is_empty() {
         let mut context = job.context_value().map_err(UsageError::new)?;
         for assignment in &args.set {
-            crate::render::set::apply(&mut context, assignment).map_err(UsageError::new)?;
+            if crate::render::set::apply(&mut context, assignment).map_err(UsageError::new)? {
+                let name = assignment.split_once('=').map_or("", |(n, _)| n);
+                eprintln!(
+                    "tracetui render: note: --set {}: the recorded context had no such value; added",
+                    crate::untrusted::sanitize::label(name)
+                );
+            }
         }
         job.context = Some(serde_json::to_vec_pretty(&context)?);
     }

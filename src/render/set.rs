@@ -4,8 +4,9 @@
 
 use serde_json::Value;
 
-/// Apply `assignment` to `context`; objects along the way are made when missing.
-pub fn apply(context: &mut Value, assignment: &str) -> Result<(), String> {
+/// Apply `assignment` to `context`; objects along the way are made when missing. Says
+/// whether the name was new to the context (a typo renders unchanged, so it is worth a word).
+pub fn apply(context: &mut Value, assignment: &str) -> Result<bool, String> {
     let (name, raw) = assignment
         .split_once('=')
         .ok_or_else(|| format!("--set {assignment}: expected NAME=VALUE"))?;
@@ -13,6 +14,7 @@ pub fn apply(context: &mut Value, assignment: &str) -> Result<(), String> {
         return Err(format!("--set {assignment}: the name has an empty part"));
     }
     let value = serde_json::from_str(raw).unwrap_or_else(|_| Value::String(raw.to_string()));
+    let new = context.pointer(&pointer(name)).is_none();
     let mut at = context;
     for key in name.split('.') {
         at = step(at, key).ok_or_else(|| {
@@ -20,7 +22,14 @@ pub fn apply(context: &mut Value, assignment: &str) -> Result<(), String> {
         })?;
     }
     *at = value;
-    Ok(())
+    Ok(new)
+}
+
+/// A dotted name as a JSON pointer (`a.b` is `/a/b`).
+fn pointer(name: &str) -> String {
+    name.split('.')
+        .map(|key| format!("/{}", key.replace('~', "~0").replace('/', "~1")))
+        .collect()
 }
 
 fn step<'a>(at: &'a mut Value, key: &str) -> Option<&'a mut Value> {
@@ -45,11 +54,12 @@ mod tests {
         apply(&mut ctx, "a=[1,2]").expect("json");
         apply(&mut ctx, "t.name=Bruno Lima").expect("string");
         apply(&mut ctx, "legs.0.to=\"FRA\"").expect("list");
-        apply(&mut ctx, "new.deep=true").expect("made");
+        assert_eq!(apply(&mut ctx, "new.deep=true"), Ok(true), "new to it");
+        assert_eq!(apply(&mut ctx, "t.name=Ana"), Ok(false), "there before");
         apply(&mut ctx, "eq=a=b").expect("first = splits");
         assert_eq!(
             ctx,
-            json!({"a": [1,2], "t": {"name": "Bruno Lima"}, "legs": [{"to": "FRA"}],
+            json!({"a": [1,2], "t": {"name": "Ana"}, "legs": [{"to": "FRA"}],
                    "new": {"deep": true}, "eq": "a=b"})
         );
     }

@@ -66,8 +66,16 @@ fn wrap_line(line: &Line, width: usize, rows: &mut Vec<Line>) {
         rows.push(Line::default());
         return;
     }
+    // A field (`key: value`) hangs its value's further rows two columns in, so a long value
+    // does not read as a line of its own.
+    let hang = match line.chunks.first() {
+        Some(c) if c.tone == Tone::Key && c.text.ends_with(": ") && width > 8 => 2,
+        _ => 0,
+    };
     let mut start = 0;
     while start < chars.len() {
+        let indent = if start > 0 { hang } else { 0 };
+        let width = width - indent;
         let mut used = 0;
         let mut end = start;
         let mut last_break = None;
@@ -87,7 +95,17 @@ fn wrap_line(line: &Line, width: usize, rows: &mut Vec<Line>) {
         {
             end = b;
         }
-        rows.push(to_line(&chars[start..end]));
+        let mut row = to_line(&chars[start..end]);
+        if indent > 0 {
+            row.chunks.insert(
+                0,
+                Chunk {
+                    text: " ".repeat(indent),
+                    tone: Tone::Plain,
+                },
+            );
+        }
+        rows.push(row);
         start = end;
     }
 }
@@ -127,6 +145,17 @@ mod tests {
             vec!["the ", "quick ", "brown ", "fox", "abcdefgh", "ij", ""]
         );
         assert_eq!(w.starts, vec![0, 4, 6]);
+    }
+
+    #[test]
+    fn a_fields_value_hangs_under_it() {
+        let mut doc = Doc::new();
+        doc.field("id", "tr-80e3ff883adbed565035e04c88d0a2bd");
+        let w = wrap(&doc.lines, 16);
+        assert_eq!(
+            texts(&w),
+            vec!["id: ", "  tr-80e3ff883ad", "  bed565035e04c8", "  8d0a2bd"]
+        );
     }
 
     #[test]

@@ -150,7 +150,7 @@ fn the_patterns_view_goes_to_calls_and_filters_by_tools() {
         screen.contains("filter: tool:filesystem:read_file (3 matches)"),
         "{screen}"
     );
-    // The patterns follow the filter (no failed execution reads a file); G goes to the
+    // The patterns follow the filter (no failed call reads a file); G goes to the
     // last line.
     h.press("p");
     assert!(
@@ -160,7 +160,7 @@ fn the_patterns_view_goes_to_calls_and_filters_by_tools() {
     h.press("gG");
     let screen = h.screen();
     assert!(
-        !highlighted(&h, h.row_of("Failed executions (0)")),
+        !highlighted(&h, h.row_of("Failed calls (0)")),
         "G stops on the last line that leads somewhere: {screen}"
     );
     assert!(screen.contains("Enter go to it"), "{screen}");

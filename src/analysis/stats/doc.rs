@@ -131,7 +131,7 @@ pub fn document(stats: &Stats) -> Patterns {
     }
     for (title, list) in [
         ("Slowest calls", &stats.slowest),
-        ("Failed executions", &stats.failed),
+        ("Failed calls", &stats.failed),
     ] {
         doc.blank();
         doc.heading(&format!("{title} ({})", list.len()));

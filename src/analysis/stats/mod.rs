@@ -12,7 +12,7 @@ use crate::model::{Session, SessionId, SpanId, SpanKind, Status, Store};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
-/// How many of the slowest calls and failed executions are listed.
+/// How many of the slowest and the failed calls are listed.
 pub const TOP: usize = 10;
 
 #[derive(Debug, Default, PartialEq, Serialize)]
@@ -140,8 +140,9 @@ pub fn compute(store: &Store, matches: Option<&Matches>) -> Stats {
             {
                 calls.push((sid, id, d));
             }
+            // What failed: each call (a tool, a model or POML call) and each run as a whole.
             let root = span.parent.is_none() && !session.is_orphan(id);
-            if chosen && root && span.status == Status::Error {
+            if chosen && (root || is_call(span.kind)) && span.status == Status::Error {
                 failed.push((sid, id));
             }
         }

@@ -124,15 +124,25 @@ impl Server {
     pub fn log_traces(&self, round: &str) {
         log_traces(&self.url(), round);
     }
+
+    /// Log a round into `experiment`, made by the client if it is new.
+    pub fn log_traces_in(&self, round: &str, experiment: &str) {
+        log_traces_to(&self.url(), round, experiment);
+    }
 }
 
 pub fn log_traces(target: &str, round: &str) {
+    log_traces_to(target, round, "tripwise");
+}
+
+fn log_traces_to(target: &str, round: &str, experiment: &str) {
     let scratch = tempfile::tempdir().expect("scratch");
     crate::common::run_ok(
         Command::new(crate::common::mlflow_python())
             .arg(crate::common::fixture("mlflow_sql/log_traces.py"))
             .arg(target)
             .arg(round)
+            .arg(experiment)
             .current_dir(scratch.path()),
         "mlflow",
     );

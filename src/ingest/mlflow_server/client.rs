@@ -13,6 +13,8 @@ pub const TRACE_LIMIT: u64 = 256 << 20;
 pub const PAGE_SIZE: usize = 500;
 /// The first page of a walk: about a screenful, since a server's time grows with the page.
 pub const FIRST_PAGE_SIZE: usize = 50;
+/// How many of the newest experiments each poll looks at for ones made since.
+const NEWEST_EXPERIMENTS: usize = 50;
 
 /// Why a request did not give an answer to read.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -96,6 +98,16 @@ impl Client {
             url.push_str("&page_token=");
             url.push_str(&percent_encode(t));
         }
+        self.get(&url, PAGE_LIMIT)
+    }
+
+    /// The most recently created experiments, newest first: one small request that finds
+    /// an experiment made since the list was read.
+    pub fn newest_experiments(&self) -> Result<Vec<u8>, Failure> {
+        let url = format!(
+            "{}/api/2.0/mlflow/experiments/search?max_results={NEWEST_EXPERIMENTS}&order_by=creation_time%20DESC",
+            self.base
+        );
         self.get(&url, PAGE_LIMIT)
     }
 

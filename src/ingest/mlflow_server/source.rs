@@ -86,6 +86,23 @@ impl ServerSource {
         self.traces.len()
     }
 
+    /// Add the experiments made since the list was read (an agent's first run calls
+    /// `set_experiment("new")` while tracetui watches): the newest few, in one request.
+    pub fn read_newer_experiments(&mut self) -> Result<(), Failure> {
+        let body = self.client.newest_experiments()?;
+        let page = rest::experiments(&body).map_err(Failure::BadData)?;
+        for (id, name) in page.items {
+            let wanted = self
+                .experiment
+                .as_ref()
+                .is_none_or(|want| *want == id || *want == name);
+            if wanted && !self.experiments.iter().any(|(known, _)| *known == id) {
+                self.experiments.push((id, name));
+            }
+        }
+        Ok(())
+    }
+
     /// Read the experiment list (every page), narrowed to `--experiment`.
     pub fn read_experiments(&mut self) -> Result<(), Failure> {
         let mut all = Vec::new();
@@ -124,8 +141,12 @@ impl ServerSource {
 
     /// Read the next page of `listing`; `Ok(true)` while there are more to read.
     pub fn page(&mut self, listing: &mut Listing, out: &mut Vec<Update>) -> Result<bool, Failure> {
-        if self.experiments.is_empty() {
+        // The whole list on a full walk (experiments deleted or renamed), the newest at the
+        // start of every poll (experiments made since).
+        if self.experiments.is_empty() || (listing.pages == 0 && listing.is_full()) {
             self.read_experiments()?;
+        } else if listing.pages == 0 {
+            self.read_newer_experiments()?;
         }
         let ids: Vec<String> = self.experiments.iter().map(|(id, _)| id.clone()).collect();
         let size = if listing.pages == 0 {

@@ -203,3 +203,40 @@ fn every_span_in_a_large_dump_gets_its_own_fields() {
     let failed = (0..traces * per_trace).filter(|n| n % 7 == 0).count();
     assert!(check(&filtered) >= failed);
 }
+
+/// The text dump gives every message a line: a reply that says something and calls tools
+/// shows both, and a tool result names the tool of the call it answers.
+#[test]
+fn the_text_dump_shows_calls_beside_text_and_names_results() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let messages = serde_json::json!([
+        {"role": "user", "parts": [{"type": "text", "content": "Weather and flights?"}]},
+        {"role": "assistant", "parts": [
+            {"type": "text", "content": "Let me check both."},
+            {"type": "tool_call", "id": "call_wx", "name": "get_weather", "arguments": {"city": "Lisbon"}},
+            {"type": "tool_call", "id": "call_fl", "name": "search_flights", "arguments": {}}
+        ]},
+        {"role": "tool", "parts": [{"type": "tool_call_response", "id": "call_fl", "response": "none"}]}
+    ]);
+    let line = serde_json::json!({"resourceSpans": [{"scopeSpans": [{"spans": [{
+        "traceId": "4bf92f3577b34da6a3ce929d0e0e4736",
+        "spanId": "00f067aa0ba902b7",
+        "name": "chat gpt-4o",
+        "startTimeUnixNano": "1763700000120000000",
+        "endTimeUnixNano": "1763700000970000000",
+        "attributes": [
+            {"key": "gen_ai.operation.name", "value": {"stringValue": "chat"}},
+            {"key": "gen_ai.input.messages", "value": {"stringValue": messages.to_string()}}
+        ]
+    }]}]}]});
+    let path = dir.path().join("traces.jsonl");
+    std::fs::write(&path, format!("{line}\n")).expect("write");
+    let out = common::tracetui(&["dump", "--format", "text", &path.display().to_string()]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("assistant: Let me check both.  → get_weather  → search_flights"),
+        "{text}"
+    );
+    assert!(text.contains("tool: ← search_flights call_fl"), "{text}");
+}

@@ -48,9 +48,10 @@ fn messages(span: &OtelSpan, span_ref: &SpanRef, out: &mut Rendered) {
             Tone::Dim,
         )]);
     }
+    let called = chat::called_tools(&list);
     for message in &list {
         out.anchors.push(out.doc.lines.len());
-        one_message(&mut out.doc, message, span_ref);
+        one_message(&mut out.doc, message, &called, span_ref);
         out.doc.blank();
     }
     if !tools.is_empty() {
@@ -59,7 +60,12 @@ fn messages(span: &OtelSpan, span_ref: &SpanRef, out: &mut Rendered) {
     }
 }
 
-fn one_message(doc: &mut Doc, m: &ChatMessage, span_ref: &SpanRef) {
+fn one_message(
+    doc: &mut Doc,
+    m: &ChatMessage,
+    called: &std::collections::HashMap<&str, &str>,
+    span_ref: &SpanRef,
+) {
     let mut header = format!("── {} ──", m.role);
     if let Some(reason) = &m.finish_reason {
         header.push_str(&format!("  (finish: {reason})"));
@@ -87,8 +93,12 @@ fn one_message(doc: &mut Doc, m: &ChatMessage, span_ref: &SpanRef) {
                 json_text::append(doc, arguments, "  ");
             }
             ChatPart::ToolResult { id, content } => {
+                let tool = called
+                    .get(id.as_str())
+                    .map_or_else(String::new, |name| format!(" {name}"));
                 doc.line(&[
                     ("← tool result", Tone::Key),
+                    (&tool, Tone::Key),
                     (&format!("  id {id}"), Tone::Dim),
                 ]);
                 match content {

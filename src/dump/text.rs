@@ -42,27 +42,32 @@ fn span_messages(
             );
         }
     };
-    for m in chat::messages(&span) {
-        let line = m
+    let list = chat::messages(&span);
+    let called = chat::called_tools(&list);
+    for m in &list {
+        let text = m.parts.iter().find_map(|p| match p {
+            ChatPart::Text(t) => t.lines().find(|l| !l.trim().is_empty()).map(String::from),
+            _ => None,
+        });
+        let calls: Vec<String> = m
             .parts
             .iter()
-            .find_map(|p| match p {
-                ChatPart::Text(t) => t.lines().find(|l| !l.trim().is_empty()).map(String::from),
+            .filter_map(|p| match p {
+                ChatPart::ToolCall { name, .. } => Some(format!("→ {name}")),
+                ChatPart::ToolResult { id, .. } => Some(match called.get(id.as_str()) {
+                    Some(name) => format!("← {name} {id}"),
+                    None => format!("← {id}"),
+                }),
                 _ => None,
             })
-            .or_else(|| {
-                let calls: Vec<String> = m
-                    .parts
-                    .iter()
-                    .filter_map(|p| match p {
-                        ChatPart::ToolCall { name, .. } => Some(format!("→ {name}")),
-                        ChatPart::ToolResult { id, .. } => Some(format!("← {id}")),
-                        _ => None,
-                    })
-                    .collect();
-                (!calls.is_empty()).then(|| calls.join("  "))
-            })
-            .unwrap_or_default();
+            .collect();
+        // Text first, then every call it makes: a reply that says something and calls
+        // tools does both.
+        let line = match (text, calls.is_empty()) {
+            (Some(text), true) => text,
+            (Some(text), false) => format!("{text}  {}", calls.join("  ")),
+            (None, _) => calls.join("  "),
+        };
         let line: String = line.chars().take(MESSAGE_PREVIEW).collect();
         writeln!(
             out,

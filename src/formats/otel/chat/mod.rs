@@ -44,6 +44,21 @@ pub enum ChatPart {
     Other(Value),
 }
 
+/// The tool each call id names, from the calls in `messages`: a tool result carries only
+/// the id of the call it answers.
+pub fn called_tools(messages: &[ChatMessage]) -> std::collections::HashMap<&str, &str> {
+    messages
+        .iter()
+        .flat_map(|m| &m.parts)
+        .filter_map(|p| match p {
+            ChatPart::ToolCall { id, name, .. } if !id.is_empty() => {
+                Some((id.as_str(), name.as_str()))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 /// Every message the span records, system instructions first, then input, then output.
 pub fn messages(span: &OtelSpan) -> Vec<ChatMessage> {
     let sources: [fn(&OtelSpan) -> Vec<ChatMessage>; 7] = [

@@ -218,12 +218,19 @@ impl OtelSpan {
     fn io(&self, keys: &[&str], mime_key: &str) -> Option<Cow<'_, Value>> {
         let (key, value) = keys.iter().find_map(|k| Some((*k, self.attr(k)?)))?;
         let json = self.attr_str(mime_key) == Some("application/json");
-        match value {
-            Value::String(text) if json && key.ends_with(".value") => {
-                Some(serde_json::from_str(text).map_or(Cow::Borrowed(value), Cow::Owned))
-            }
-            _ => Some(Cow::Borrowed(value)),
-        }
+        let Value::String(text) = value else {
+            return Some(Cow::Borrowed(value));
+        };
+        let decoded = || serde_json::from_str::<Value>(text).ok();
+        let as_json = match key {
+            // OpenInference says when a value is JSON; text stays text however it looks.
+            _ if key.ends_with(".value") => decoded().filter(|_| json),
+            // The Traceloop SDK always writes `json.dumps` of the value.
+            _ if key.starts_with("traceloop.entity.") => decoded(),
+            // GenAI tool arguments and results: JSON when they are an object or a list.
+            _ => decoded().filter(|v| v.is_object() || v.is_array()),
+        };
+        Some(as_json.map_or(Cow::Borrowed(value), Cow::Owned))
     }
 
     /// The attributes not shown as the inputs or outputs.
@@ -367,6 +374,33 @@ mod tests {
             SpanKind::Tool
         );
         assert_eq!(span(&[]).kind(), SpanKind::Span);
+    }
+
+    #[test]
+    fn inputs_and_outputs_decoded_as_each_writer_encodes_them() {
+        // Traceloop: always json.dumps, a string included.
+        let s = span(&[
+            (
+                "traceloop.entity.input",
+                json!(r#"{"args": [], "kwargs": {"city": "Lisbon"}}"#),
+            ),
+            ("traceloop.entity.output", json!(r#""Sunny in Lisbon""#)),
+        ]);
+        assert_eq!(
+            s.inputs().as_deref(),
+            Some(&json!({"args": [], "kwargs": {"city": "Lisbon"}}))
+        );
+        assert_eq!(s.outputs().as_deref(), Some(&json!("Sunny in Lisbon")));
+        // GenAI tool arguments as JSON text; a plain result stays text.
+        let s = span(&[
+            ("gen_ai.tool.call.arguments", json!(r#"{"city": "Lisbon"}"#)),
+            ("gen_ai.tool.call.result", json!("42")),
+        ]);
+        assert_eq!(s.inputs().as_deref(), Some(&json!({"city": "Lisbon"})));
+        assert_eq!(s.outputs().as_deref(), Some(&json!("42")));
+        // OpenInference: JSON only when its mime type says so.
+        let s = span(&[("input.value", json!(r#"{"a": 1}"#))]);
+        assert_eq!(s.inputs().as_deref(), Some(&json!(r#"{"a": 1}"#)));
     }
 
     #[test]

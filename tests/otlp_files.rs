@@ -240,3 +240,47 @@ fn the_text_dump_shows_calls_beside_text_and_names_results() {
     );
     assert!(text.contains("tool: ← search_flights call_fl"), "{text}");
 }
+
+/// One tool however each convention names its span (GenAI `execute_tool get_weather`,
+/// Traceloop `get_weather.tool`, OpenInference `get_weather`): counted as one in `stats`,
+/// found by `tool:get_weather`; the span's own name still matches.
+#[test]
+fn a_tool_is_one_tool_whatever_the_convention_names_its_span() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let span = |id: &str, name: &str, key: &str, kind: &str| {
+        serde_json::json!({
+            "traceId": format!("{id:0>32}"),
+            "spanId": format!("{id:0>16}"),
+            "name": name,
+            "startTimeUnixNano": "1763700000000000000",
+            "endTimeUnixNano": "1763700000100000000",
+            "attributes": [{"key": key, "value": {"stringValue": kind}}]
+        })
+    };
+    let spans = vec![
+        span(
+            "1",
+            "execute_tool get_weather",
+            "gen_ai.operation.name",
+            "execute_tool",
+        ),
+        span("2", "get_weather.tool", "traceloop.span.kind", "tool"),
+        span("3", "get_weather", "openinference.span.kind", "TOOL"),
+    ];
+    let line = serde_json::json!({"resourceSpans": [{"scopeSpans": [{"spans": spans}]}]});
+    let path = dir.path().join("traces.jsonl");
+    std::fs::write(&path, format!("{line}\n")).expect("write");
+    let file = path.display().to_string();
+    let stats: Value =
+        serde_json::from_slice(&common::tracetui(&["stats", "--format", "json", &file]).stdout)
+            .expect("stats JSON");
+    assert_eq!(stats["tools"][0]["tool"], "get_weather", "{stats}");
+    assert_eq!(stats["tools"][0]["calls"], 3, "{stats}");
+    assert_eq!(stats["tools"].as_array().map(Vec::len), Some(1), "{stats}");
+    let matched = |filter: &str| {
+        let dump = common::dump_json_with(&["--filter", filter], &[path.as_path()]);
+        dump["sessions"].as_array().map_or(0, Vec::len)
+    };
+    assert_eq!(matched("tool:get_weather"), 3);
+    assert_eq!(matched("tool:execute_tool*"), 1);
+}

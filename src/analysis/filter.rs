@@ -74,7 +74,7 @@ impl Filter {
         self.terms.iter().all(|term| match term {
             // A POML call matches the tools its messages carry requests for.
             Term::Tool(glob) => {
-                glob.matches_tool(store.name(span.name))
+                glob.matches_span(store, span)
                     || match &span.payload {
                         crate::model::Payload::Poml(call) => {
                             call.prompt.as_ref().is_some_and(|p| {
@@ -87,7 +87,7 @@ impl Filter {
             Term::Status(s) => span.status == *s,
             Term::After(glob) => session
                 .previous_sibling(id)
-                .is_some_and(|p| glob.matches_tool(store.name(session.span(p).name))),
+                .is_some_and(|p| glob.matches_span(store, session.span(p))),
             Term::Since(t) => span.start_ns().is_some_and(|s| s >= *t),
             Term::Min(d) => span.duration_ns().is_some_and(|x| x >= *d),
             Term::Kind(k) => span.kind.as_str() == k,
@@ -202,6 +202,13 @@ pub(crate) struct Glob(String);
 impl Glob {
     fn new(pattern: &str) -> Self {
         Self(pattern.to_lowercase())
+    }
+
+    /// A span's name, or the tool it names (`execute_tool get_weather` is `get_weather`).
+    fn matches_span(&self, store: &Store, span: &crate::model::Span) -> bool {
+        let name = store.name(span.name);
+        let tool = crate::model::span::tool_name(span.kind, name);
+        self.matches_tool(name) || (tool != name && self.matches_tool(tool))
     }
 
     fn matches_tool(&self, name: &str) -> bool {

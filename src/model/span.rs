@@ -45,6 +45,20 @@ pub enum SpanKind {
     Span,
 }
 
+/// The tool a tool span calls, from its name as the conventions make it: GenAI names the
+/// span `execute_tool {gen_ai.tool.name}`, the Traceloop SDK `{name}.tool`; other names are
+/// the tool's own (OpenInference, MLflow, PML's `server:tool`).
+pub fn tool_name(kind: SpanKind, name: &str) -> &str {
+    if kind != SpanKind::Tool {
+        return name;
+    }
+    let name = name.strip_prefix("execute_tool ").unwrap_or(name);
+    match name.strip_suffix(".tool") {
+        Some(tool) if !tool.is_empty() => tool,
+        _ => name,
+    }
+}
+
 impl SpanKind {
     pub fn as_str(self) -> &'static str {
         match self {
@@ -202,6 +216,22 @@ impl Span {
 mod tests {
     use super::super::time::TIME_LIMIT;
     use super::super::{SessionRecord, Source, SpanKind, SpanRecord, Store, Update};
+    use super::tool_name;
+
+    #[test]
+    fn a_tool_span_names_its_tool_as_its_convention_does() {
+        assert_eq!(
+            tool_name(SpanKind::Tool, "execute_tool get_weather"),
+            "get_weather"
+        );
+        assert_eq!(tool_name(SpanKind::Tool, "get_weather.tool"), "get_weather");
+        assert_eq!(tool_name(SpanKind::Tool, "get_weather"), "get_weather");
+        assert_eq!(tool_name(SpanKind::Tool, ".tool"), ".tool");
+        assert_eq!(
+            tool_name(SpanKind::Agent, "execute_tool x"),
+            "execute_tool x"
+        );
+    }
 
     /// Found by fuzzing: a start near `i64::MIN` and an end near `i64::MAX` in one trace
     /// overflowed every duration, gap and offset computed from them.

@@ -7,8 +7,9 @@ mod doc;
 pub use doc::{Patterns, Target, document, to_doc};
 
 use super::Matches;
+use crate::model::span::tool_name;
 use crate::model::time::{NS_PER_MS, Nanos};
-use crate::model::{Session, SessionId, SpanId, SpanKind, Status, Store};
+use crate::model::{Session, SessionId, Span, SpanId, SpanKind, Status, Store};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -111,15 +112,14 @@ pub fn compute(store: &Store, matches: Option<&Matches>) -> Stats {
     let mut contains: HashMap<(String, String), usize> = HashMap::new();
     let mut calls: Vec<(SessionId, SpanId, Nanos)> = Vec::new();
     let mut failed: Vec<(SessionId, SpanId)> = Vec::new();
+    let named = |span: &Span| tool_name(span.kind, store.name(span.name));
 
     for (sid, session) in store.sessions() {
         for id in session.spans_in_order() {
             let span = session.span(id);
             let chosen = selected(sid, id);
             if chosen && is_tool(span.kind) {
-                let entry = durations
-                    .entry(store.name(span.name).to_string())
-                    .or_default();
+                let entry = durations.entry(named(span).to_string()).or_default();
                 entry.calls += 1;
                 entry.known += 1;
                 entry.errors += usize::from(span.status == Status::Error);
@@ -129,7 +129,7 @@ pub fn compute(store: &Store, matches: Option<&Matches>) -> Stats {
                 if let Some(cap) = capability_above(session, id) {
                     let key = (
                         store.name(session.span(cap).name).to_string(),
-                        store.name(span.name).to_string(),
+                        named(span).to_string(),
                     );
                     *contains.entry(key).or_default() += 1;
                 }
@@ -164,8 +164,8 @@ pub fn compute(store: &Store, matches: Option<&Matches>) -> Stats {
             for next in tools {
                 if selected(sid, *next) {
                     let key = (
-                        store.name(session.span(*previous).name).to_string(),
-                        store.name(session.span(*next).name).to_string(),
+                        named(session.span(*previous)).to_string(),
+                        named(session.span(*next)).to_string(),
                     );
                     *sequences.entry(key).or_default() += 1;
                 }

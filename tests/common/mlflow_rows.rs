@@ -62,6 +62,9 @@ pub fn assert_logged_traces(dump: &serde_json::Value) {
     };
     let agent = noted("agent_round_1");
     assert_eq!(agent["usage"]["input"], 10);
+    // The chat the trace is a turn of, as the client recorded it.
+    let note = agent["note"].as_str().unwrap_or_default();
+    assert!(note.ends_with("· session chat-1"), "{note}");
     let chat = agent["spans"]
         .as_array()
         .expect("spans")

@@ -28,6 +28,8 @@ pub struct Summary {
     /// `OK`, `ERROR`, `IN_PROGRESS`, ...
     pub state: String,
     pub name: Option<String>,
+    /// `mlflow.trace.session` from the trace's metadata: the chat it is a turn of.
+    pub session: Option<String>,
 }
 
 impl Summary {
@@ -147,6 +149,23 @@ pub fn summary(info: &Value) -> Result<Summary, String> {
         .and_then(|t| t.get("mlflow.traceName"))
         .and_then(Value::as_str)
         .map(String::from);
+    // v3 keeps metadata as an object; v2 as a list of {key, value}.
+    let metadata = |key: &str| -> Option<String> {
+        let found = match info
+            .get("trace_metadata")
+            .or_else(|| info.get("request_metadata"))
+        {
+            Some(Value::Object(map)) => map.get(key).and_then(Value::as_str),
+            Some(Value::Array(items)) => items
+                .iter()
+                .find(|kv| kv.get("key").and_then(Value::as_str) == Some(key))
+                .and_then(|kv| kv.get("value"))
+                .and_then(Value::as_str),
+            _ => None,
+        };
+        found.map(String::from)
+    };
+    let session = metadata(super::trace::SESSION_KEY);
     Ok(Summary {
         id: id.to_string(),
         experiment,
@@ -154,6 +173,7 @@ pub fn summary(info: &Value) -> Result<Summary, String> {
         duration_ms,
         state,
         name,
+        session,
     })
 }
 
@@ -189,12 +209,11 @@ fn int(v: &Value) -> Option<i64> {
 
 /// The session a summary stands for; `origin` is the server's URL (where the trace is).
 pub fn session(origin: &Path, summary: &Summary, experiment: Option<&str>) -> SessionRecord {
-    let note = match (experiment, &summary.name) {
-        (Some(e), Some(n)) => Some(format!("experiment {e} · trace {n}")),
-        (Some(e), None) => Some(format!("experiment {e}")),
-        (None, Some(n)) => Some(format!("trace {n}")),
-        (None, None) => None,
-    };
+    let note = super::trace::trace_note(&super::trace::NoteParts {
+        experiment,
+        name: summary.name.as_deref(),
+        session: summary.session.as_deref(),
+    });
     SessionRecord {
         key: session_key(&summary.id),
         id: summary.id.as_str().into(),

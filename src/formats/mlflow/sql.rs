@@ -26,6 +26,8 @@ pub struct TraceSummary {
     pub name: Option<String>,
     pub spans: i64,
     pub last_end: Option<i64>,
+    /// The chat the trace is a turn of: `session_id`, or `mlflow.trace.session` metadata.
+    pub session: Option<String>,
 }
 
 /// Whether `path` is a SQLite database holding MLflow traces.
@@ -59,22 +61,41 @@ pub fn open(path: &Path) -> Result<Connection, String> {
 
 /// Every trace, with its span count and latest span end.
 pub fn summaries(conn: &Connection) -> Result<Vec<TraceSummary>, String> {
-    let mut stmt = conn
-        .prepare(
-            "SELECT t.request_id, t.experiment_id, t.timestamp_ms, t.execution_time_ms, t.status,
-                    t.trace_name, count(s.span_id), max(s.end_time_unix_nano)
-             FROM trace_info t LEFT JOIN spans s ON s.trace_id = t.request_id
-             GROUP BY t.request_id ORDER BY t.timestamp_ms",
-        )
-        .or_else(|_| {
-            // Before trace_name existed (MLflow 3.0-3.4).
-            conn.prepare(
-                "SELECT t.request_id, t.experiment_id, t.timestamp_ms, t.execution_time_ms,
-                        t.status, NULL, count(s.span_id), max(s.end_time_unix_nano)
-                 FROM trace_info t LEFT JOIN spans s ON s.trace_id = t.request_id
-                 GROUP BY t.request_id ORDER BY t.timestamp_ms",
-            )
+    // Columns came with MLflow releases: trace_name (3.5), session_id (the session's own
+    // column; older ones keep it as metadata only).
+    let columns: Vec<String> = conn
+        .prepare("SELECT name FROM pragma_table_info('trace_info')")
+        .and_then(|mut stmt| {
+            stmt.query_map([], |r| r.get::<_, String>(0))?
+                .collect::<Result<_, _>>()
         })
+        .unwrap_or_default();
+    let has = |column: &str| columns.iter().any(|c| c == column);
+    let metadata = |key: &str| {
+        format!(
+            "(SELECT value FROM trace_request_metadata m
+              WHERE m.request_id = t.request_id AND m.key = '{key}')"
+        )
+    };
+    let name = if has("trace_name") {
+        "t.trace_name"
+    } else {
+        "NULL"
+    };
+    // A column of its own is free; the metadata lookup costs a fifth more time to list
+    // 100k traces, so it is made only where the column is missing.
+    let session = if has("session_id") {
+        "t.session_id".to_string()
+    } else {
+        metadata(super::trace::SESSION_KEY)
+    };
+    let mut stmt = conn
+        .prepare(&format!(
+            "SELECT t.request_id, t.experiment_id, t.timestamp_ms, t.execution_time_ms, t.status,
+                    {name}, count(s.span_id), max(s.end_time_unix_nano), {session}
+             FROM trace_info t LEFT JOIN spans s ON s.trace_id = t.request_id
+             GROUP BY t.request_id ORDER BY t.timestamp_ms"
+        ))
         .map_err(|e| format!("not an MLflow trace database: {e}"))?;
     let rows = stmt
         .query_map([], |r| {
@@ -94,6 +115,7 @@ pub fn summaries(conn: &Connection) -> Result<Vec<TraceSummary>, String> {
                 name: r.get(5).ok().flatten(),
                 spans: r.get(6)?,
                 last_end: r.get(7).ok().flatten(),
+                session: r.get(8).ok().flatten(),
             })
         })
         .map_err(|e| format!("cannot read trace_info: {e}"))?;
@@ -127,12 +149,11 @@ pub fn read_trace(
     experiment: Option<&str>,
 ) -> TraceRead {
     let start_ns = summary.timestamp_ms.map(|ms| ms.saturating_mul(NS_PER_MS));
-    let note = match (experiment, &summary.name) {
-        (Some(e), Some(n)) => Some(format!("experiment {e} · trace {n}")),
-        (Some(e), None) => Some(format!("experiment {e}")),
-        (None, Some(n)) => Some(format!("trace {n}")),
-        (None, None) => None,
-    };
+    let note = super::trace::trace_note(&super::trace::NoteParts {
+        experiment,
+        name: summary.name.as_deref(),
+        session: summary.session.as_deref(),
+    });
     let mut read = TraceRead {
         session: SessionRecord {
             key: session_key(&summary.id),

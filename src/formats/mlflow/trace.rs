@@ -189,16 +189,51 @@ pub fn written_at(dir: &Path, ctx: BuildContext) -> Nanos {
     mtime.min(ctx.seen_since_ns)
 }
 
-/// `experiment tripwise-agent`, from the experiment's `meta.yaml` two folders up.
+/// `experiment tripwise-agent · trace handle_request`, the experiment's name from its
+/// `meta.yaml` two folders up.
 fn note(dir: &Path, info: &TraceInfo) -> Option<String> {
-    let meta = dir.parent()?.parent()?.join("meta.yaml");
-    let text = fsread::read_prefix(&meta, 64 << 10).ok()?;
-    let docs = yaml_rust2::YamlLoader::load_from_str(&String::from_utf8_lossy(&text.bytes)).ok()?;
-    let experiment = docs.first()?["name"].as_str()?.to_string();
-    Some(match info.name() {
-        Some(name) => format!("experiment {experiment} · trace {name}"),
-        None => format!("experiment {experiment}"),
+    let experiment = (|| {
+        let meta = dir.parent()?.parent()?.join("meta.yaml");
+        let text = fsread::read_prefix(&meta, 64 << 10).ok()?;
+        let docs =
+            yaml_rust2::YamlLoader::load_from_str(&String::from_utf8_lossy(&text.bytes)).ok()?;
+        Some(docs.first()?["name"].as_str()?.to_string())
+    })();
+    trace_note(&NoteParts {
+        experiment: experiment.as_deref(),
+        name: info.name(),
+        session: info.metadata.get(SESSION_KEY).map(String::as_str),
     })
+}
+
+/// The trace metadata naming the conversation a trace is a turn of.
+pub const SESSION_KEY: &str = "mlflow.trace.session";
+
+/// What a trace's session note says, where the store knows it.
+#[derive(Default)]
+pub struct NoteParts<'a> {
+    pub experiment: Option<&'a str>,
+    pub name: Option<&'a str>,
+    /// `mlflow.trace.session`: the chat the trace is a turn of.
+    pub session: Option<&'a str>,
+}
+
+/// `experiment tripwise · trace agent · session chat-3`: the same words from every store
+/// (file, SQL, server).
+pub fn trace_note(parts: &NoteParts<'_>) -> Option<String> {
+    let words: Vec<String> = [
+        ("experiment", parts.experiment),
+        ("trace", parts.name),
+        ("session", parts.session),
+    ]
+    .into_iter()
+    .filter_map(|(what, value)| {
+        value
+            .filter(|v| !v.is_empty())
+            .map(|v| format!("{what} {v}"))
+    })
+    .collect();
+    (!words.is_empty()).then(|| words.join(" · "))
 }
 
 fn problem(path: &Path, message: String) -> Problem {

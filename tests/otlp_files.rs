@@ -210,6 +210,7 @@ fn every_span_in_a_large_dump_gets_its_own_fields() {
 fn the_text_dump_shows_calls_beside_text_and_names_results() {
     let dir = tempfile::tempdir().expect("tempdir");
     let messages = serde_json::json!([
+        {"role": "user", "parts": []},
         {"role": "user", "parts": [{"type": "text", "content": "Weather and flights?"}]},
         {"role": "assistant", "parts": [
             {"type": "text", "content": "Let me check both."},
@@ -239,6 +240,11 @@ fn the_text_dump_shows_calls_beside_text_and_names_results() {
         "{text}"
     );
     assert!(text.contains("tool: ← search_flights call_fl"), "{text}");
+    // A turn kept without what was in it (an image the instrumentation dropped) says so.
+    assert!(
+        text.contains("user: (its content was not recorded)"),
+        "{text}"
+    );
 }
 
 /// One tool however each convention names its span (GenAI `execute_tool get_weather`,

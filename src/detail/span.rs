@@ -71,6 +71,11 @@ fn one_message(
         header.push_str(&format!("  (finish: {reason})"));
     }
     doc.line(&[(&header, Tone::Speaker(Speaker::of(&m.role)))]);
+    if m.parts.is_empty() {
+        // The instrumentation kept the turn but not what was in it (images it dropped,
+        // content capture off).
+        doc.line(&[("(its content was not recorded)", Tone::Dim)]);
+    }
     for part in &m.parts {
         match part {
             ChatPart::Text(t) => {

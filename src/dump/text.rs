@@ -66,7 +66,9 @@ fn span_messages(
         let line = match (text, calls.is_empty()) {
             (Some(text), true) => text,
             (Some(text), false) => format!("{text}  {}", calls.join("  ")),
-            (None, _) => calls.join("  "),
+            (None, false) => calls.join("  "),
+            (None, true) if m.parts.is_empty() => "(its content was not recorded)".into(),
+            (None, true) => String::new(),
         };
         let line: String = line.chars().take(MESSAGE_PREVIEW).collect();
         writeln!(

@@ -162,9 +162,12 @@ pub fn serve(
 ) -> std::io::Result<Handle> {
     let addr = listener.local_addr()?;
     let grpc_addr = grpc.as_ref().map(TcpListener::local_addr).transpose()?;
+    // Before this run's recording begins, so that it is not among what is weighed.
+    let pruned = options.record.as_deref().and_then(|dir| {
+        retention::prune(dir, &options.retention, std::time::SystemTime::now()).summary()
+    });
     let state = state::State::new(addr, grpc_addr, &options);
     let recording = state.recording_path();
-    let pruned = state.pruned();
     if let Some(problems) = state.opening_problems() {
         // Said before any span arrives: a recording that could not begin.
         sink.deliver(vec![problems]);

@@ -56,7 +56,7 @@ impl Recording {
     pub fn create(dir: &Path, max_segment: u64) -> std::io::Result<Self> {
         private_files::create_dir_all(dir)?;
         let base = format!(
-            "received-{}-{}",
+            "{RUN_PREFIX}{}-{}",
             chrono::Utc::now().format("%Y%m%dT%H%M%SZ"),
             std::process::id()
         );
@@ -147,12 +147,32 @@ impl Recording {
     }
 }
 
-fn open_segment(dir: &Path, stem: &str, segment: u32) -> std::io::Result<(File, Arc<Path>)> {
-    let name = match segment {
+/// Every run's name begins so: `received-<UTC time>-<pid>`.
+const RUN_PREFIX: &str = "received-";
+
+/// A run's file number `segment` (from 1): `{stem}.jsonl`, then `{stem}.2.jsonl`, ...
+pub(super) fn segment_name(stem: &str, segment: u32) -> String {
+    match segment {
         1 => format!("{stem}.jsonl"),
         n => format!("{stem}.{n}.jsonl"),
-    };
-    let path = dir.join(name);
+    }
+}
+
+/// The run a file name belongs to, if it is one of ours.
+pub(super) fn run_of(name: &str) -> Option<&str> {
+    let rest = name.strip_suffix(".jsonl")?;
+    let stem = rest.split_once('.').map_or(rest, |(stem, segment)| {
+        if segment.bytes().all(|b| b.is_ascii_digit()) && !segment.is_empty() {
+            stem
+        } else {
+            ""
+        }
+    });
+    (stem.starts_with(RUN_PREFIX) && stem.len() > RUN_PREFIX.len()).then_some(stem)
+}
+
+fn open_segment(dir: &Path, stem: &str, segment: u32) -> std::io::Result<(File, Arc<Path>)> {
+    let path = dir.join(segment_name(stem, segment));
     let file = private_files::create_new(&path, true)?;
     Ok((file, Arc::from(path)))
 }
@@ -204,6 +224,22 @@ mod tests {
         assert!(b.file.to_string_lossy().ends_with(".2.jsonl"));
         assert_eq!(read(&a.file), "{\"first\":1}\n");
         assert_eq!(read(&b.file), "{\"second\":2}\n");
+    }
+
+    #[test]
+    fn names_of_our_runs() {
+        assert_eq!(
+            run_of("received-20261129T055200Z-42.jsonl"),
+            Some("received-20261129T055200Z-42")
+        );
+        assert_eq!(
+            run_of("received-20261129T055200Z-42.2.jsonl"),
+            Some("received-20261129T055200Z-42")
+        );
+        assert_eq!(run_of("received-x.notes.jsonl"), None);
+        assert_eq!(run_of("received-.jsonl"), None);
+        assert_eq!(run_of("received-a.jsonl.bak"), None);
+        assert_eq!(run_of("traces.jsonl"), None);
     }
 
     #[test]

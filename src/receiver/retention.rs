@@ -4,6 +4,7 @@
 //! locked by the tracetui writing it) is never touched, nor anything not named as we name
 //! recordings.
 
+use super::recording::{run_of, segment_name};
 use std::collections::BTreeMap;
 use std::fs::{File, TryLockError};
 use std::path::{Path, PathBuf};
@@ -67,19 +68,6 @@ struct Run {
     bytes: u64,
 }
 
-/// The run a file name belongs to, if it is one of ours.
-fn run_of(name: &str) -> Option<&str> {
-    let rest = name.strip_suffix(".jsonl")?;
-    let stem = rest.split_once('.').map_or(rest, |(stem, segment)| {
-        if segment.bytes().all(|b| b.is_ascii_digit()) && !segment.is_empty() {
-            stem
-        } else {
-            ""
-        }
-    });
-    (stem.starts_with("received-") && stem.len() > "received-".len()).then_some(stem)
-}
-
 /// Remove what `retention` does not keep from `dir`, as of `now`.
 pub fn prune(dir: &Path, retention: &Retention, now: SystemTime) -> Pruned {
     let mut pruned = Pruned::default();
@@ -115,7 +103,7 @@ pub fn prune(dir: &Path, retention: &Retention, now: SystemTime) -> Pruned {
     let mut total: u64 = runs.values().map(|r| r.bytes).sum();
     let mut candidates: Vec<Run> = runs
         .into_iter()
-        .filter(|(stem, _)| !being_written(&dir.join(format!("{stem}.jsonl"))))
+        .filter(|(stem, _)| !being_written(&dir.join(segment_name(stem, 1))))
         .map(|(_, run)| run)
         .collect();
     candidates.sort_by_key(|r| r.last_written);
@@ -196,22 +184,6 @@ mod tests {
             keep: Some(Duration::from_secs(days * DAY)),
             max_total: None,
         }
-    }
-
-    #[test]
-    fn names_of_our_runs() {
-        assert_eq!(
-            run_of("received-20261129T055200Z-42.jsonl"),
-            Some("received-20261129T055200Z-42")
-        );
-        assert_eq!(
-            run_of("received-20261129T055200Z-42.2.jsonl"),
-            Some("received-20261129T055200Z-42")
-        );
-        assert_eq!(run_of("received-x.notes.jsonl"), None);
-        assert_eq!(run_of("received-.jsonl"), None);
-        assert_eq!(run_of("received-a.jsonl.bak"), None);
-        assert_eq!(run_of("traces.jsonl"), None);
     }
 
     #[test]

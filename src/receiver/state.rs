@@ -20,8 +20,6 @@ pub struct State {
     recording: Option<Recording>,
     /// Why received bodies are not (or no longer) recorded, when that was not asked for.
     record_problem: Option<String>,
-    /// What removing old recordings did before this one began.
-    pruned: Option<String>,
     /// Requests too long to be a recording's line, kept in memory instead.
     not_recorded: u64,
     max_memory: u64,
@@ -37,9 +35,6 @@ pub struct State {
 
 impl State {
     pub fn new(addr: SocketAddr, grpc_addr: Option<SocketAddr>, options: &ReceiverOptions) -> Self {
-        let pruned = options.record.as_deref().and_then(|dir| {
-            super::retention::prune(dir, &options.retention, std::time::SystemTime::now()).summary()
-        });
         let (recording, record_problem) = match &options.record {
             None => (None, None),
             Some(dir) => match Recording::create(dir, options.record_segment) {
@@ -57,7 +52,6 @@ impl State {
         Self {
             recording,
             record_problem,
-            pruned,
             not_recorded: 0,
             max_memory: options.max_memory,
             origin: PathBuf::from(format!("http://{addr}/v1/traces")),
@@ -70,10 +64,6 @@ impl State {
             over_memory: false,
             not_utf8: 0,
         }
-    }
-
-    pub fn pruned(&self) -> Option<String> {
-        self.pruned.clone()
     }
 
     pub fn recording_path(&self) -> Option<PathBuf> {

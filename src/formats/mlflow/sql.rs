@@ -71,12 +71,6 @@ pub fn summaries(conn: &Connection) -> Result<Vec<TraceSummary>, String> {
         })
         .unwrap_or_default();
     let has = |column: &str| columns.iter().any(|c| c == column);
-    let metadata = |key: &str| {
-        format!(
-            "(SELECT value FROM trace_request_metadata m
-              WHERE m.request_id = t.request_id AND m.key = '{key}')"
-        )
-    };
     let name = if has("trace_name") {
         "t.trace_name"
     } else {
@@ -87,7 +81,11 @@ pub fn summaries(conn: &Connection) -> Result<Vec<TraceSummary>, String> {
     let session = if has("session_id") {
         "t.session_id".to_string()
     } else {
-        metadata(super::trace::SESSION_KEY)
+        format!(
+            "(SELECT value FROM trace_request_metadata m
+              WHERE m.request_id = t.request_id AND m.key = '{}')",
+            super::trace::SESSION_KEY
+        )
     };
     let mut stmt = conn
         .prepare(&format!(

@@ -210,7 +210,6 @@ fn note(dir: &Path, info: &TraceInfo) -> Option<String> {
 pub const SESSION_KEY: &str = "mlflow.trace.session";
 
 /// What a trace's session note says, where the store knows it.
-#[derive(Default)]
 pub struct NoteParts<'a> {
     pub experiment: Option<&'a str>,
     pub name: Option<&'a str>,

@@ -92,15 +92,18 @@ impl ServerSource {
         let body = self.client.newest_experiments()?;
         let page = rest::experiments(&body).map_err(Failure::BadData)?;
         for (id, name) in page.items {
-            let wanted = self
-                .experiment
-                .as_ref()
-                .is_none_or(|want| *want == id || *want == name);
-            if wanted && !self.experiments.iter().any(|(known, _)| *known == id) {
+            if self.wanted(&id, &name) && !self.experiments.iter().any(|(known, _)| *known == id) {
                 self.experiments.push((id, name));
             }
         }
         Ok(())
+    }
+
+    /// Whether `--experiment` (a name or an id) takes this experiment; without it, all.
+    fn wanted(&self, id: &str, name: &str) -> bool {
+        self.experiment
+            .as_ref()
+            .is_none_or(|want| want == id || want == name)
     }
 
     /// Read the experiment list (every page), narrowed to `--experiment`.
@@ -116,14 +119,14 @@ impl ServerSource {
                 _ => break,
             }
         }
-        if let Some(want) = &self.experiment {
-            all.retain(|(id, name)| id == want || name == want);
-            if all.is_empty() {
-                return Err(Failure::Status(
-                    404,
-                    format!("no experiment named or numbered {want}"),
-                ));
-            }
+        all.retain(|(id, name)| self.wanted(id, name));
+        if let Some(want) = &self.experiment
+            && all.is_empty()
+        {
+            return Err(Failure::Status(
+                404,
+                format!("no experiment named or numbered {want}"),
+            ));
         }
         self.experiments = all;
         Ok(())

@@ -197,15 +197,13 @@ fn whole(path: &Path, shown: &str) -> Result<Side, String> {
                 .iter()
                 .filter_map(|&sid| store.session(sid))
                 .all(|s| s.source == crate::model::Source::Poml && s.path.is_dir());
-            let how = if poml {
-                "give one session folder"
+            let (how, pattern) = if poml {
+                (
+                    "give one session folder",
+                    format!("{}/SESSION", shown.trim_end_matches('/')),
+                )
             } else {
-                "name one as"
-            };
-            let pattern = if poml {
-                format!("{}/SESSION", shown.trim_end_matches('/'))
-            } else {
-                format!("{shown}#SESSION")
+                ("name one as", format!("{shown}#SESSION"))
             };
             Err(format!(
                 "{shown} holds {} sessions: {how} {pattern} ({}{more})",

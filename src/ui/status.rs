@@ -127,10 +127,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     // (they are back once it goes); one cut anyway keeps them.
     let totals = width(&counts) + width(&problem_text);
     let full = area.width as usize;
-    let (fitted, cut) = fit_pieces(pieces.clone(), full.saturating_sub(totals));
-    let (mut left, show_counts) = match (cut, cut.then(|| fit_pieces(pieces, full))) {
-        (true, Some((alone, false))) => (alone, false),
-        _ => (fitted, true),
+    let (mut left, show_counts) = match fit_pieces(pieces.clone(), full.saturating_sub(totals)) {
+        (fitted, false) => (fitted, true),
+        (fitted, true) => match fit_pieces(pieces, full) {
+            (alone, false) => (alone, false),
+            (_, true) => (fitted, true),
+        },
     };
     let (counts, problem_text) = match show_counts {
         true => (counts, problem_text),

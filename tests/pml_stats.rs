@@ -15,6 +15,15 @@ fn run_json(args: &[&str]) -> Value {
     serde_json::from_slice(&out.stdout).expect("JSON")
 }
 
+/// One field of each object in a list (`each(&stats["slowest"], "id")`).
+fn each<'a>(list: &'a Value, field: &str) -> Vec<&'a str> {
+    list.as_array()
+        .expect("a list")
+        .iter()
+        .map(|item| item[field].as_str().expect("a string field"))
+        .collect()
+}
+
 fn documented() -> String {
     common::fixture("pml/documented.jsonl")
         .display()
@@ -50,21 +59,12 @@ fn stats_of_the_documented_fixture() {
             {"capability": "triage_issue", "tool": "github:create_issue", "count": 1}
         ])
     );
-    let slowest: Vec<&str> = stats["slowest"]
-        .as_array()
-        .expect("list")
-        .iter()
-        .map(|s| s["id"].as_str().expect("id"))
-        .collect();
-    assert_eq!(slowest, ["t2", "t6", "t1", "t3", "t8", "t7", "t4"]);
+    assert_eq!(
+        each(&stats["slowest"], "id"),
+        ["t2", "t6", "t1", "t3", "t8", "t7", "t4"]
+    );
     // The failed call, and the run it failed.
-    let failed: Vec<&str> = stats["failed"]
-        .as_array()
-        .expect("list")
-        .iter()
-        .map(|s| s["id"].as_str().expect("id"))
-        .collect();
-    assert_eq!(failed, ["exec_1", "t2"]);
+    assert_eq!(each(&stats["failed"], "id"), ["exec_1", "t2"]);
 }
 
 #[test]
@@ -106,14 +106,8 @@ fn the_filter_language_selects_spans_and_keeps_ancestors() {
     };
     let d = dump("tool:github:create_issue");
     assert_eq!(matched(&d), ["t2"]);
-    let kept: Vec<&str> = d["sessions"][0]["spans"]
-        .as_array()
-        .expect("spans")
-        .iter()
-        .map(|s| s["id"].as_str().expect("id"))
-        .collect();
     assert_eq!(
-        kept,
+        each(&d["sessions"][0]["spans"], "id"),
         ["exec_1", "cap_a", "t2"],
         "ancestors stay for context"
     );
@@ -157,13 +151,10 @@ fn stats_with_a_filter_answer_questions() {
         "after:read_file",
         &documented(),
     ]);
-    let tools: Vec<&str> = stats["tools"]
-        .as_array()
-        .expect("tools")
-        .iter()
-        .map(|t| t["tool"].as_str().expect("tool"))
-        .collect();
-    assert_eq!(tools, ["filesystem:write_file", "github:create_issue"]);
+    assert_eq!(
+        each(&stats["tools"], "tool"),
+        ["filesystem:write_file", "github:create_issue"]
+    );
 }
 
 #[test]

@@ -225,17 +225,6 @@ fn a_folder_that_cannot_be_made_is_said_before_any_span() {
     assert!(dump_without_paths(&live).to_string().contains("kept"));
 }
 
-/// Set a file's last-written time `days` before now (relative to this machine's clock both
-/// ways, so no date or zone matters).
-fn written_days_ago(path: &Path, days: u64) {
-    let when = std::time::SystemTime::now() - std::time::Duration::from_secs(days * 86_400);
-    std::fs::File::options()
-        .write(true)
-        .open(path)
-        .and_then(|f| f.set_modified(when))
-        .expect("set the file's time");
-}
-
 #[test]
 fn old_recordings_are_removed_when_one_begins_but_never_one_still_being_written() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -243,7 +232,7 @@ fn old_recordings_are_removed_when_one_begins_but_never_one_still_being_written(
     // A receiver still running (another tracetui), idle for a month.
     let (running, _rx, _) = common::receiver::spawn_behind(recording_to(&record), 0);
     let running = running.recording.expect("a recording began");
-    written_days_ago(&running, 30);
+    common::written_days_ago(&running, 30);
     let line = b"{\"resourceSpans\":[]}\n";
     let old = record.join("received-20200101T000000Z-1.jsonl");
     let old_segment = record.join("received-20200101T000000Z-1.2.jsonl");
@@ -251,7 +240,7 @@ fn old_recordings_are_removed_when_one_begins_but_never_one_still_being_written(
     let theirs = record.join("notes.jsonl");
     for (path, days) in [(&old, 30), (&old_segment, 9), (&recent, 2), (&theirs, 400)] {
         std::fs::write(path, line).expect("write");
-        written_days_ago(path, days);
+        common::written_days_ago(path, days);
     }
     let (handle, _rx, _) = common::receiver::spawn_behind(recording_to(&record), 0);
     assert_eq!(

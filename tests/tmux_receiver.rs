@@ -21,12 +21,7 @@ fn spans_sent_to_the_listening_binary_appear() {
     std::fs::create_dir(&record).expect("mkdir");
     let old = record.join("received-20200101T000000Z-1.jsonl");
     std::fs::write(&old, "{\"resourceSpans\":[]}\n").expect("write");
-    let month_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(30 * 86_400);
-    std::fs::File::options()
-        .write(true)
-        .open(&old)
-        .and_then(|f| f.set_modified(month_ago))
-        .expect("set its time");
+    common::written_days_ago(&old, 30);
     let done = tmux.launch(&format!(
         "{} --listen 127.0.0.1:{port} --record {}",
         binary(),

@@ -206,6 +206,17 @@ pub fn manifest() -> serde_json::Value {
 /// A time after every trace in the corpus was recorded (2026-11-21 22:26 UTC).
 pub const CORPUS_NOW_NS: i64 = 1_795_300_000_000_000_000;
 
+/// Set a file's last-written time `days` before now (this machine's clock on both sides, so
+/// no date or zone matters).
+pub fn written_days_ago(path: &Path, days: u64) {
+    let when = std::time::SystemTime::now() - std::time::Duration::from_secs(days * 86_400);
+    std::fs::File::options()
+        .write(true)
+        .open(path)
+        .and_then(|f| f.set_modified(when))
+        .expect("set the file's time");
+}
+
 /// A "now" for a test that opens `paths`: an hour after the newest file time under them,
 /// and never before the corpus was recorded. It follows the data, never falls behind it:
 /// a fresh clone gives tracked fixtures the clone's time, and CI moves every file a year
